@@ -1,0 +1,122 @@
+"""The Python API: what the CLI calls, and what a pipeline task can call directly.
+
+import omnicontract
+project = omnicontract.load_project("path/to/project")
+result = omnicontract.validate(project)
+if result.failed:
+    raise SystemExit(result.exit_code)
+for finding in result.findings:
+    print(finding.code, finding.channel, finding.count)
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from omnicontract.contracts.loader import Project
+from omnicontract.contracts.loader import load_project as _load_project
+from omnicontract.contracts.model import Severity
+from omnicontract.errors import UsageError
+from omnicontract.validators.result import ChannelSummary, RunResult
+
+
+def load_project(path: str | Path = ".") -> Project:
+    """Load a project folder (or its ``omnicontract.yaml``). Raises ContractError."""
+    return _load_project(path)
+
+
+def _as_project(project: Project | str | Path) -> Project:
+    return project if isinstance(project, Project) else load_project(project)
+
+
+def _new_result(project: Project, fail_on: Severity | str | None) -> RunResult:
+    return RunResult(
+        project=project.name,
+        root=str(project.root),
+        started_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        fail_on=Severity(fail_on) if fail_on else project.settings.policy.fail_on,
+        contracts={name: c.model.version for name, c in sorted(project.contracts.items())},
+    )
+
+
+def lint(project: Project | str | Path, *, fail_on: Severity | str | None = None) -> RunResult:
+    """Contract lint only (OC-CON): no data is read."""
+    from omnicontract.validators.policy import judge
+    from omnicontract.validators.registry import registry
+
+    project = _as_project(project)
+    started = time.perf_counter()
+    result = _new_result(project, fail_on)
+    drafts = []
+    checks = registry().of_kind("static")
+    for check in checks:
+        drafts.extend(check().lint(project))  # type: ignore[attr-defined]
+    result.findings = judge(project, drafts, mask_pii=True)
+    result.checks_run = len(checks)
+    result.engine = "none"
+    result.seconds = time.perf_counter() - started
+    result.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
+    return result
+
+
+def validate(
+    project: Project | str | Path,
+    *,
+    channels: Iterable[str] | None = None,
+    fail_on: Severity | str | None = None,
+    sample_size: int | None = None,
+    show_pii: bool = False,
+    now: datetime | None = None,
+    memory_limit: str | None = None,
+    threads: int | None = None,
+    progress=None,
+) -> RunResult:
+    """Validate every feed of the project against its contract and the feeds against each
+    other. Data problems come back as findings in the result; only a project that cannot be
+    run at all raises (ContractError, UsageError)."""
+    from omnicontract.validators.engine import Run, execute
+    from omnicontract.validators.policy import judge
+
+    project = _as_project(project)
+    selected = set(channels) if channels else None
+    if selected:
+        known = {c.model.channel for c in project.channels}
+        unknown = sorted(selected - known)
+        if unknown:
+            raise UsageError(
+                f"unknown channel(s): {', '.join(unknown)}",
+                hint="channels in this project: " + ", ".join(sorted(known)),
+            )
+    policy = project.settings.policy
+    started = time.perf_counter()
+    result = _new_result(project, fail_on)
+    run = Run(
+        project,
+        sample_size=policy.sample_size if sample_size is None else sample_size,
+        now=now,
+        memory_limit=memory_limit,
+        threads=threads,
+        progress=progress,
+    )
+    try:
+        drafts = execute(project, run, selected)
+        checks_run = run.checks_run
+        feeds = [f for f in run.feeds if f.summary is not None and f.selected]
+    finally:
+        run.close()
+    if selected:
+        drafts = [d for d in drafts if d.channel is None or d.channel in selected]
+    result.findings = judge(project, drafts, mask_pii=policy.mask_pii and not show_pii)
+    result.checks_run = checks_run
+    for ch in project.channels:
+        if selected and ch.model.channel not in selected:
+            continue
+        summary = ChannelSummary(ch.model.channel, ch.model.owner)
+        summary.feeds = [f.summary for f in feeds if f.channel_name == ch.model.channel]  # type: ignore[misc]
+        result.channels.append(summary)
+    result.seconds = time.perf_counter() - started
+    result.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
+    return result

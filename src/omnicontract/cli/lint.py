@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from omnicontract.cli.common import debug_option, handle_errors
+
+
+@click.command()
+@click.argument("project", default=".", type=click.Path(path_type=Path))
+@click.option(
+    "--format", "fmt", type=click.Choice(["console", "json"]), default="console", show_default=True
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning", "info"]),
+    default=None,
+    help="Lowest severity that makes the exit code 1.",
+)
+@debug_option
+@handle_errors
+def lint(project: Path, fmt: str, fail_on: str | None, debug: bool) -> None:
+    """Check PROJECT's contracts and channel bindings without reading any data.
+
+    Malformed files exit 2 with the file and line; lint findings (OC-CON) exit 1 when
+    they reach --fail-on.
+    """
+    from omnicontract import api
+    from omnicontract.reports import render
+
+    result = api.lint(project, fail_on=fail_on)
+    click.echo(render(fmt, result, color=sys.stdout.isatty()), nl=False)
+    sys.exit(result.exit_code)

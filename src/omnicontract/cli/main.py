@@ -1,0 +1,66 @@
+"""The ``omnicontract`` command. Subcommands are imported only when invoked, so
+``omnicontract --help`` never loads DuckDB, pydantic or the checks."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+import click
+
+from omnicontract import __version__
+
+# name -> (module, function, one-line help shown by --help without importing the module)
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "validate": (
+        "omnicontract.cli.validate",
+        "validate",
+        "Validate every channel feed against the contracts.",
+    ),
+    "lint": (
+        "omnicontract.cli.lint",
+        "lint",
+        "Check the contracts and bindings without reading data.",
+    ),
+    "checks": ("omnicontract.cli.checks", "checks", "List every check with its code and summary."),
+    "init": ("omnicontract.cli.init", "init", "Create a project with the canonical contracts."),
+    "schema": (
+        "omnicontract.cli.schema",
+        "schema",
+        "Print the JSON Schema of a project file kind.",
+    ),
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module, attr, _help = COMMANDS[cmd_name]
+        return getattr(importlib.import_module(module), attr)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="omnicontract")
+def cli() -> None:
+    """Data contracts and cross-channel consistency checks for customer data.
+
+    Exit codes: 0 no finding at or above --fail-on, 1 findings at or above it,
+    2 could not run (bad flags, malformed contract, project not found).
+    """
+
+
+def main(argv: list[str] | None = None) -> Any:
+    return cli.main(args=argv, prog_name="omnicontract")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

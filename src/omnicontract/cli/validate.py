@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from omnicontract.cli.common import debug_option, handle_errors, write_atomic
+
+SEVERITIES = ["error", "warning", "info"]
+
+
+@click.command()
+@click.argument("project", default=".", type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["console", "json"]),
+    default="console",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the report to this file instead of standard output.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(SEVERITIES),
+    default=None,
+    help="Lowest severity that makes the exit code 1 [default: the project's policy, else error].",
+)
+@click.option(
+    "--channel",
+    "channels",
+    multiple=True,
+    metavar="NAME",
+    help="Validate only this channel (repeatable).",
+)
+@click.option(
+    "--sample-size",
+    type=click.IntRange(0, 100),
+    default=None,
+    help="Failing values shown per finding [default: the project's policy, 5].",
+)
+@click.option(
+    "--show-pii", is_flag=True, help="Show samples of fields marked pii unmasked. Off by default."
+)
+@click.option(
+    "--memory-limit",
+    default=None,
+    metavar="SIZE",
+    help="Memory the engine may use before spilling to disk, e.g. 1GB.",
+)
+@click.option("--quiet", "-q", is_flag=True, help="Print only the verdict line.")
+@debug_option
+@handle_errors
+def validate(
+    project: Path,
+    fmt: str,
+    output: Path | None,
+    fail_on: str | None,
+    channels: tuple[str, ...],
+    sample_size: int | None,
+    show_pii: bool,
+    memory_limit: str | None,
+    quiet: bool,
+    debug: bool,
+) -> None:
+    """Validate every channel feed of PROJECT (a folder or its omnicontract.yaml).
+
+    Exit code 0 when no finding reaches --fail-on, 1 when one does, 2 when the
+    project cannot be run.
+    """
+    from omnicontract import api
+    from omnicontract.reports import render
+
+    loaded = api.load_project(project)
+    progress = None
+    if not quiet and fmt == "console" and sys.stderr.isatty():
+        from omnicontract.reports.progress import TerminalProgress
+
+        progress = TerminalProgress()
+    try:
+        result = api.validate(
+            loaded,
+            channels=channels or None,
+            fail_on=fail_on,
+            sample_size=sample_size,
+            show_pii=show_pii,
+            memory_limit=memory_limit,
+            progress=progress.update if progress else None,
+        )
+    finally:
+        if progress:
+            progress.close()
+    if quiet and fmt == "console":
+        from omnicontract.reports.console import verdict_line
+
+        text = verdict_line(result) + "\n"
+    else:
+        text = render(fmt, result, color=output is None and sys.stdout.isatty())
+    if output is not None:
+        write_atomic(output, text)
+        if not quiet:
+            from omnicontract.reports.console import verdict_line
+
+            click.echo(verdict_line(result), err=True)
+    else:
+        click.echo(text, nl=False)
+    sys.exit(result.exit_code)

@@ -1,0 +1,397 @@
+"""Load a project folder: the project file, its entity contracts and channel bindings.
+
+Every problem becomes a :class:`ContractError` naming file, line and column, with a
+did-you-mean hint for misspelt keys, field names and entities.
+"""
+
+from __future__ import annotations
+
+import difflib
+import glob
+import os
+import typing
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from omnicontract.contracts.model import (
+    ChannelBinding,
+    EntityContract,
+    FeedBinding,
+    ProjectFile,
+)
+from omnicontract.contracts.yamlio import PositionedDocument, load_yaml
+from omnicontract.errors import ContractError, Location
+
+PROJECT_FILE = "omnicontract.yaml"
+BUILTIN_PREFIX = "builtin:"
+MAX_REPORTED = 10
+
+
+@dataclass
+class LoadedContract:
+    model: EntityContract
+    doc: PositionedDocument
+
+    @property
+    def path(self) -> Path:
+        return self.doc.file
+
+
+@dataclass
+class LoadedChannel:
+    model: ChannelBinding
+    doc: PositionedDocument
+
+    @property
+    def path(self) -> Path:
+        return self.doc.file
+
+    def feed_location(self, index: int, *keys: str | int) -> Location:
+        return self.doc.location(("feeds", index, *keys))
+
+
+@dataclass
+class Project:
+    """A loaded, cross-checked project, ready to validate."""
+
+    root: Path
+    settings: ProjectFile
+    contracts: dict[str, LoadedContract]
+    channels: list[LoadedChannel]
+    doc: PositionedDocument | None = None
+    files: list[Path] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.settings.project
+
+    def channel(self, name: str) -> LoadedChannel:
+        for ch in self.channels:
+            if ch.model.channel == name:
+                return ch
+        raise KeyError(name)
+
+    def iter_feeds(self) -> Iterable[tuple[LoadedChannel, int, FeedBinding]]:
+        for ch in self.channels:
+            for i, feed in enumerate(ch.model.feeds):
+                yield ch, i, feed
+
+
+# ---------------------------------------------------------------- error mapping
+
+
+def _unwrap(annotation: Any) -> list[Any]:
+    """Candidate model classes / containers behind an annotation."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _unwrap(typing.get_args(annotation)[0])
+    if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+        out: list[Any] = []
+        for arg in typing.get_args(annotation):
+            out.extend(_unwrap(arg))
+        return out
+    return [annotation]
+
+
+def _allowed_keys(model: type[BaseModel], path: tuple[Any, ...]) -> list[str]:
+    """Field names allowed at ``path`` below ``model`` (for did-you-mean)."""
+    current: list[Any] = [model]
+    for part in path:
+        nxt: list[Any] = []
+        for cand in current:
+            if isinstance(cand, type) and issubclass(cand, BaseModel):
+                info = cand.model_fields.get(str(part))
+                if info is None:
+                    alias_hit = [f for f in cand.model_fields.values() if f.alias == part]
+                    info = alias_hit[0] if alias_hit else None
+                if info is not None:
+                    nxt.extend(_unwrap(info.annotation))
+            else:
+                origin = typing.get_origin(cand)
+                args = typing.get_args(cand)
+                if origin is list and args:
+                    nxt.extend(_unwrap(args[0]))
+                elif origin is dict and len(args) == 2:
+                    nxt.extend(_unwrap(args[1]))
+        current = nxt
+    keys: list[str] = []
+    for cand in current:
+        if isinstance(cand, type) and issubclass(cand, BaseModel):
+            keys.extend(cand.model_fields)
+    return keys
+
+
+def _doc_path(doc: PositionedDocument, loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Drop pydantic's union/validator tags that are not part of the document path."""
+    out: list[Any] = []
+    node = doc.data
+    for part in loc:
+        if (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and part < len(node)
+        ):
+            out.append(part)
+            node = node[part]
+        elif isinstance(node, dict) and isinstance(part, str) and part not in node:
+            # either an unknown/missing key (keep it, it is the subject) or a tag (skip)
+            if part[:1].isupper() or "[" in part or part in ("str", "function-after"):
+                continue
+            out.append(part)
+            node = None
+        else:
+            continue
+    return tuple(out)
+
+
+def _message(
+    err: dict[str, Any], model: type[BaseModel], path: tuple[Any, ...]
+) -> tuple[str, str | None]:
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        key = str(path[-1]) if path else "?"
+        allowed = _allowed_keys(model, path[:-1])
+        close = difflib.get_close_matches(key, allowed, n=1)
+        hint = f"did you mean '{close[0]}'?" if close else None
+        if allowed and not hint:
+            hint = "allowed keys: " + ", ".join(sorted(allowed))
+        return f"unknown key '{key}'", hint
+    if kind == "missing":
+        key = str(path[-1]) if path else "?"
+        return f"missing required key '{key}'", None
+    msg = err["msg"]
+    if msg.startswith("Value error, "):
+        msg = msg[len("Value error, ") :]
+    field_name = next((str(p) for p in reversed(path) if isinstance(p, str)), None)
+    if kind in ("literal_error", "enum"):
+        got = err.get("input")
+        return f"invalid value {got!r} for '{field_name}': {msg.lower()}", None
+    if field_name and kind != "value_error":
+        return f"'{field_name}': {msg[:1].lower()}{msg[1:]}", None
+    return msg, None
+
+
+def raise_validation(exc: ValidationError, doc: PositionedDocument, model: type[BaseModel]) -> None:
+    problems: list[tuple[Location, str, str | None]] = []
+    for err in exc.errors(include_url=False):
+        path = _doc_path(doc, tuple(err["loc"]))
+        text, hint = _message(err, model, path)
+        is_key = err["type"] == "extra_forbidden"
+        loc = doc.location(path, key=is_key)
+        if err["type"] == "missing":
+            loc = doc.location(path[:-1])
+        problems.append((loc, text, hint))
+    raise_problems(problems)
+
+
+def raise_problems(problems: list[tuple[Location, str, str | None]]) -> None:
+    problems.sort(key=lambda p: (str(p[0].file), p[0].line or 0, p[0].column or 0))
+    first_loc, first_text, first_hint = problems[0]
+    if len(problems) == 1:
+        raise ContractError(first_text, location=first_loc, hint=first_hint)
+    lines = [first_text]
+    for loc, text, hint in problems[1:MAX_REPORTED]:
+        lines.append(f"{loc}: {text}" + (f" ({hint})" if hint else ""))
+    if len(problems) > MAX_REPORTED:
+        lines.append(f"... and {len(problems) - MAX_REPORTED} more problems")
+    raise ContractError("\n".join(lines), location=first_loc, hint=first_hint)
+
+
+def parse_model(doc: PositionedDocument, model: type[BaseModel]) -> Any:
+    if not isinstance(doc.data, dict):
+        raise ContractError(
+            f"expected a mapping at the top of the file, found {type(doc.data).__name__}",
+            location=Location(doc.file, 1, 1),
+            hint="see docs/contract-format.md",
+        )
+    try:
+        return model.model_validate(doc.data)
+    except ValidationError as exc:
+        raise_validation(exc, doc, model)
+        raise  # unreachable
+
+
+# ---------------------------------------------------------------- files
+
+
+def builtin_contracts_dir() -> Path:
+    return Path(__file__).resolve().parent.parent / "data" / "contracts"
+
+
+def load_contract(path: Path | str) -> LoadedContract:
+    doc = load_yaml(path)
+    return LoadedContract(parse_model(doc, EntityContract), doc)
+
+
+def load_channel(path: Path | str) -> LoadedChannel:
+    doc = load_yaml(path)
+    return LoadedChannel(parse_model(doc, ChannelBinding), doc)
+
+
+def _expand(
+    root: Path, patterns: list[str], doc: PositionedDocument | None, key: str
+) -> list[Path]:
+    found: list[Path] = []
+    for i, pattern in enumerate(patterns):
+        if pattern.startswith(BUILTIN_PREFIX):
+            name = pattern[len(BUILTIN_PREFIX) :]
+            candidate = builtin_contracts_dir() / f"{name}.yaml"
+            if not candidate.exists():
+                known = sorted(p.stem for p in builtin_contracts_dir().glob("*.yaml"))
+                raise ContractError(
+                    f"no built-in contract '{name}'",
+                    location=doc.location((key, i)) if doc else None,
+                    hint="built-in contracts: " + ", ".join(known),
+                )
+            found.append(candidate)
+            continue
+        full = pattern if os.path.isabs(pattern) else str(root / pattern)
+        matches = sorted(Path(p) for p in glob.glob(full, recursive=True))
+        matches = [m for m in matches if m.is_file()]
+        if not matches:
+            raise ContractError(
+                f"'{pattern}' matches no file",
+                location=doc.location((key, i)) if doc else Location(root),
+                hint=f"paths in '{key}' are relative to {root}",
+            )
+        found.extend(matches)
+    return found
+
+
+def find_project_file(path: Path) -> Path:
+    if path.is_dir():
+        candidate = path / PROJECT_FILE
+        if not candidate.exists():
+            raise ContractError(
+                f"no {PROJECT_FILE} in this folder",
+                location=Location(path),
+                hint="run 'omnicontract init' to create a project, or pass the project folder",
+            )
+        return candidate
+    if not path.exists():
+        raise ContractError(
+            "project not found",
+            location=Location(path),
+            hint="pass a project folder or its omnicontract.yaml",
+        )
+    return path
+
+
+def load_project(path: Path | str = ".") -> Project:
+    """Load and cross-check a project (folder or ``omnicontract.yaml``)."""
+    project_file = find_project_file(Path(path))
+    root = project_file.parent
+    doc = load_yaml(project_file)
+    settings: ProjectFile = parse_model(doc, ProjectFile)
+
+    contracts: dict[str, LoadedContract] = {}
+    for file in _expand(root, settings.contracts, doc, "contracts"):
+        loaded = load_contract(file)
+        name = loaded.model.entity
+        if name in contracts:
+            raise ContractError(
+                f"entity '{name}' is defined twice (also in {contracts[name].path})",
+                location=loaded.doc.location(("entity",)),
+            )
+        contracts[name] = loaded
+
+    channels: list[LoadedChannel] = []
+    for file in _expand(root, settings.channels, doc, "channels"):
+        loaded_ch = load_channel(file)
+        clash = [c for c in channels if c.model.channel == loaded_ch.model.channel]
+        if clash:
+            raise ContractError(
+                f"channel '{loaded_ch.model.channel}' is defined twice (also in {clash[0].path})",
+                location=loaded_ch.doc.location(("channel",)),
+            )
+        channels.append(loaded_ch)
+
+    project = Project(root=root, settings=settings, contracts=contracts, channels=channels, doc=doc)
+    project.files = (
+        [project_file] + [c.path for c in contracts.values()] + [c.path for c in channels]
+    )
+    cross_check(project)
+    return project
+
+
+def _did_you_mean(word: str, options: Iterable[str]) -> str | None:
+    close = difflib.get_close_matches(word, list(options), n=1)
+    return f"did you mean '{close[0]}'?" if close else None
+
+
+def cross_check(project: Project) -> None:
+    """Checks that span files: entities, canonical fields, references, check names."""
+    from omnicontract.validators.registry import registry
+
+    problems: list[tuple[Location, str, str | None]] = []
+    known_checks = registry().selectors()
+
+    def check_overrides(
+        overrides: dict[str, Any], doc: PositionedDocument, base: tuple[Any, ...]
+    ) -> None:
+        for key in overrides:
+            if key not in known_checks:
+                problems.append(
+                    (
+                        doc.location((*base, key), key=True),
+                        f"unknown check '{key}'",
+                        _did_you_mean(key, known_checks)
+                        or "run 'omnicontract checks' to list check codes and names",
+                    )
+                )
+
+    if project.doc is not None:
+        check_overrides(project.settings.policy.checks, project.doc, ("policy", "checks"))
+
+    for contract in project.contracts.values():
+        for fname, spec in contract.model.fields.items():
+            if spec.references:
+                ent, ref_field = spec.references.split(".")
+                where = contract.doc.location(("fields", fname, "references"))
+                if ent not in project.contracts:
+                    problems.append(
+                        (
+                            where,
+                            f"references unknown entity '{ent}'",
+                            _did_you_mean(ent, project.contracts),
+                        )
+                    )
+                elif ref_field not in project.contracts[ent].model.fields:
+                    problems.append(
+                        (
+                            where,
+                            f"references unknown field '{ref_field}' of entity '{ent}'",
+                            _did_you_mean(ref_field, project.contracts[ent].model.fields),
+                        )
+                    )
+
+    for ch in project.channels:
+        check_overrides(ch.model.checks, ch.doc, ("checks",))
+        for i, feed in enumerate(ch.model.feeds):
+            check_overrides(feed.checks, ch.doc, ("feeds", i, "checks"))
+            contract = project.contracts.get(feed.entity)
+            if contract is None:
+                problems.append(
+                    (
+                        ch.feed_location(i, "entity"),
+                        f"feed '{feed.name}' binds unknown entity '{feed.entity}'",
+                        _did_you_mean(feed.entity, project.contracts)
+                        or "entities: " + ", ".join(sorted(project.contracts)),
+                    )
+                )
+                continue
+            canonical = contract.model.fields
+            for section, names in (("fields", feed.fields), ("constants", feed.constants)):
+                for fname in names:
+                    if fname not in canonical:
+                        problems.append(
+                            (
+                                ch.doc.location(("feeds", i, section, fname), key=True),
+                                f"'{fname}' is not a field of entity '{feed.entity}'",
+                                _did_you_mean(fname, canonical),
+                            )
+                        )
+    if problems:
+        raise_problems(problems)

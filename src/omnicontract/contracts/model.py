@@ -1,0 +1,388 @@
+"""The three file kinds of a project, as typed models.
+
+These models are the single source of truth for the file formats: the loader validates
+YAML against them and the published JSON Schemas are generated from them
+(``omnicontract schema``), so the documentation and the editors' completion can never
+drift from what the loader accepts.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
+
+IDENT = r"^[a-z][a-z0-9_]*$"
+SEMVER = re.compile(r"^\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$")
+DURATION = re.compile(r"^\s*(\d+)\s*(s|m|h|d)\s*$")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Severity(StrEnum):
+    error = "error"
+    warning = "warning"
+    info = "info"
+
+    @property
+    def rank(self) -> int:
+        return {"info": 1, "warning": 2, "error": 3}[self.value]
+
+
+class LogicalType(StrEnum):
+    string = "string"
+    integer = "integer"
+    number = "number"
+    boolean = "boolean"
+    date = "date"
+    timestamp = "timestamp"
+
+
+class Format(StrEnum):
+    email = "email"
+    e164 = "e164"
+    iso_country = "iso_country"
+    iso_currency = "iso_currency"
+    language = "language"
+    uuid = "uuid"
+
+
+# ---------------------------------------------------------------- entity contract
+
+
+class FieldSpec(Strict):
+    """One canonical field of an entity."""
+
+    type: LogicalType = Field(LogicalType.string, description="Logical type of the value.")
+    description: str | None = Field(None, description="What the field means, for people.")
+    required: bool = Field(False, description="Every record must have a non-empty value.")
+    unique: bool = Field(False, description="No two records of a feed share a value.")
+    pii: bool = Field(
+        False, description="Personal data: masked in every report sample unless asked."
+    )
+    enum: list[str] | None = Field(None, description="The closed vocabulary of allowed values.")
+    pattern: str | None = Field(None, description="Regular expression the whole value must match.")
+    minimum: float | None = Field(None, description="Smallest allowed value (numbers).")
+    maximum: float | None = Field(None, description="Largest allowed value (numbers).")
+    min_length: int | None = Field(None, ge=0, description="Shortest allowed text length.")
+    max_length: int | None = Field(None, ge=1, description="Longest allowed text length.")
+    format: Format | None = Field(None, description="A well-known format the value must follow.")
+    references: str | None = Field(
+        None,
+        pattern=r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$",
+        description="`entity.field` that must hold this value (e.g. `customer.customer_id`).",
+    )
+    not_future: bool = Field(False, description="Timestamps and dates must not lie in the future.")
+    examples: list[str] | None = Field(None, description="Example values, for documentation.")
+
+    @field_validator("pattern")
+    @classmethod
+    def _pattern_compiles(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"invalid regular expression: {exc}") from None
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> FieldSpec:
+        numeric = self.type in (LogicalType.integer, LogicalType.number)
+        if (self.minimum is not None or self.maximum is not None) and not numeric:
+            raise ValueError("minimum/maximum apply to integer and number fields only")
+        if self.not_future and self.type not in (LogicalType.timestamp, LogicalType.date):
+            raise ValueError("not_future applies to timestamp and date fields only")
+        if self.format is not None and self.type != LogicalType.string:
+            raise ValueError(f"format '{self.format}' applies to string fields only")
+        if self.minimum is not None and self.maximum is not None and self.minimum > self.maximum:
+            raise ValueError("minimum is greater than maximum")
+        return self
+
+
+class EntityContract(Strict):
+    """An entity contract: the canonical shape of one record type."""
+
+    kind: Literal["entity"] = Field("entity", description="File kind; always `entity`.")
+    entity: str = Field(pattern=IDENT, description="Entity name, e.g. `customer`.")
+    version: str = Field(description="Semantic version of this contract, e.g. `1.2.0`.")
+    title: str | None = None
+    description: str | None = None
+    owner: str | None = Field(None, description="Team or person accountable for the contract.")
+    primary_key: str | None = Field(None, description="Field that identifies a record.")
+    identity_keys: list[str] = Field(
+        default_factory=list,
+        description="Fields that identify the customer behind a record, most trusted first.",
+    )
+    fields: dict[Annotated[str, Field(pattern=IDENT)], FieldSpec] = Field(min_length=1)
+
+    @field_validator("version")
+    @classmethod
+    def _semver(cls, value: str) -> str:
+        if not SEMVER.match(value):
+            raise ValueError(f"'{value}' is not a semantic version such as 1.0.0")
+        return value
+
+    @model_validator(mode="after")
+    def _keys_exist(self) -> EntityContract:
+        if self.primary_key is not None and self.primary_key not in self.fields:
+            raise ValueError(f"primary_key '{self.primary_key}' is not a field of this entity")
+        for key in self.identity_keys:
+            if key not in self.fields:
+                raise ValueError(f"identity key '{key}' is not a field of this entity")
+        return self
+
+
+# ---------------------------------------------------------------- channel binding
+
+
+def _mapping_shorthand(value: Any) -> Any:
+    """`field: column_name` is shorthand for `field: {column: column_name}`."""
+    if isinstance(value, str):
+        return {"column": value}
+    return value
+
+
+class FieldMapping(Strict):
+    """How one canonical field is read from the feed."""
+
+    column: str = Field(description="Source column (or JSON key) holding the value.")
+    format: str | None = Field(
+        None,
+        description=(
+            "Parse format for timestamps and dates, in strptime notation "
+            "(e.g. `%d/%m/%Y %H:%M`), or `epoch_s` / `epoch_ms`."
+        ),
+    )
+    timezone: str | None = Field(
+        None, description="IANA time zone of naive source timestamps (e.g. `America/Sao_Paulo`)."
+    )
+    values: dict[str, str | None] | None = Field(
+        None, description="Value map from the channel's vocabulary to the canonical one."
+    )
+    phone_region: str | None = Field(
+        None,
+        pattern=r"^[A-Z]{2}$",
+        description="ISO country whose local phone format the source uses (e.g. `BR`).",
+    )
+    decimal_separator: Literal[".", ","] = Field(
+        ".", description="Decimal separator of numbers in the source."
+    )
+    true_values: list[str] | None = Field(None, description="Source values meaning true.")
+    false_values: list[str] | None = Field(None, description="Source values meaning false.")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is not None:
+            from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(f"unknown time zone '{value}' (use an IANA name)") from None
+        return value
+
+
+MappingValue = Annotated[FieldMapping, BeforeValidator(_mapping_shorthand)]
+
+
+class CheckOverride(Strict):
+    """Change how one check (by code or name) is judged."""
+
+    severity: Severity | None = Field(None, description="Severity of its findings.")
+    max_rate: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="Tolerance: a failing rate at or below it is reported as info.",
+    )
+    enabled: bool = Field(True, description="Set to false to skip the check.")
+
+
+CheckOverrides = dict[str, CheckOverride]
+
+
+class Source(Strict):
+    """Where a feed's rows come from."""
+
+    path: str | list[str] = Field(
+        description="File path or glob (relative to the project), or a list of them."
+    )
+    format: Literal["csv", "json", "jsonl", "parquet"] | None = Field(
+        None, description="File format; inferred from the file suffix when omitted."
+    )
+    delimiter: str | None = Field(None, min_length=1, max_length=4, description="CSV delimiter.")
+    quote: str | None = Field(None, max_length=1, description="CSV quote character.")
+    escape: str | None = Field(None, max_length=1, description="CSV escape character.")
+    header: bool = Field(True, description="CSV: the first row names the columns.")
+    encoding: Literal["utf-8", "latin-1", "utf-16"] = Field(
+        "utf-8", description="Text encoding (CSV and JSON). UTF-8 with a BOM is read as utf-8."
+    )
+    skip_rows: int = Field(0, ge=0, description="CSV: lines to skip before the header.")
+    null_values: list[str] = Field(
+        default_factory=lambda: [""], description="CSV: values that mean missing."
+    )
+
+    @model_validator(mode="after")
+    def _csv_only(self) -> Source:
+        fmt = self.format or infer_format(self.paths[0])
+        if fmt != "csv":
+            for name in ("delimiter", "quote", "escape"):
+                if getattr(self, name) is not None:
+                    raise ValueError(f"'{name}' applies to csv sources only")
+        return self
+
+    @property
+    def paths(self) -> list[str]:
+        return [self.path] if isinstance(self.path, str) else list(self.path)
+
+    @property
+    def resolved_format(self) -> str:
+        return self.format or infer_format(self.paths[0])
+
+
+def infer_format(path: str) -> str:
+    lowered = path.lower()
+    for suffix, fmt in (
+        (".csv", "csv"),
+        (".tsv", "csv"),
+        (".txt", "csv"),
+        (".jsonl", "jsonl"),
+        (".ndjson", "jsonl"),
+        (".json", "json"),
+        (".parquet", "parquet"),
+        (".pq", "parquet"),
+    ):
+        if lowered.endswith(suffix) or lowered.endswith(suffix + ".gz"):
+            return fmt
+    raise ValueError(f"cannot tell the format of '{path}'; set source.format")
+
+
+class FeedBinding(Strict):
+    """One export or table of a channel, bound to one entity."""
+
+    name: str = Field(pattern=IDENT, description="Feed name, unique within the channel.")
+    entity: str = Field(pattern=IDENT, description="Canonical entity this feed supplies.")
+    description: str | None = None
+    source: Source
+    fields: dict[str, MappingValue] = Field(
+        description="Canonical field -> source column, or a mapping with parse rules."
+    )
+    constants: dict[str, str | int | float | bool] = Field(
+        default_factory=dict, description="Canonical fields with a fixed value for this feed."
+    )
+    unexpected_columns: Literal["ignore", "info", "warning", "error"] = Field(
+        "info", description="How to report source columns that no field maps."
+    )
+    checks: CheckOverrides = Field(
+        default_factory=dict, description="Per-check overrides for this feed."
+    )
+
+    @model_validator(mode="after")
+    def _no_overlap(self) -> FeedBinding:
+        both = sorted(set(self.fields) & set(self.constants))
+        if both:
+            raise ValueError(f"fields mapped and also given as constants: {', '.join(both)}")
+        return self
+
+
+class ChannelBinding(Strict):
+    """A channel: its owner and the feeds it exports."""
+
+    kind: Literal["channel"] = Field("channel", description="File kind; always `channel`.")
+    channel: str = Field(pattern=IDENT, description="Channel name, e.g. `whatsapp`.")
+    owner: str | None = Field(None, description="Team accountable for this channel's data.")
+    description: str | None = None
+    timezone: str | None = Field(
+        None, description="Default IANA time zone for this channel's naive timestamps."
+    )
+    phone_region: str | None = Field(
+        None, pattern=r"^[A-Z]{2}$", description="Default phone region for this channel."
+    )
+    checks: CheckOverrides = Field(
+        default_factory=dict, description="Per-check overrides for every feed of the channel."
+    )
+    feeds: list[FeedBinding] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_feeds(self) -> ChannelBinding:
+        names = [f.name for f in self.feeds]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"feed names must be unique within a channel: {', '.join(dupes)}")
+        return self
+
+
+# ---------------------------------------------------------------- project file
+
+
+class Policy(Strict):
+    fail_on: Severity = Field(
+        Severity.error, description="Lowest severity that makes `validate` exit 1."
+    )
+    sample_size: int = Field(5, ge=0, le=100, description="Failing values shown per finding.")
+    mask_pii: bool = Field(True, description="Mask samples of fields marked `pii`.")
+    future_tolerance: str = Field(
+        "5m", description="Clock skew allowed before a timestamp counts as future (`30s`, `5m`)."
+    )
+    checks: CheckOverrides = Field(
+        default_factory=dict, description="Per-check overrides for the whole project."
+    )
+
+    @field_validator("future_tolerance")
+    @classmethod
+    def _duration(cls, value: str) -> str:
+        if not DURATION.match(value):
+            raise ValueError(f"'{value}' is not a duration such as 30s, 5m, 2h or 1d")
+        return value
+
+
+class Defaults(Strict):
+    timezone: str | None = Field(None, description="Default IANA zone for naive timestamps.")
+    phone_region: str | None = Field(
+        None, pattern=r"^[A-Z]{2}$", description="Default phone region for local numbers."
+    )
+
+
+class Identity(Strict):
+    keys: list[str] = Field(
+        default_factory=lambda: ["customer_id", "email", "phone", "document_id", "loyalty_id"],
+        description="Identity keys, most trusted first.",
+    )
+
+
+class ProjectFile(Strict):
+    """`omnicontract.yaml`: where everything lives and how runs are judged."""
+
+    kind: Literal["project"] = Field("project", description="File kind; always `project`.")
+    project: str = Field(min_length=1, description="Project name.")
+    description: str | None = None
+    contracts: list[str] = Field(
+        default_factory=lambda: ["contracts/*.yaml"],
+        description="Entity contract files or globs, relative to the project folder.",
+    )
+    channels: list[str] = Field(
+        default_factory=lambda: ["channels/*.yaml"],
+        description="Channel binding files or globs, relative to the project folder.",
+    )
+    identity: Identity = Field(default_factory=Identity)
+    policy: Policy = Field(default_factory=Policy)
+    defaults: Defaults = Field(default_factory=Defaults)
+
+
+def duration_seconds(text: str) -> int:
+    match = DURATION.match(text)
+    if not match:
+        raise ValueError(text)
+    return int(match.group(1)) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[match.group(2)]

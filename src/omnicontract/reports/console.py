@@ -1,0 +1,131 @@
+"""Console report: a per-channel table, then findings grouped by severity, then the verdict."""
+
+from __future__ import annotations
+
+import io
+
+from omnicontract.contracts.model import Severity
+from omnicontract.validators.result import Finding, RunResult
+
+STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+STATUS_STYLE = {"fail": "bold red", "warn": "yellow", "pass": "green"}
+TITLES = {"error": "Errors", "warning": "Warnings", "info": "Info"}
+
+
+def _n(value: int | None) -> str:
+    return "-" if value is None else f"{value:,}"
+
+
+def verdict_line(result: RunResult) -> str:
+    c = result.counts()
+    verdict = "FAIL" if result.failed else "PASS"
+    return (
+        f"{verdict}: {c['error']} error(s), {c['warning']} warning(s), {c['info']} info "
+        f"(fail-on: {result.fail_on.value}) in {result.seconds:.1f}s"
+    )
+
+
+def _sample_text(f: Finding) -> str:
+    parts = []
+    for s in f.samples:
+        shown = (
+            "(empty)"
+            if s.value is None
+            else repr(s.value)
+            if len(s.value) <= 60
+            else repr(s.value[:57] + "...")
+        )
+        parts.append(shown + (f" ×{s.count:,}" if s.count > 1 else ""))
+    return ", ".join(parts)
+
+
+def _scope(f: Finding) -> str:
+    where = "/".join(p for p in (f.channel, f.feed) if p)
+    if f.field:
+        where = f"{where}.{f.field}" if where else f.field
+    return where or "project"
+
+
+def render(result: RunResult, *, color: bool = False) -> str:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    buf = io.StringIO()
+    console = Console(
+        file=buf,
+        force_terminal=color,
+        no_color=not color,
+        width=110,
+        highlight=False,
+        soft_wrap=True,
+        emoji=False,
+    )
+    rows = sum(f.rows or 0 for c in result.channels for f in c.feeds)
+    feeds = sum(len(c.feeds) for c in result.channels)
+    console.print(
+        f"[bold]omnicontract[/] · project [bold]{result.project}[/] · {len(result.channels)} channels · "
+        f"{feeds} feeds · {rows:,} rows · {result.checks_run:,} checks · {result.seconds:.1f}s"
+    )
+    if result.channels:
+        table = Table(show_edge=False, pad_edge=False, box=None, header_style="bold")
+        for col, just in (
+            ("channel", "left"),
+            ("owner", "left"),
+            ("feeds", "right"),
+            ("rows", "right"),
+            ("errors", "right"),
+            ("warnings", "right"),
+            ("info", "right"),
+            ("status", "left"),
+        ):
+            table.add_column(col, justify=just)  # type: ignore[arg-type]
+        for ch in result.channels:
+            counts = result.counts(result.channel_findings(ch.channel))
+            status = result.channel_status(ch.channel)
+            table.add_row(
+                ch.channel,
+                ch.owner or "-",
+                str(len(ch.feeds)),
+                _n(sum(f.rows or 0 for f in ch.feeds)),
+                str(counts["error"]),
+                str(counts["warning"]),
+                str(counts["info"]),
+                Text(status.upper(), style=STATUS_STYLE[status]),
+            )
+        console.print()
+        console.print(table)
+    for sev in Severity:
+        group = [f for f in result.findings if f.severity == sev]
+        if not group:
+            continue
+        console.print()
+        console.print(
+            Text(f"{TITLES[sev.value]} ({len(group)})", style=STYLE[sev.value] + " underline")
+        )
+        for f in group:
+            figure = (
+                f"{f.count:,} of {f.total:,} ({f.rate:.2%})"
+                if f.total
+                else (f"{f.count:,}" if f.count else "")
+            )
+            line = Text()
+            line.append(f"{f.code}", style=STYLE[sev.value])
+            line.append(f"  {_scope(f)}  ", style="bold")
+            line.append(f.message)
+            if figure:
+                line.append(f"  [{figure}]", style="dim")
+            if f.within_tolerance:
+                line.append("  (within tolerance)", style="dim")
+            console.print(line)
+            if f.location:
+                console.print(Text(f"      at {f.location}", style="dim"))
+            if f.samples:
+                label = "e.g. (masked) " if f.masked else "e.g. "
+                console.print(Text(f"      {label}{_sample_text(f)}", style="dim"))
+            if f.hint:
+                console.print(Text(f"      fix: {f.hint}", style="dim"))
+    console.print()
+    style = "bold red" if result.failed else "bold green"
+    console.print(Text(verdict_line(result), style=style))
+    return buf.getvalue()

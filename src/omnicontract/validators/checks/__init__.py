@@ -1,0 +1,48 @@
+"""Built-in checks. Each module holds one check type; this list is what the
+``omnicontract.checks`` entry point named ``builtin`` registers."""
+
+from omnicontract.validators.checks.contract_lint import STATIC_CHECKS
+from omnicontract.validators.checks.country import Country
+from omnicontract.validators.checks.currency import Currency
+from omnicontract.validators.checks.email import Email
+from omnicontract.validators.checks.enum import EnumValue
+from omnicontract.validators.checks.future import FutureTimestamp
+from omnicontract.validators.checks.language import Language
+from omnicontract.validators.checks.length import Length
+from omnicontract.validators.checks.naive_timestamp import NaiveTimestamp
+from omnicontract.validators.checks.pattern import Pattern
+from omnicontract.validators.checks.phone import Phone
+from omnicontract.validators.checks.primary_key import PrimaryKey
+from omnicontract.validators.checks.reference import MissingReference
+from omnicontract.validators.checks.required import Required
+from omnicontract.validators.checks.source import SOURCE_CHECKS
+from omnicontract.validators.checks.type_mismatch import TypeMismatch
+from omnicontract.validators.checks.unique import Unique
+from omnicontract.validators.checks.unmapped_value import UnmappedValue
+from omnicontract.validators.checks.unparseable import Unparseable
+from omnicontract.validators.checks.uuid import Uuid
+from omnicontract.validators.checks.value_range import ValueRange
+
+BUILTIN_CHECKS = [
+    *STATIC_CHECKS,
+    *SOURCE_CHECKS,
+    Unparseable,
+    UnmappedValue,
+    Required,
+    TypeMismatch,
+    Unique,
+    PrimaryKey,
+    EnumValue,
+    Pattern,
+    ValueRange,
+    Length,
+    Email,
+    Phone,
+    Country,
+    Currency,
+    NaiveTimestamp,
+    FutureTimestamp,
+    Language,
+    Uuid,
+    MissingReference,
+]

@@ -1,0 +1,120 @@
+"""What a check is. One check type = one small module with its code, summary, hint and
+execution together (see ``omnicontract checks`` for the catalogue).
+
+Kinds of check, by what they look at:
+
+- ``StaticCheck``: the contracts and bindings themselves, no data (OC-CON);
+- ``SourceCheck``: reading a feed's source (OC-SRC); the engine emits these;
+- ``RowCheck``: one canonical field, row by row; the engine fuses every row check of
+  a feed into a single aggregate pass, so adding checks does not add scans;
+- ``FeedCheck``: a whole feed at once (uniqueness, keys);
+- ``ProjectCheck``: several feeds together (references, and cross-channel checks).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from dataclasses import field as dc_field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from omnicontract.contracts.model import FieldMapping, FieldSpec, Severity
+
+if TYPE_CHECKING:
+    from sqlalchemy.sql.expression import ColumnElement
+
+    from omnicontract.contracts.loader import Project
+    from omnicontract.validators.engine import FeedRun, Run
+
+
+@dataclass
+class Draft:
+    """A finding before policy (severity, tolerance) and masking are applied."""
+
+    code: str
+    message: str
+    channel: str | None = None
+    feed: str | None = None
+    field: str | None = None
+    count: int = 0
+    total: int = 0
+    samples: list[tuple[Any, int]] = dc_field(default_factory=list)
+    location: str | None = None
+    pii: bool = False
+    hint: str | None = None
+
+
+@dataclass
+class FieldContext:
+    """A canonical field of a feed, as columns of the feed's canonical view."""
+
+    name: str
+    spec: FieldSpec
+    mapping: FieldMapping | None
+    value: ColumnElement[Any]
+    raw: ColumnElement[Any] | None = None
+    transform: str | None = None  # format | cast | values | phone | email | None
+    naive: ColumnElement[Any] | None = None
+    constant: bool = False
+    now: datetime | None = None
+    future_tolerance_s: int = 300
+
+
+class Check:
+    code: ClassVar[str]
+    name: ClassVar[str]
+    summary: ClassVar[str]
+    hint: ClassVar[str]
+    default_severity: ClassVar[Severity] = Severity.error
+    kind: ClassVar[str] = "check"
+
+    @classmethod
+    def family(cls) -> str:
+        return cls.code.rsplit("-", 1)[0]
+
+    @classmethod
+    def doc(cls) -> str:
+        return (cls.__doc__ or cls.summary).strip()
+
+
+class StaticCheck(Check):
+    kind = "static"
+
+    def lint(self, project: Project) -> Iterable[Draft]:
+        raise NotImplementedError
+
+
+class SourceCheck(Check):
+    kind = "source"
+
+
+class RowCheck(Check):
+    kind = "row"
+
+    def applies(self, f: FieldContext) -> bool:
+        raise NotImplementedError
+
+    def failing(self, f: FieldContext) -> ColumnElement[bool]:
+        raise NotImplementedError
+
+    def sample(self, f: FieldContext) -> ColumnElement[Any]:
+        """The value shown for a failing row: the raw source value where there is one."""
+        return f.raw if f.raw is not None else f.value
+
+    def message(self, f: FieldContext, count: int) -> str:
+        return f"{self.summary} ({f.name})"
+
+
+class FeedCheck(Check):
+    kind = "feed"
+
+    def run(self, feed: FeedRun) -> Iterable[Draft]:
+        raise NotImplementedError
+
+
+class ProjectCheck(Check):
+    kind = "project"
+
+    def run(self, run: Run) -> Iterable[Draft]:
+        raise NotImplementedError

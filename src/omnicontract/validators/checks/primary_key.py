@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from sqlalchemy import func, or_, select
+
+from omnicontract.validators.checks.base import Draft, FeedCheck
+from omnicontract.validators.queries import duplicate_groups
+
+if TYPE_CHECKING:
+    from omnicontract.validators.engine import FeedRun
+
+
+class PrimaryKey(FeedCheck):
+    """The entity's primary key is empty or repeated in a feed. Replaces the `required`
+    and `unique` checks on that field, so each bad key is reported once."""
+
+    code = "OC-FLD-004"
+    name = "primary-key"
+    summary = "primary key empty or duplicated"
+    hint = "Every record needs its own key; check the export for repeated or blank ids."
+
+    def run(self, feed: FeedRun) -> Iterable[Draft]:
+        pk = feed.contract.primary_key
+        if pk is None or pk not in feed.fields or feed.fields[pk].constant:
+            return
+        f = feed.fields[pk]
+        empty_q = (
+            select(func.count())
+            .select_from(feed.view)
+            .where(or_(f.value.is_(None), func.trim(f.value) == ""))
+        )
+        empty = feed.scalar(empty_q)
+        dup_rows, groups, samples = duplicate_groups(feed, f.value, feed.sample_size)
+        if empty or dup_rows:
+            parts = []
+            if empty:
+                parts.append(f"{empty} empty")
+                samples = [(None, empty), *samples][: max(feed.sample_size, 1)]
+            if dup_rows:
+                parts.append(f"{dup_rows} rows sharing {groups} duplicated keys")
+            yield feed.draft(
+                self, f, empty + dup_rows, samples, f"primary key '{pk}': " + ", ".join(parts)
+            )

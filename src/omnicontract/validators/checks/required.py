@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, or_
+from sqlalchemy.sql.expression import ColumnElement
+
+from omnicontract.validators.checks.base import FieldContext, RowCheck
+
+
+class Required(RowCheck):
+    """A required canonical field is empty in the source (null, empty or blank)."""
+
+    code = "OC-FLD-001"
+    name = "required"
+    summary = "required value missing"
+    hint = "Fill the value at the source, or map the column that carries it."
+
+    def applies(self, f: FieldContext) -> bool:
+        return f.spec.required and not f.constant and not getattr(f, "primary_key", False)
+
+    def failing(self, f: FieldContext) -> ColumnElement[bool]:
+        base: Any = f.raw if f.raw is not None else f.value
+        if f.raw is None and f.spec.type != "string":
+            return base.is_(None)
+        return or_(base.is_(None), func.trim(base) == "")
+
+    def message(self, f: FieldContext, count: int) -> str:
+        return f"required field '{f.name}' is empty"

@@ -1,0 +1,74 @@
+"""Source checks (OC-SRC): what can go wrong reading a feed. The feed readers emit them;
+they live here so the catalogue, overrides and docs treat them like every other check."""
+
+from __future__ import annotations
+
+from omnicontract.contracts.model import Severity
+from omnicontract.validators.checks.base import SourceCheck
+
+
+class SourceMissing(SourceCheck):
+    """No file matches the feed's source path or glob."""
+
+    code = "OC-SRC-001"
+    name = "source-missing"
+    summary = "source file missing"
+    hint = "Check source.path in the channel binding, or deliver the export."
+
+
+class SourceUnreadable(SourceCheck):
+    """The source exists but cannot be read at all: wrong encoding, not CSV/JSON/Parquet,
+    or a dialect that does not fit the file."""
+
+    code = "OC-SRC-002"
+    name = "source-unreadable"
+    summary = "source cannot be read"
+    hint = "Declare the right encoding, delimiter or format under source: in the binding."
+
+
+class ColumnMissing(SourceCheck):
+    """A column the mapping reads is not in the source; the canonical field is left empty."""
+
+    code = "OC-SRC-003"
+    name = "column-missing"
+    summary = "mapped column missing from the source"
+    hint = "Fix the column name in the mapping, or ask the channel owner to restore it."
+
+
+class UnexpectedColumn(SourceCheck):
+    """The source has columns no canonical field maps: possibly data the unified view misses."""
+
+    code = "OC-SRC-004"
+    name = "unexpected-column"
+    summary = "source column not mapped"
+    hint = "Map it to a canonical field, or set unexpected_columns: ignore on the feed."
+    default_severity = Severity.info
+
+
+class EmptyFeed(SourceCheck):
+    """The source was read and holds no rows."""
+
+    code = "OC-SRC-005"
+    name = "empty-feed"
+    summary = "feed has no rows"
+    hint = "Check the export job of this channel; an empty daily file usually means it failed."
+
+
+class MalformedRows(SourceCheck):
+    """Rows the CSV reader had to reject (too many or too few columns, bad quoting, bad
+    bytes); their line numbers are given so the file can be fixed."""
+
+    code = "OC-SRC-006"
+    name = "malformed-rows"
+    summary = "malformed rows rejected"
+    hint = "Fix quoting or delimiters at the listed lines, or declare source.quote/escape."
+
+
+SOURCE_CHECKS = [
+    SourceMissing,
+    SourceUnreadable,
+    ColumnMissing,
+    UnexpectedColumn,
+    EmptyFeed,
+    MalformedRows,
+]

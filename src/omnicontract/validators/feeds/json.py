@@ -1,0 +1,16 @@
+"""JSON exports: newline-delimited (``jsonl``) or one array/object per file (``json``),
+as messaging and social platforms deliver them. Nested keys are read with dotted
+column names (``contact.phone``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from omnicontract.contracts.model import Source
+
+
+def read_expression(files: list[Path], source: Source, rejects: str) -> str:
+    from omnicontract.validators.feeds import file_list
+
+    fmt = "newline_delimited" if source.resolved_format == "jsonl" else "auto"
+    return f"read_json({file_list(files)}, format = '{fmt}', union_by_name = true)"

@@ -1,0 +1,148 @@
+"""The result of a run: findings and per-feed figures. Every report renders this."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from dataclasses import field as dc_field
+from typing import Any
+
+from omnicontract.contracts.model import Severity
+
+RESULT_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One failing value (masked when the field is personal data) and how often it occurs."""
+
+    value: str | None
+    count: int = 1
+
+
+@dataclass
+class Finding:
+    code: str
+    check: str
+    severity: Severity
+    message: str
+    channel: str | None = None
+    feed: str | None = None
+    field: str | None = None
+    count: int = 0
+    total: int = 0
+    samples: list[Sample] = dc_field(default_factory=list)
+    hint: str | None = None
+    location: str | None = None
+    within_tolerance: bool = False
+    masked: bool = False
+
+    @property
+    def rate(self) -> float:
+        return self.count / self.total if self.total else 0.0
+
+    def sort_key(self) -> tuple[Any, ...]:
+        return (
+            -self.severity.rank,
+            self.channel or "",
+            self.feed or "",
+            self.code,
+            self.field or "",
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["severity"] = self.severity.value
+        data["rate"] = round(self.rate, 6)
+        data["samples"] = [asdict(s) for s in self.samples]
+        return data
+
+
+@dataclass
+class FeedSummary:
+    channel: str
+    feed: str
+    entity: str
+    source: str
+    files: int = 0
+    rows: int | None = None
+    columns_mapped: int = 0
+    fields_supplied: list[str] = dc_field(default_factory=list)
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class ChannelSummary:
+    channel: str
+    owner: str | None
+    feeds: list[FeedSummary] = dc_field(default_factory=list)
+
+
+@dataclass
+class RunResult:
+    project: str
+    root: str
+    started_at: str
+    finished_at: str = ""
+    seconds: float = 0.0
+    engine: str = "duckdb"
+    fail_on: Severity = Severity.error
+    contracts: dict[str, str] = dc_field(default_factory=dict)  # entity -> version
+    channels: list[ChannelSummary] = dc_field(default_factory=list)
+    findings: list[Finding] = dc_field(default_factory=list)
+    checks_run: int = 0
+
+    # ------------------------------------------------------------ derived figures
+    def counts(self, findings: list[Finding] | None = None) -> dict[str, int]:
+        out = {s.value: 0 for s in Severity}
+        for f in self.findings if findings is None else findings:
+            out[f.severity.value] += 1
+        return out
+
+    def channel_findings(self, channel: str) -> list[Finding]:
+        return [f for f in self.findings if f.channel == channel]
+
+    def channel_status(self, channel: str) -> str:
+        worst = max((f.severity.rank for f in self.channel_findings(channel)), default=0)
+        return {0: "pass", 1: "pass", 2: "warn", 3: "fail"}[worst]
+
+    @property
+    def failed(self) -> bool:
+        return any(f.severity.rank >= self.fail_on.rank for f in self.findings)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failed else 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "version": RESULT_VERSION,
+            "project": self.project,
+            "root": self.root,
+            "started_at": self.started_at,
+            "finished_at": self.finished_at,
+            "seconds": round(self.seconds, 3),
+            "engine": self.engine,
+            "fail_on": self.fail_on.value,
+            "passed": not self.failed,
+            "contracts": dict(self.contracts),
+            "summary": {
+                "findings": self.counts(),
+                "checks_run": self.checks_run,
+                "feeds": sum(len(c.feeds) for c in self.channels),
+                "rows": sum(f.rows or 0 for c in self.channels for f in c.feeds),
+            },
+            "channels": [
+                {
+                    "channel": c.channel,
+                    "owner": c.owner,
+                    "status": self.channel_status(c.channel),
+                    "findings": self.counts(self.channel_findings(c.channel)),
+                    "feeds": [f.to_dict() for f in c.feeds],
+                }
+                for c in self.channels
+            ],
+            "findings": [f.to_dict() for f in self.findings],
+        }
