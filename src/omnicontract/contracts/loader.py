@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import glob
 import os
+import re
 import typing
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -167,7 +168,10 @@ def _message(
     field_name = next((str(p) for p in reversed(path) if isinstance(p, str)), None)
     if kind in ("literal_error", "enum"):
         got = err.get("input")
-        return f"invalid value {got!r} for '{field_name}': {msg.lower()}", None
+        expected = re.findall(r"'([^']*)'", str(err.get("ctx", {}).get("expected", "")))
+        close = difflib.get_close_matches(str(got), expected, n=1, cutoff=0.5)
+        hint = f"did you mean '{close[0]}'?" if close else None
+        return f"invalid value {got!r} for '{field_name}': {msg[:1].lower()}{msg[1:]}", hint
     if field_name and kind != "value_error":
         return f"'{field_name}': {msg[:1].lower()}{msg[1:]}", None
     return msg, None
@@ -321,77 +325,78 @@ def _did_you_mean(word: str, options: Iterable[str]) -> str | None:
     return f"did you mean '{close[0]}'?" if close else None
 
 
+Problem = tuple[Location, str, str | None]
+
+
+def _override_problems(
+    overrides: dict[str, Any], doc: PositionedDocument, base: tuple[Any, ...], known: set[str]
+) -> list[Problem]:
+    return [
+        (
+            doc.location((*base, key), key=True),
+            f"unknown check '{key}'",
+            _did_you_mean(key, known) or "run 'omnicontract checks' to list check codes and names",
+        )
+        for key in overrides
+        if key not in known
+    ]
+
+
+def _reference_problems(project: Project) -> list[Problem]:
+    problems: list[Problem] = []
+    for contract in project.contracts.values():
+        for fname, spec in contract.model.fields.items():
+            if not spec.references:
+                continue
+            ent, ref_field = spec.references.split(".")
+            where = contract.doc.location(("fields", fname, "references"))
+            if ent not in project.contracts:
+                hint = _did_you_mean(ent, project.contracts)
+                problems.append((where, f"references unknown entity '{ent}'", hint))
+            elif ref_field not in project.contracts[ent].model.fields:
+                hint = _did_you_mean(ref_field, project.contracts[ent].model.fields)
+                msg = f"references unknown field '{ref_field}' of entity '{ent}'"
+                problems.append((where, msg, hint))
+    return problems
+
+
+def _binding_problems(project: Project, ch: LoadedChannel, known: set[str]) -> list[Problem]:
+    problems = _override_problems(ch.model.checks, ch.doc, ("checks",), known)
+    for i, feed in enumerate(ch.model.feeds):
+        problems += _override_problems(feed.checks, ch.doc, ("feeds", i, "checks"), known)
+        contract = project.contracts.get(feed.entity)
+        if contract is None:
+            hint = _did_you_mean(feed.entity, project.contracts) or "entities: " + ", ".join(
+                sorted(project.contracts)
+            )
+            msg = f"feed '{feed.name}' binds unknown entity '{feed.entity}'"
+            problems.append((ch.feed_location(i, "entity"), msg, hint))
+            continue
+        canonical = contract.model.fields
+        for section, names in (("fields", feed.fields), ("constants", feed.constants)):
+            for fname in names:
+                if fname not in canonical:
+                    problems.append(
+                        (
+                            ch.doc.location(("feeds", i, section, fname), key=True),
+                            f"'{fname}' is not a field of entity '{feed.entity}'",
+                            _did_you_mean(fname, canonical),
+                        )
+                    )
+    return problems
+
+
 def cross_check(project: Project) -> None:
     """Checks that span files: entities, canonical fields, references, check names."""
     from omnicontract.validators.registry import registry
 
-    problems: list[tuple[Location, str, str | None]] = []
-    known_checks = registry().selectors()
-
-    def check_overrides(
-        overrides: dict[str, Any], doc: PositionedDocument, base: tuple[Any, ...]
-    ) -> None:
-        for key in overrides:
-            if key not in known_checks:
-                problems.append(
-                    (
-                        doc.location((*base, key), key=True),
-                        f"unknown check '{key}'",
-                        _did_you_mean(key, known_checks)
-                        or "run 'omnicontract checks' to list check codes and names",
-                    )
-                )
-
+    known = registry().selectors()
+    problems: list[Problem] = []
     if project.doc is not None:
-        check_overrides(project.settings.policy.checks, project.doc, ("policy", "checks"))
-
-    for contract in project.contracts.values():
-        for fname, spec in contract.model.fields.items():
-            if spec.references:
-                ent, ref_field = spec.references.split(".")
-                where = contract.doc.location(("fields", fname, "references"))
-                if ent not in project.contracts:
-                    problems.append(
-                        (
-                            where,
-                            f"references unknown entity '{ent}'",
-                            _did_you_mean(ent, project.contracts),
-                        )
-                    )
-                elif ref_field not in project.contracts[ent].model.fields:
-                    problems.append(
-                        (
-                            where,
-                            f"references unknown field '{ref_field}' of entity '{ent}'",
-                            _did_you_mean(ref_field, project.contracts[ent].model.fields),
-                        )
-                    )
-
+        base = ("policy", "checks")
+        problems += _override_problems(project.settings.policy.checks, project.doc, base, known)
+    problems += _reference_problems(project)
     for ch in project.channels:
-        check_overrides(ch.model.checks, ch.doc, ("checks",))
-        for i, feed in enumerate(ch.model.feeds):
-            check_overrides(feed.checks, ch.doc, ("feeds", i, "checks"))
-            contract = project.contracts.get(feed.entity)
-            if contract is None:
-                problems.append(
-                    (
-                        ch.feed_location(i, "entity"),
-                        f"feed '{feed.name}' binds unknown entity '{feed.entity}'",
-                        _did_you_mean(feed.entity, project.contracts)
-                        or "entities: " + ", ".join(sorted(project.contracts)),
-                    )
-                )
-                continue
-            canonical = contract.model.fields
-            for section, names in (("fields", feed.fields), ("constants", feed.constants)):
-                for fname in names:
-                    if fname not in canonical:
-                        problems.append(
-                            (
-                                ch.doc.location(("feeds", i, section, fname), key=True),
-                                f"'{fname}' is not a field of entity '{feed.entity}'",
-                                _did_you_mean(fname, canonical),
-                            )
-                        )
+        problems += _binding_problems(project, ch, known)
     if problems:
         raise_problems(problems)

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,11 +50,32 @@ class _Loader(yaml.SafeLoader):
     """SafeLoader without implicit timestamp resolution."""
 
 
-# Drop the timestamp resolver so dates and times stay strings.
+# YAML 1.2 core-schema scalars instead of YAML 1.1's: dates and times stay strings,
+# `NO` (Norway) and `yes` stay strings, `10:30` is not the number 630, `0123` is not octal.
 _Loader.yaml_implicit_resolvers = {
-    ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.copy().items()
+    ch: [
+        (tag, rx)
+        for tag, rx in resolvers
+        if tag.rsplit(":", 1)[-1] not in ("bool", "int", "float", "timestamp")
+    ]
+    for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"), list("-+0123456789")
+)
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+    ),
+    list("-+0123456789."),
+)
+
+
+_PLAIN_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:omap"}
 
 
 def _mark(node: yaml.Node) -> tuple[int, int]:
@@ -62,6 +84,12 @@ def _mark(node: yaml.Node) -> tuple[int, int]:
 
 def _construct(loader: _Loader, node: yaml.Node, path: Path_, doc: PositionedDocument) -> Any:
     doc.positions[path] = _mark(node)
+    if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _PLAIN_TAGS:
+        raise ContractError(
+            f"unsupported YAML tag '{node.tag}'",
+            location=Location(doc.file, *_mark(node)),
+            hint="contracts take plain YAML: remove the tag",
+        )
     if isinstance(node, yaml.MappingNode):
         loader.flatten_mapping(node)
         result: dict[Any, Any] = {}

@@ -323,31 +323,49 @@ class Run:
         feed.ok = True
 
     def _collect_rejects(self, feed: FeedRun, rejects: str, files: list[Path]) -> None:
+        """Rows the CSV reader rejected: bad bytes (encoding) and malformed rows."""
         try:
-            count = self.con.execute(
-                f"SELECT count(DISTINCT (file_id, line)) FROM {rejects}"
-            ).fetchone()[0]
+            per_kind = self.con.execute(
+                f"SELECT error_type = 'INVALID ENCODING' AS enc, count(DISTINCT (file_id, line)) "
+                f"FROM {rejects} GROUP BY ALL"
+            ).fetchall()
         except duckdb.Error:
             return
-        if not count:
-            return
-        rows = self.con.execute(
-            f"SELECT s.file_path, r.line, r.error_type, r.error_message FROM {rejects} r "
-            f"JOIN {rejects}_scan s USING (scan_id, file_id) ORDER BY s.file_path, r.line LIMIT ?",
-            [max(self.sample_size, 1)],
-        ).fetchall()
-        samples = [
-            (f"{Path(path).name}:{line}: {etype.lower().replace('_', ' ')}", 1)
-            for path, line, etype, _m in rows
-        ][: self.sample_size]
-        first = rows[0]
-        feed.source_draft(
-            "OC-SRC-006",
-            f"{count} row(s) rejected by the CSV reader (first: line {first[1]}, {first[3].split('.')[0]})",
-            count=int(count),
-            samples=samples,
-            location=f"{first[0]}:{first[1]}",
-        )
+        for is_encoding, count in sorted(per_kind, reverse=True):
+            rows = self.con.execute(
+                f"SELECT s.file_path, r.line, r.error_type, r.error_message FROM {rejects} r "
+                f"JOIN {rejects}_scan s USING (scan_id, file_id) "
+                f"WHERE (r.error_type = 'INVALID ENCODING') = ? "
+                f"ORDER BY s.file_path, r.line LIMIT ?",
+                [is_encoding, max(self.sample_size, 1)],
+            ).fetchall()
+            path, line = rows[0][0], rows[0][1]
+            samples = [
+                (f"{Path(p).name}:{ln}: {etype.lower().replace('_', ' ')}", 1)
+                for p, ln, etype, _m in rows
+            ][: self.sample_size]
+            if is_encoding:
+                enc = feed.binding.source.encoding
+                feed.source_draft(
+                    "OC-SRC-002",
+                    f"{Path(path).name} is not {enc}: {count} row(s) with invalid bytes "
+                    f"(first at line {line}) were skipped",
+                    count=int(count),
+                    samples=samples,
+                    location=f"{path}:{line}",
+                )
+                feed.drafts[
+                    -1
+                ].hint = "Declare the file's encoding, e.g. source: {encoding: latin-1}."
+            else:
+                reason = rows[0][3].split(".")[0]
+                feed.source_draft(
+                    "OC-SRC-006",
+                    f"{count} row(s) rejected by the CSV reader (first: line {line}, {reason})",
+                    count=int(count),
+                    samples=samples,
+                    location=f"{path}:{line}",
+                )
 
     def _create_view(
         self, feed: FeedRun, n: int, raw_table: str, mapped: dict[str, MappedField]

@@ -30,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.sql.expression import ColumnElement
 
 from omnicontract.contracts.model import FieldMapping, FieldSpec, Format, LogicalType
-from omnicontract.validators.sqlfuncs import try_cast
+from omnicontract.validators.sqlfuncs import matches, try_cast
 
 TRUE_VALUES = ["true", "t", "1", "yes", "y", "sim", "s", "si", "verdadeiro", "x"]
 FALSE_VALUES = ["false", "f", "0", "no", "n", "não", "nao", "falso"]
@@ -94,7 +94,7 @@ def map_timestamp(
     raw = _as_text(col, st)
     fmt = m.format
     if fmt in ("epoch_s", "epoch_ms"):
-        seconds = try_cast(raw, "DOUBLE")
+        seconds = cast(try_cast(raw, "DOUBLE"), Double())
         scale = 1000.0 if fmt == "epoch_ms" else 1.0
         return func.to_timestamp(seconds / scale), raw, None, "format"
     if fmt:
@@ -111,6 +111,69 @@ def map_timestamp(
     return aware, raw, not_(_has_offset(raw)), "cast"
 
 
+INTEGER_TYPES = ("BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT", "UBIGINT", "UINTEGER")
+FLOAT_TYPES = ("DOUBLE", "FLOAT", "REAL")
+
+
+def _map_values(out: MappedField, col: ColumnElement[Any], st: str) -> None:
+    """Value map: source vocabulary -> canonical; canonical values pass through."""
+    assert out.mapping is not None and out.mapping.values is not None
+    raw = _as_text(col, st)
+    null = literal(None, String())
+    branches: list[Any] = [
+        (raw == literal(k), literal(v) if v is not None else null)
+        for k, v in out.mapping.values.items()
+    ]
+    if out.spec.enum:
+        branches.append((raw.in_(list(out.spec.enum)), raw))
+    out.value = case(*branches, else_=null) if branches else raw
+    out.raw, out.transform = raw, "values"
+
+
+def _map_date(out: MappedField, col: ColumnElement[Any], st: str) -> None:
+    if st == "DATE":
+        return
+    raw = _as_text(col, st)
+    fmt = out.mapping.format if out.mapping else None
+    if fmt:
+        out.value, out.transform = cast(func.try_strptime(raw, literal(fmt)), Date()), "format"
+    else:
+        out.value, out.transform = try_cast(raw, "DATE"), "cast"
+    out.raw = raw
+
+
+def _map_number(out: MappedField, col: ColumnElement[Any], st: str) -> None:
+    integer = out.spec.type == LogicalType.integer
+    native = st in INTEGER_TYPES or (
+        not integer and (st in FLOAT_TYPES or st.startswith("DECIMAL"))
+    )
+    if native:
+        out.value = cast(col, BigInteger() if integer else Double())
+        return
+    raw = _as_text(col, st)
+    text = func.trim(raw)
+    if out.mapping and out.mapping.decimal_separator == ",":
+        text = func.replace(func.replace(text, ".", ""), ",", ".")
+    value: ColumnElement[Any] = try_cast(text, "BIGINT" if integer else "DOUBLE")
+    if integer:  # TRY_CAST would round '2.5'; an integer has no fraction
+        value = case((matches(text, r"[+-]?[0-9]+"), value), else_=literal(None, BigInteger()))
+    out.value, out.raw, out.transform = value, raw, "cast"
+
+
+def _map_boolean(out: MappedField, col: ColumnElement[Any], st: str) -> None:
+    if st == "BOOLEAN":
+        return
+    m = out.mapping
+    raw = _as_text(col, st)
+    norm = func.lower(func.trim(raw))
+    trues = [v.lower() for v in ((m and m.true_values) or TRUE_VALUES)]
+    falses = [v.lower() for v in ((m and m.false_values) or FALSE_VALUES)]
+    out.value = case(
+        (norm.in_(trues), true()), (norm.in_(falses), false()), else_=literal(None, Boolean())
+    )
+    out.raw, out.transform = raw, "cast"
+
+
 def map_field(
     name: str,
     spec: FieldSpec,
@@ -120,59 +183,20 @@ def map_field(
     tz: str | None,
     region: str | None,
 ) -> MappedField:
+    """Canonical columns for one mapped field (see the module docstring)."""
     col = _col(source_column)
     st = source_type.upper()
     out = MappedField(name, spec, m, value=col, source_column=source_column)
     if m.values is not None:
-        raw = _as_text(col, st)
-        whens = [
-            (raw == literal(k), literal(v) if v is not None else literal(None, String()))
-            for k, v in m.values.items()
-        ]
-        passthrough = (raw.in_(list(spec.enum)), raw) if spec.enum else None
-        branches = whens + ([passthrough] if passthrough else [])
-        out.value = case(*branches, else_=literal(None, String())) if branches else raw
-        out.raw, out.transform = raw, "values"
-        return out
-    t = spec.type
-    if t == LogicalType.timestamp:
+        _map_values(out, col, st)
+    elif spec.type == LogicalType.timestamp:
         out.value, out.raw, out.naive, out.transform = map_timestamp(col, st, m, tz)
-    elif t == LogicalType.date:
-        if st == "DATE":
-            return out
-        raw = _as_text(col, st)
-        if m.format:
-            out.value, out.transform = (
-                cast(func.try_strptime(raw, literal(m.format)), Date()),
-                "format",
-            )
-        else:
-            out.value, out.transform = try_cast(raw, "DATE"), "cast"
-        out.raw = raw
-    elif t in (LogicalType.integer, LogicalType.number):
-        target = "BIGINT" if t == LogicalType.integer else "DOUBLE"
-        if st in ("BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT", "UBIGINT", "UINTEGER") or (
-            t == LogicalType.number
-            and (st in ("DOUBLE", "FLOAT", "REAL") or st.startswith("DECIMAL"))
-        ):
-            out.value = cast(col, BigInteger() if target == "BIGINT" else Double())
-            return out
-        raw = _as_text(col, st)
-        text = func.trim(raw)
-        if m.decimal_separator == ",":
-            text = func.replace(func.replace(text, ".", ""), ",", ".")
-        out.value, out.raw, out.transform = try_cast(text, target), raw, "cast"
-    elif t == LogicalType.boolean:
-        if st == "BOOLEAN":
-            return out
-        raw = _as_text(col, st)
-        norm = func.lower(func.trim(raw))
-        trues = [v.lower() for v in (m.true_values or TRUE_VALUES)]
-        falses = [v.lower() for v in (m.false_values or FALSE_VALUES)]
-        out.value = case(
-            (norm.in_(trues), true()), (norm.in_(falses), false()), else_=literal(None, Boolean())
-        )
-        out.raw, out.transform = raw, "cast"
+    elif spec.type == LogicalType.date:
+        _map_date(out, col, st)
+    elif spec.type in (LogicalType.integer, LogicalType.number):
+        _map_number(out, col, st)
+    elif spec.type == LogicalType.boolean:
+        _map_boolean(out, col, st)
     elif spec.format == Format.email:
         raw = _as_text(col, st)
         out.value, out.raw, out.transform = func.lower(func.trim(raw)), raw, "email"

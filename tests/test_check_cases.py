@@ -1,0 +1,61 @@
+"""Data-driven check cases: one YAML file per check code under tests/cases/.
+
+Each case writes a tiny project (contracts, feeds, rows), validates it, and compares
+the findings of the file's code (or of the codes listed under ``only``) with
+``expect``: code, channel, field, count, and the samples when given.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from tests.conftest import FIXED_NOW, write_project
+
+import omnicontract
+from omnicontract.validators.registry import registry
+
+CASES_DIR = Path(__file__).parent / "cases"
+
+
+def _load_cases() -> list[Any]:
+    params = []
+    for path in sorted(CASES_DIR.glob("*.yaml")):
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for case in doc["cases"]:
+            params.append(pytest.param(doc["code"], case, id=f"{path.stem}:{case['name']}"))
+    return params
+
+
+@pytest.mark.parametrize(("code", "case"), _load_cases())
+def test_case(code: str, case: dict[str, Any], tmp_path: Path) -> None:
+    root = write_project(
+        tmp_path / "p",
+        contracts=case.get("contracts"),
+        feeds=case["feeds"],
+        project=case.get("project"),
+    )
+    result = omnicontract.validate(root, now=FIXED_NOW, show_pii=case.get("show_pii", True))
+    codes = set(case.get("only", [code]))
+    actual = {(f.code, f.channel, f.field): f for f in result.findings if f.code in codes}
+    expected = {}
+    for e in case["expect"]:
+        expected[(e.get("code", code), e.get("channel", "ch0"), e.get("field"))] = e
+    assert sorted(actual, key=str) == sorted(expected, key=str), [
+        (f.code, f.channel, f.field, f.count, f.message) for f in actual.values()
+    ]
+    for key, e in expected.items():
+        finding = actual[key]
+        assert finding.count == e["count"], (key, finding.message, finding.samples)
+        if "samples" in e:
+            assert [s.value for s in finding.samples] == e["samples"]
+        if "severity" in e:
+            assert finding.severity.value == e["severity"]
+
+
+def test_every_check_has_cases() -> None:
+    covered = {p.stem for p in CASES_DIR.glob("*.yaml")}
+    missing = sorted(c.code for c in registry().all() if c.code not in covered)
+    assert not missing, f"checks without a case file in tests/cases: {missing}"

@@ -1,0 +1,167 @@
+"""The command line: exit codes, output files, messages."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+from tests.conftest import write_project
+
+from omnicontract.cli.main import cli
+from omnicontract.validators.registry import registry
+
+CLEAN = {
+    "entity": "customer",
+    "fields": {"customer_id": "id", "email": "e"},
+    "rows": "id,e\nC1,a@b.com\n",
+}
+DIRTY = {
+    "entity": "customer",
+    "fields": {"customer_id": "id", "email": "e"},
+    "rows": "id,e\nC1,bad\nC1,x@y.com\n",
+}
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_clean_project_exits_0(tmp_path: Path) -> None:
+    root = write_project(tmp_path / "p", feeds=[CLEAN])
+    code, out, _ = run("validate", str(root))
+    assert code == 0, out
+    assert "PASS" in out
+
+
+def test_findings_exit_1_and_json(tmp_path: Path) -> None:
+    root = write_project(tmp_path / "p", feeds=[DIRTY])
+    code, out, _ = run("validate", str(root), "--format", "json")
+    assert code == 1
+    doc = json.loads(out)
+    codes = {f["code"] for f in doc["findings"]}
+    assert codes == {"OC-FLD-004", "OC-FLD-009"}
+    for f in doc["findings"]:
+        assert {"code", "severity", "channel", "feed", "field", "count", "rate", "samples"} <= set(
+            f
+        )
+    assert doc["passed"] is False and doc["summary"]["rows"] == 2
+
+
+def test_fail_on_threshold(tmp_path: Path) -> None:
+    feed = {**CLEAN, "rows": "id,e,extra\nC1,a@b.com,1\n"}  # only an info finding
+    root = write_project(tmp_path / "p", feeds=[feed])
+    assert run("validate", str(root))[0] == 0
+    assert run("validate", str(root), "--fail-on", "info")[0] == 1
+
+
+def test_severity_override_and_tolerance(tmp_path: Path) -> None:
+    feed = {
+        **DIRTY,
+        "rows": "id,e\nC1,bad\nC1,x@y.com\nC2,z@y.com\n",
+        "checks": {"email": {"severity": "warning"}, "OC-FLD-004": {"max_rate": 0.9}},
+    }
+    root = write_project(tmp_path / "p", feeds=[feed])
+    code, out, _ = run("validate", str(root), "--format", "json")
+    doc = json.loads(out)
+    sev = {f["code"]: (f["severity"], f["within_tolerance"]) for f in doc["findings"]}
+    assert sev == {"OC-FLD-009": ("warning", False), "OC-FLD-004": ("info", True)}
+    assert code == 0
+
+
+def test_output_file_is_written_and_verdict_on_stderr(tmp_path: Path) -> None:
+    root = write_project(tmp_path / "p", feeds=[DIRTY])
+    out_file = tmp_path / "out" / "report.json"
+    code, out, err = run("validate", str(root), "--format", "json", "--output", str(out_file))
+    assert code == 1 and out == ""
+    assert json.loads(out_file.read_text())["project"] == "case"
+    assert err.startswith("FAIL")
+    assert not list(out_file.parent.glob(".*.tmp"))
+
+
+def test_channel_filter_and_unknown_channel(tmp_path: Path) -> None:
+    root = write_project(tmp_path / "p", feeds=[CLEAN, DIRTY])
+    assert run("validate", str(root), "--channel", "ch0")[0] == 0
+    assert run("validate", str(root), "--channel", "ch1")[0] == 1
+    code, _, err = run("validate", str(root), "--channel", "nope")
+    assert code == 2
+    assert "unknown channel(s): nope" in err and "ch0, ch1" in err
+
+
+def test_bad_contract_exits_2_with_location_and_no_traceback(tmp_path: Path) -> None:
+    root = write_project(tmp_path / "p", feeds=[CLEAN])
+    (root / "channels" / "ch0.yaml").write_text(
+        "channel: ch0\nfeeds:\n  - name: f\n    entity: [\n"
+    )
+    code, out, err = run("validate", str(root))
+    assert code == 2 and out == ""
+    assert err.startswith(f"error: {root / 'channels' / 'ch0.yaml'}:")
+    assert "Traceback" not in err
+
+
+def test_quiet_prints_only_the_verdict(tmp_path: Path) -> None:
+    root = write_project(tmp_path / "p", feeds=[DIRTY])
+    code, out, _ = run("validate", str(root), "-q")
+    assert code == 1
+    assert out.count("\n") == 1 and out.startswith("FAIL: 2 error(s)")
+
+
+def test_pii_is_masked_unless_asked(tmp_path: Path) -> None:
+    feed = {**DIRTY, "rows": "id,e\nC1,maria.silva@mail\n"}
+    root = write_project(tmp_path / "p", feeds=[feed])
+    _, out, _ = run("validate", str(root), "--format", "json")
+    assert "maria.silva@mail" not in out
+    _, out, _ = run("validate", str(root), "--format", "json", "--show-pii")
+    assert "maria.silva@mail" in out
+
+
+def test_checks_lists_every_registered_code() -> None:
+    code, out, _ = run("checks")
+    assert code == 0
+    for check in registry().all():
+        assert check.code in out and check.name in out
+    rows = json.loads(run("checks", "--format", "json")[1])
+    assert [r["code"] for r in rows] == sorted(r["code"] for r in rows)
+
+
+def test_lint_reads_no_data(tmp_path: Path) -> None:
+    feed = {
+        "entity": "interaction",
+        "fields": {"interaction_id": "id"},
+        "rows": "id\n1\n",
+        "source": {"path": "data/not_there.csv"},
+    }
+    root = write_project(tmp_path / "p", feeds=[feed])
+    code, out, _ = run("lint", str(root), "--format", "json")
+    doc = json.loads(out)
+    assert code == 1
+    assert {f["code"] for f in doc["findings"]} == {"OC-CON-003"}  # no OC-SRC-001: data not read
+
+
+def test_init_then_validate_passes(tmp_path: Path) -> None:
+    target = tmp_path / "audit"
+    assert run("init", str(target))[0] == 0
+    assert (target / "contracts" / "customer.yaml").exists()
+    assert run("validate", str(target))[0] == 0
+    code, _, err = run("init", str(target))
+    assert code == 2 and "already exists" in err
+
+
+def test_schema_command_prints_json_schema() -> None:
+    code, out, _ = run("schema", "channel")
+    schema = json.loads(out)
+    assert code == 0 and "feeds" in schema["properties"]
+
+
+def test_help_does_not_import_heavy_modules() -> None:
+    probe = (
+        "import sys\nfrom omnicontract.cli.main import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "heavy = [m for m in ('duckdb', 'pydantic', 'sqlalchemy', 'phonenumbers', 'rich') if m in sys.modules]\n"
+        "print('HEAVY:' + ','.join(heavy))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert "HEAVY:\n" in out.stdout
