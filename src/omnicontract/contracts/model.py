@@ -116,15 +116,17 @@ class EntityContract(Strict):
     kind: Literal["entity"] = Field("entity", description="File kind; always `entity`.")
     entity: str = Field(pattern=IDENT, description="Entity name, e.g. `customer`.")
     version: str = Field(description="Semantic version of this contract, e.g. `1.2.0`.")
-    title: str | None = None
-    description: str | None = None
+    title: str | None = Field(None, description="Human-readable name of the entity.")
+    description: str | None = Field(None, description="What a record of this entity is.")
     owner: str | None = Field(None, description="Team or person accountable for the contract.")
     primary_key: str | None = Field(None, description="Field that identifies a record.")
     identity_keys: list[str] = Field(
         default_factory=list,
         description="Fields that identify the customer behind a record, most trusted first.",
     )
-    fields: dict[Annotated[str, Field(pattern=IDENT)], FieldSpec] = Field(min_length=1)
+    fields: dict[Annotated[str, Field(pattern=IDENT)], FieldSpec] = Field(
+        min_length=1, description="The canonical fields, by name (lower_snake_case)."
+    )
 
     @field_validator("version")
     @classmethod
@@ -274,8 +276,8 @@ class FeedBinding(Strict):
 
     name: str = Field(pattern=IDENT, description="Feed name, unique within the channel.")
     entity: str = Field(pattern=IDENT, description="Canonical entity this feed supplies.")
-    description: str | None = None
-    source: Source
+    description: str | None = Field(None, description="What this export is, for people.")
+    source: Source = Field(description="Where the rows come from.")
     fields: dict[str, MappingValue] = Field(
         description="Canonical field -> source column, or a mapping with parse rules."
     )
@@ -303,7 +305,7 @@ class ChannelBinding(Strict):
     kind: Literal["channel"] = Field("channel", description="File kind; always `channel`.")
     channel: str = Field(pattern=IDENT, description="Channel name, e.g. `whatsapp`.")
     owner: str | None = Field(None, description="Team accountable for this channel's data.")
-    description: str | None = None
+    description: str | None = Field(None, description="What this channel is, for people.")
     timezone: str | None = Field(
         None, description="Default IANA time zone for this channel's naive timestamps."
     )
@@ -313,7 +315,7 @@ class ChannelBinding(Strict):
     checks: CheckOverrides = Field(
         default_factory=dict, description="Per-check overrides for every feed of the channel."
     )
-    feeds: list[FeedBinding] = Field(min_length=1)
+    feeds: list[FeedBinding] = Field(min_length=1, description="The channel's exports or tables.")
 
     @model_validator(mode="after")
     def _unique_feeds(self) -> ChannelBinding:
@@ -367,7 +369,7 @@ class ProjectFile(Strict):
 
     kind: Literal["project"] = Field("project", description="File kind; always `project`.")
     project: str = Field(min_length=1, description="Project name.")
-    description: str | None = None
+    description: str | None = Field(None, description="What this project covers, for people.")
     contracts: list[str] = Field(
         default_factory=lambda: ["contracts/*.yaml"],
         description="Entity contract files or globs, relative to the project folder.",
@@ -376,9 +378,9 @@ class ProjectFile(Strict):
         default_factory=lambda: ["channels/*.yaml"],
         description="Channel binding files or globs, relative to the project folder.",
     )
-    identity: Identity = Field(default_factory=Identity)
-    policy: Policy = Field(default_factory=Policy)
-    defaults: Defaults = Field(default_factory=Defaults)
+    identity: Identity = Field(default_factory=Identity, description="Identity policy.")
+    policy: Policy = Field(default_factory=Policy, description="How runs are judged.")
+    defaults: Defaults = Field(default_factory=Defaults, description="Defaults for bindings.")
 
 
 def duration_seconds(text: str) -> int:
