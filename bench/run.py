@@ -1,0 +1,241 @@
+"""Benchmark omnicontract against the hand-written DuckDB baseline on generated data.
+
+    python bench/run.py --customers 200000 --interactions 5000000 [--repeat 3]
+
+Generates the project once per size (cached under bench/out/), then runs, as whole
+processes, ``omnicontract validate DIR --format json`` and ``python bench/baseline.py DIR``,
+alternating their order on each repetition. Wall time is measured around each child;
+peak memory is the child's own ``ru_maxrss`` from ``os.wait4`` (one child at a time, so
+no mixing with earlier children). Prints the medians, the ratios to the baseline, and
+whether both found the same failing counts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from generate import GENERATOR_VERSION, generate
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "out"
+
+
+def dataset(customers: int, interactions: int, regenerate: bool) -> tuple[Path, dict]:
+    target = OUT / f"c{customers}-i{interactions}"
+    meta_file = target / "bench-meta.json"
+    if not regenerate and meta_file.exists():
+        meta = json.loads(meta_file.read_text())
+        if meta.get("generator_version") == GENERATOR_VERSION:
+            return target, meta
+    print(f"generating {target} ...", flush=True)
+    meta = generate(customers, interactions, target)
+    return target, meta
+
+
+def warm_cache(project: Path) -> None:
+    """Read every export once so that neither tool pays for the first read from disk."""
+    for path in sorted((project / "exports").iterdir()):
+        with path.open("rb") as fh:
+            while fh.read(1 << 24):
+                pass
+
+
+def measure(cmd: list[str], log: Path) -> dict:
+    """Run ``cmd`` to completion; its wall time, peak RSS and exit code."""
+    with log.open("wb") as out:
+        started = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
+    return {
+        "wall_s": wall,
+        "peak_mib": usage.ru_maxrss / 1024,  # Linux: KiB
+        "user_s": usage.ru_utime,
+        "sys_s": usage.ru_stime,
+        "exit": proc.returncode,
+    }
+
+
+def omnicontract_cmd(project: Path, output: Path) -> list[str]:
+    exe = shutil.which("omnicontract", path=str(Path(sys.executable).parent)) or shutil.which(
+        "omnicontract"
+    )
+    if exe is None:
+        sys.exit("omnicontract is not installed in this environment (pip install -e .)")
+    return [exe, "validate", str(project), "--format", "json", "--output", str(output), "-q"]
+
+
+def baseline_cmd(project: Path, output: Path) -> list[str]:
+    return [sys.executable, str(HERE / "baseline.py"), str(project), "--output", str(output)]
+
+
+def omnicontract_counts(report: dict) -> dict[str, int]:
+    return {
+        f"{f['check']}|{f['channel']}|{f['field']}": int(f["count"]) for f in report["findings"]
+    }
+
+
+def compare(ours: dict[str, int], theirs: dict[str, int]) -> list[str]:
+    lines = []
+    for key in sorted(set(ours) | set(theirs)):
+        a, b = ours.get(key), theirs.get(key)
+        if a != b:
+            lines.append(
+                f"  {key}: omnicontract {a if a is not None else '-'}, baseline {b or '-'}"
+            )
+    return lines
+
+
+def run_all(project: Path, repeat: int, work: Path) -> dict[str, list[dict]]:
+    tools = {
+        "omnicontract": lambda i: omnicontract_cmd(project, work / f"omnicontract-{i}.json"),
+        "baseline": lambda i: baseline_cmd(project, work / f"baseline-{i}.json"),
+    }
+    runs: dict[str, list[dict]] = {name: [] for name in tools}
+    for i in range(repeat):
+        order = list(tools) if i % 2 == 0 else list(reversed(tools))
+        for name in order:
+            m = measure(tools[name](i), work / f"{name}-{i}.log")
+            ok = m["exit"] in ((0, 1) if name == "omnicontract" else (0,))
+            if not ok:
+                log = (work / f"{name}-{i}.log").read_text(errors="replace")
+                sys.exit(f"{name} failed with exit code {m['exit']}:\n{log[-3000:]}")
+            print(
+                f"  run {i + 1}/{repeat} {name:<13} {m['wall_s']:7.2f} s {m['peak_mib']:7.0f} MiB"
+            )
+            runs[name].append(m)
+    return runs
+
+
+def summarize(runs: dict[str, list[dict]]) -> dict[str, dict]:
+    out = {}
+    for name, ms in runs.items():
+        out[name] = {
+            "wall_s": statistics.median(m["wall_s"] for m in ms),
+            "wall_min_s": min(m["wall_s"] for m in ms),
+            "wall_max_s": max(m["wall_s"] for m in ms),
+            "peak_mib": statistics.median(m["peak_mib"] for m in ms),
+            "cpu_s": statistics.median(m["user_s"] + m["sys_s"] for m in ms),
+        }
+    base = out["baseline"]
+    for s in out.values():
+        s["wall_ratio"] = s["wall_s"] / base["wall_s"]
+        s["mem_ratio"] = s["peak_mib"] / base["peak_mib"]
+    return out
+
+
+def print_table(summary: dict[str, dict]) -> None:
+    head = (
+        f"{'tool':<13} {'wall s':>8} {'min':>7} {'max':>7} {'cpu s':>7} {'peak MiB':>9} "
+        f"{'wall vs base':>13} {'mem vs base':>12}"
+    )
+    print(head)
+    print("-" * len(head))
+    for name in ("baseline", "omnicontract"):
+        s = summary[name]
+        print(
+            f"{name:<13} {s['wall_s']:8.2f} {s['wall_min_s']:7.2f} {s['wall_max_s']:7.2f} "
+            f"{s['cpu_s']:7.1f} {s['peak_mib']:9.0f} {s['wall_ratio']:12.2f}x "
+            f"{s['mem_ratio']:11.2f}x"
+        )
+
+
+def machine() -> str:
+    mem = ""
+    try:
+        kib = next(
+            int(line.split()[1])
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        )
+        mem = f", {kib / 2**20:.0f} GiB RAM"
+    except (OSError, StopIteration):
+        pass
+    import duckdb
+
+    return (
+        f"{os.cpu_count()} cores{mem}, {platform.system()} {platform.machine()}, "
+        f"Python {platform.python_version()}, DuckDB {duckdb.__version__}"
+    )
+
+
+def report_findings(work: Path, repeat: int) -> dict:
+    last = repeat - 1
+    ours_report = json.loads((work / f"omnicontract-{last}.json").read_text())
+    theirs_report = json.loads((work / f"baseline-{last}.json").read_text())
+    ours, theirs = omnicontract_counts(ours_report), theirs_report["counts"]
+    mismatches = compare(ours, theirs)
+    print(
+        f"\nfindings: omnicontract {len(ours)} ({sum(ours.values())} failing rows), "
+        f"baseline {len(theirs)} ({sum(theirs.values())} failing rows)"
+    )
+    if mismatches:
+        print(f"{len(mismatches)} count(s) differ:")
+        print("\n".join(mismatches))
+    else:
+        print("every failing count agrees (check, channel, field)")
+    print(
+        "baseline phases (s): "
+        + ", ".join(f"{k} {v:.2f}" for k, v in theirs_report["phases"].items())
+        + f"; distinct phones normalized: {theirs_report['distinct_phones']}"
+    )
+    feeds = [f for ch in ours_report["channels"] for f in ch["feeds"]]
+    print(
+        "omnicontract per feed (s): "
+        + ", ".join(f"{f['channel']} {f['seconds']:.2f}" for f in feeds)
+        + f"; run total {ours_report['seconds']:.2f}"
+    )
+    return {"mismatches": mismatches, "omnicontract": ours, "baseline": theirs}
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--customers", type=int, default=200_000)
+    ap.add_argument("--interactions", type=int, default=5_000_000)
+    ap.add_argument("--repeat", type=int, default=3, help="runs of each tool (median reported)")
+    ap.add_argument("--regenerate", action="store_true", help="rebuild the cached data set")
+    args = ap.parse_args(argv)
+
+    project, meta = dataset(args.customers, args.interactions, args.regenerate)
+    work = OUT / "runs" / project.name
+    work.mkdir(parents=True, exist_ok=True)
+    print(
+        f"data: {args.customers:,} customers, {args.interactions:,} interactions, "
+        f"{len(meta['rows'])} CSV files, {meta['bytes'] / 2**20:.0f} MiB "
+        f"(generated in {meta['seconds']:.1f} s)"
+    )
+    print(f"machine: {machine()}")
+    warm_cache(project)
+    runs = run_all(project, args.repeat, work)
+    summary = summarize(runs)
+    print(f"\nmedian of {args.repeat} run(s) each, order alternating:")
+    print_table(summary)
+    findings = report_findings(work, args.repeat)
+    result = {
+        "customers": args.customers,
+        "interactions": args.interactions,
+        "bytes": meta["bytes"],
+        "machine": machine(),
+        "repeat": args.repeat,
+        "summary": summary,
+        "runs": runs,
+        "mismatches": findings["mismatches"],
+    }
+    (work / "results.json").write_text(json.dumps(result, indent=2) + "\n")
+    print(f"\nresults: {work / 'results.json'}")
+
+
+if __name__ == "__main__":
+    main()
