@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 import yaml
-from tests.conftest import FIXED_NOW, write_project
 
 import omnicontract
 from omnicontract.validators.registry import registry
+from tests.conftest import FIXED_NOW, write_project
 
 CASES_DIR = Path(__file__).parent / "cases"
 

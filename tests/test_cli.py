@@ -8,10 +8,10 @@ import sys
 from pathlib import Path
 
 from click.testing import CliRunner
-from tests.conftest import write_project
 
 from omnicontract.cli.main import cli
 from omnicontract.validators.registry import registry
+from tests.conftest import write_project
 
 CLEAN = {
     "entity": "customer",

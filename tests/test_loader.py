@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.conftest import ROOT, write_project
 
 from omnicontract.contracts.loader import load_channel, load_contract, load_project
 from omnicontract.contracts.yamlio import load_yaml
 from omnicontract.errors import ContractError
+from tests.conftest import ROOT, write_project
 
 
 def _write(tmp_path: Path, text: str, name: str = "f.yaml") -> Path:

@@ -216,6 +216,20 @@ class Run:
                 location=str(feed.channel.feed_location(feed.index, "source", "path")),
             )
             return
+        empty = [f for f in files if f.stat().st_size == 0]
+        if empty:
+            files = [f for f in files if f not in empty]
+            feed.source_draft(
+                "OC-SRC-005",
+                f"{len(empty)} of {len(empty) + len(files)} source file(s) are empty (0 bytes)"
+                if files
+                else "the source is an empty file (0 bytes)",
+                count=len(empty),
+                samples=[(f.name, 1) for f in empty[: self.sample_size]],
+            )
+            if not files:
+                feed.summary.rows = 0
+                return
         rejects = f"rejects_{n}"
         reader = feed_readers.read_expression(files, b.source, rejects)
         try:
