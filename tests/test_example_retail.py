@@ -1,0 +1,191 @@
+"""End-to-end: the retail example reports exactly the defects planted in its exports.
+
+The expected findings below are transcribed from examples/retail/DEFECTS.md, which
+documents what examples/retail/generate.py plants. A difference means either the
+generator, the documentation or the tool is wrong; find out which before editing.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import io
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from click.testing import CliRunner
+
+import omnicontract
+from omnicontract.cli.main import cli
+from omnicontract.reports import render
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "retail"
+EXPORTS = EXAMPLE / "exports"
+# The generator's reference "now": every clean timestamp lies before it.
+NOW = datetime(2025, 1, 15, 12, 0, tzinfo=UTC)
+
+# (code, channel, feed, field, count), one per row of the table in DEFECTS.md
+PLANTED = {
+    ("OC-FLD-004", "crm", "customers", "customer_id", 4),
+    ("OC-FLD-009", "crm", "customers", "email", 3),
+    ("OC-FLD-010", "crm", "customers", "phone", 3),
+    ("OC-FLD-011", "crm", "customers", "country", 3),
+    ("OC-FLD-005", "crm", "customers", "document_type", 2),
+    ("OC-FLD-006", "crm", "customers", "instagram_handle", 2),
+    ("OC-MAP-001", "crm", "customers", "created_at", 4),
+    ("OC-FLD-004", "whatsapp", "messages", "interaction_id", 6),
+    ("OC-MAP-002", "whatsapp", "messages", "status", 4),
+    ("OC-REF-001", "email", "deliveries", "customer_id", 3),
+    ("OC-SRC-006", "email", "deliveries", None, 2),
+    ("OC-FLD-001", "call_center", "calls", "occurred_at", 2),
+    ("OC-FLD-002", "call_center", "calls", "duration_seconds", 2),
+    ("OC-FLD-007", "call_center", "calls", "duration_seconds", 2),
+    ("OC-FLD-012", "web", "events", "currency", 2),
+    ("OC-FLD-014", "app", "events", "occurred_at", 3),
+    ("OC-SRC-004", "store", "tickets", None, 1),
+    ("OC-MAP-002", "store", "tickets", "kind", 3),
+    ("OC-FLD-008", "instagram", "interactions", "topic", 2),
+}
+SEVERITIES = {"error": 14, "warning": 4, "info": 1}
+FINDING_KEYS = {"code", "severity", "channel", "feed", "field", "count", "rate", "samples"}
+
+
+def as_tuples(findings) -> list[tuple]:
+    return sorted(
+        ((f.code, f.channel, f.feed, f.field, f.count) for f in findings),
+        key=lambda t: tuple(str(x) for x in t),
+    )
+
+
+def expected(planted=PLANTED) -> list[tuple]:
+    return sorted(planted, key=lambda t: tuple(str(x) for x in t))
+
+
+@pytest.fixture(scope="module")
+def result():
+    return omnicontract.validate(EXAMPLE, now=NOW)
+
+
+def test_exactly_the_planted_findings(result) -> None:
+    assert as_tuples(result.findings) == expected()
+    assert result.counts() == SEVERITIES
+    assert result.exit_code == 1
+    assert {c.channel for c in result.channels} == {
+        "crm",
+        "whatsapp",
+        "email",
+        "call_center",
+        "web",
+        "app",
+        "store",
+        "instagram",
+    }
+
+
+def test_json_report(result) -> None:
+    doc = json.loads(render("json", result))
+    assert doc["passed"] is False
+    assert len(doc["findings"]) == len(PLANTED)
+    for f in doc["findings"]:
+        assert set(f) >= FINDING_KEYS, f
+        assert 0 < f["rate"] <= 1
+        assert f["samples"], f
+    got = sorted(
+        ((f["code"], f["channel"], f["feed"], f["field"], f["count"]) for f in doc["findings"]),
+        key=lambda t: tuple(str(x) for x in t),
+    )
+    assert got == expected()
+
+
+def _raw_personal_values() -> set[str]:
+    """Every e-mail address and phone number in the exports, as written there."""
+    values: set[str] = set()
+    crm = (EXPORTS / "crm" / "clientes.csv").read_text(encoding="utf-8-sig")
+    for row in csv.DictReader(io.StringIO(crm), delimiter=";"):
+        values.update([row["email"], row["celular"]])
+    for line in (EXPORTS / "email" / "deliveries.csv").read_text("utf-8").splitlines()[1:]:
+        values.add(line.split(",")[2])
+    calls = (EXPORTS / "call_center" / "ligacoes.csv").read_text(encoding="latin-1")
+    for row in csv.DictReader(io.StringIO(calls), delimiter=";"):
+        values.add(row["Telefone"])
+    for line in (EXPORTS / "whatsapp" / "messages.jsonl").read_text("utf-8").splitlines():
+        values.add(json.loads(line)["wa_id"])
+    values = {v.strip() for v in values if v and v.strip()}
+    values |= {v.lower() for v in values}
+    values |= {"+" + "".join(ch for ch in v if ch.isdigit()) for v in values if "@" not in v}
+    return values
+
+
+def test_pii_samples_are_masked(result) -> None:
+    personal = _raw_personal_values()
+    assert len(personal) > 500
+    pii_findings = [f for f in result.findings if f.field in {"email", "phone"}]
+    assert {(f.code, f.field) for f in pii_findings} == {
+        ("OC-FLD-009", "email"),
+        ("OC-FLD-010", "phone"),
+    }
+    for f in pii_findings:
+        assert f.masked and f.samples
+    for f in result.findings:
+        for s in f.samples:
+            text = s.value or ""
+            leaked = [v for v in personal if len(v) >= 6 and v in text]
+            assert not leaked, (f.code, f.channel, f.field, text)
+
+
+def test_cli_json_exits_1() -> None:
+    run = CliRunner().invoke(cli, ["validate", str(EXAMPLE), "--format", "json"])
+    assert run.exit_code == 1, run.output
+    doc = json.loads(run.stdout)
+    got = {(f["code"], f["channel"], f["feed"], f["field"], f["count"]) for f in doc["findings"]}
+    # the CLI runs at the real time: the planted future stamps (2031-2035) may have passed
+    assert {t for t in got if t[0] != "OC-FLD-014"} == {t for t in PLANTED if t[0] != "OC-FLD-014"}
+
+
+# ------------------------------------------------------------------ the generator
+
+
+def _generator() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("retail_generate", EXAMPLE / "generate.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while defining
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        del sys.modules[spec.name]
+    return module
+
+
+def _same_parquet(a: Path, b: Path) -> bool:
+    """Byte equality, or equal content when another pyarrow version wrote the file."""
+    if a.read_bytes() == b.read_bytes():
+        return True
+    import pyarrow.parquet as pq
+
+    if pq.read_metadata(a).created_by == pq.read_metadata(b).created_by:
+        return False
+    return pq.read_table(a).equals(pq.read_table(b), check_metadata=True)
+
+
+def test_generator_is_deterministic(tmp_path: Path) -> None:
+    gen = _generator()
+    first = gen.generate(tmp_path / "a")
+    second = gen.generate(tmp_path / "b")
+    rel = [p.relative_to(tmp_path / "a") for p in first]
+    assert rel == [p.relative_to(tmp_path / "b") for p in second]
+    assert len(rel) == 8
+    for r in rel:
+        assert (tmp_path / "a" / r).read_bytes() == (tmp_path / "b" / r).read_bytes(), r
+    committed = sorted(p.relative_to(EXPORTS) for p in EXPORTS.rglob("*") if p.is_file())
+    assert committed == rel
+    for r in rel:
+        new, old = tmp_path / "a" / r, EXPORTS / r
+        if r.suffix == ".parquet":
+            assert _same_parquet(new, old), r
+        else:
+            assert new.read_bytes() == old.read_bytes(), f"{r}: rerun generate.py and commit"
