@@ -90,6 +90,11 @@ def ars(amount: float) -> str:
     return f"{amount:,.2f}".replace(",", "#").replace(".", ",").replace("#", ".")
 
 
+def sometimes(rng: random.Random, p: float, make):
+    """make() with probability p, else None (the draw comes first, as in `x if r else y`)."""
+    return make() if rng.random() < p else None
+
+
 def hexid(rng: random.Random, n: int) -> str:
     return f"{rng.getrandbits(4 * n):0{n}x}"
 
@@ -167,12 +172,8 @@ def make_customer(rng: random.Random, n: int, used_emails: set[str]) -> Customer
         document=cpf(rng) if br else dni(rng),
         email=email,
         phone=phone,
-        birth=date(1950, 1, 1) + timedelta(days=rng.randint(0, 19_700))
-        if rng.random() < 0.9
-        else None,
-        instagram=(f"{user.replace('-', '')}{rng.randint(1, 99)}"[:30])
-        if rng.random() < 0.4
-        else None,
+        birth=sometimes(rng, 0.9, lambda: date(1950, 1, 1) + timedelta(rng.randint(0, 19_700))),
+        instagram=sometimes(rng, 0.4, lambda: f"{user}{rng.randint(1, 99)}"[:30]),
         loyalty=f"SOC-{rng.randint(100_000, 999_999)}" if (not br or rng.random() < 0.2) else None,
         preferred=rng.choice(PREFERRED),
         consents=consents,
