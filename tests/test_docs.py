@@ -65,3 +65,25 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
 def test_readme_quickstart_runs_the_bundled_example() -> None:
     command = _readme_block("quickstart")
     assert "omnicontract validate examples/retail" in command
+
+
+def test_channel_schema_accepts_what_the_loader_accepts() -> None:
+    from omnicontract.contracts.model import ChannelBinding
+
+    schema = json.loads(schema_path("channel").read_text())
+    doc = {
+        "channel": "w",
+        "feeds": [
+            {
+                "name": "m",
+                "entity": "interaction",
+                "source": {"path": "x.csv"},
+                "fields": {"interaction_id": "message_id", "phone": {"column": "wa_id"}},
+            }
+        ],
+    }
+    jsonschema.validate(doc, schema)
+    ChannelBinding.model_validate(doc)
+    doc["feeds"][0]["fields"]["phone"] = {"colum": "wa_id"}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(doc, schema)

@@ -177,6 +177,13 @@ class FieldMapping(Strict):
         pattern=r"^[A-Z]{2}$",
         description="ISO country whose local phone format the source uses (e.g. `BR`).",
     )
+    phone_international: bool = Field(
+        False,
+        description=(
+            "Phone numbers are international, country code first, even without a leading `+` "
+            "(WhatsApp `wa_id`: `5511987654321`)."
+        ),
+    )
     decimal_separator: Literal[".", ","] = Field(
         ".", description="Decimal separator of numbers in the source."
     )
@@ -196,7 +203,9 @@ class FieldMapping(Strict):
         return value
 
 
-MappingValue = Annotated[FieldMapping, BeforeValidator(_mapping_shorthand)]
+MappingValue = Annotated[
+    FieldMapping, BeforeValidator(_mapping_shorthand, json_schema_input_type=str | FieldMapping)
+]
 
 
 class CheckOverride(Strict):

@@ -394,7 +394,8 @@ class Run:
                     f"SELECT DISTINCT CAST({src} AS VARCHAR) FROM {raw_table} WHERE {src} IS NOT NULL"
                 ).fetchall()
                 raws = [r[0] for r in distinct]
-                normalized = [to_e164(r, region) for r in raws]
+                intl = bool(mf.mapping and mf.mapping.phone_international)
+                normalized = [to_e164(r, region, intl) for r in raws]
                 self.con.execute(
                     f"CREATE TEMP TABLE {lookup} AS SELECT unnest(?::VARCHAR[]) AS raw, "
                     "unnest(?::VARCHAR[]) AS e164",
