@@ -23,6 +23,8 @@ import os
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -55,13 +57,16 @@ LENGTHS = {
 RANGES = {"amount": (-1_000_000, 1_000_000), "duration_seconds": (0, 86_400)}
 
 
-def to_e164(raw: str | None, region: str | None) -> str | None:
-    """A valid number in E.164, or None (the same rule as the product's normalizer)."""
+def to_e164(raw: str | None, region: str | None, international: bool) -> str | None:
+    """A valid number in E.164, or None (the same rule as the product's normalizer);
+    ``international``: country code first even without a ``+`` (WhatsApp ``wa_id``)."""
     if raw is None:
         return None
     text = raw.strip()
     if not text:
         return None
+    if international and not text.startswith("+"):
+        text = "+" + text.removeprefix("00")
     if text.startswith("00") and region is None:
         text = "+" + text[2:]
     try:
@@ -152,22 +157,33 @@ class Baseline:
         ).fetchone()[0]
 
     def normalize_phones(self) -> int:
-        sources = [
-            f"SELECT phone__raw AS raw FROM {f.channel}" for f in FEEDS if f.column_for("phone")
-        ]
-        raws = [
-            r[0]
-            for r in self.con.execute(
-                f"SELECT DISTINCT raw FROM ({' UNION ALL '.join(sources)}) WHERE raw IS NOT NULL"
-            ).fetchall()
-        ]
-        e164 = [to_e164(r, PHONE_REGION) for r in raws]
-        self.con.execute(
-            "CREATE TEMP TABLE phone_map AS "
-            "SELECT unnest(?::VARCHAR[]) AS raw, unnest(?::VARCHAR[]) AS e164",
-            [raws, e164],
-        )
-        return len(raws)
+        """One raw -> E.164 table per normalization rule, over the distinct raw values of
+        every export that uses the rule (local numbers, or country-code-first numbers)."""
+        total = 0
+        for intl in (False, True):
+            feeds = [
+                f
+                for f in FEEDS
+                if (c := f.column_for("phone"))
+                and bool(c.options.get("phone_international")) == intl
+            ]
+            sources = " UNION ALL ".join(
+                f"SELECT phone__raw AS raw FROM {f.channel}" for f in feeds
+            )
+            raws = [
+                r[0]
+                for r in self.con.execute(
+                    f"SELECT DISTINCT raw FROM ({sources}) WHERE raw IS NOT NULL"
+                ).fetchall()
+            ]
+            e164 = [to_e164(r, PHONE_REGION, intl) for r in raws]
+            self.con.execute(
+                f"CREATE TEMP TABLE phone_map_{int(intl)} AS "
+                "SELECT unnest(?::VARCHAR[]) AS raw, unnest(?::VARCHAR[]) AS e164",
+                [raws, e164],
+            )
+            total += len(raws)
+        return total
 
     # ------------------------------------------------------------ checks
     def conditions(self, feed: Feed) -> list[tuple[str, str, str, str]]:
@@ -222,20 +238,23 @@ class Baseline:
     def check_feed(self, feed: Feed) -> None:
         t = feed.channel
         source = t
-        if feed.column_for("phone"):
-            source = f"{t} LEFT JOIN phone_map pm ON {t}.phone__raw = pm.raw"
+        if phone := feed.column_for("phone"):
+            rule = int(bool(phone.options.get("phone_international")))
+            source = f"{t} LEFT JOIN phone_map_{rule} pm ON {t}.phone__raw = pm.raw"
         plan = self.conditions(feed)
         aggregates = ", ".join(f"count(*) FILTER (WHERE {cond})" for _c, _f, cond, _s in plan)
-        counts = self.con.execute(f"SELECT {aggregates} FROM {source}").fetchone()
+        with self.timed("aggregates"):
+            counts = self.con.execute(f"SELECT {aggregates} FROM {source}").fetchone()
         pk_field = "customer_id" if feed.entity == "customer" else "interaction_id"
         empty = 0
-        for (check, f, cond, sample), n in zip(plan, counts, strict=True):
-            if check == "pk-empty":
-                empty = n
-                continue
-            if n:
-                self.record(check, feed, f, n, self.top(source, sample, cond))
-        self.primary_key(feed, pk_field, empty)
+        with self.timed("samples"):
+            for (check, f, cond, sample), n in zip(plan, counts, strict=True):
+                if check == "pk-empty":
+                    empty = n
+                elif n:
+                    self.record(check, feed, f, n, self.top(source, sample, cond))
+        with self.timed("primary_keys"):
+            self.primary_key(feed, pk_field, empty)
 
     def top(self, source: str, value: str, cond: str) -> list[list[object]]:
         rows = self.con.execute(
@@ -283,23 +302,26 @@ class Baseline:
         self.samples[key] = samples
 
     # ------------------------------------------------------------ run
-    def phase(self, name: str, started: float) -> float:
-        now = time.perf_counter()
-        self.phases[name] = round(self.phases.get(name, 0.0) + now - started, 3)
-        return now
+    @contextmanager
+    def timed(self, name: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            spent = time.perf_counter() - started
+            self.phases[name] = round(self.phases.get(name, 0.0) + spent, 3)
 
     def run(self) -> dict[str, object]:
-        started = t = time.perf_counter()
-        for feed in FEEDS:
-            self.load(feed)
-        t = self.phase("read", t)
-        distinct_phones = self.normalize_phones()
-        t = self.phase("phones", t)
+        started = time.perf_counter()
+        with self.timed("read_parse"):
+            for feed in FEEDS:
+                self.load(feed)
+        with self.timed("phones"):
+            distinct_phones = self.normalize_phones()
         for feed in FEEDS:
             self.check_feed(feed)
-        t = self.phase("row_checks", t)
-        self.references()
-        t = self.phase("references", t)
+        with self.timed("references"):
+            self.references()
         self.con.close()
         self.tmp.cleanup()
         return {

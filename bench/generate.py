@@ -30,7 +30,7 @@ from spec import (
     interaction_rows,
 )
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 
 # Brazilian area codes (DDD); with a leading 9 and eight digits every one is a valid mobile.
 AREAS = [11, 12, 13, 14, 15, 16, 17, 18, 19, 21, 22, 24, 27, 28, 31, 32, 33, 34, 35, 37, 38]

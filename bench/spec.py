@@ -147,7 +147,7 @@ INTERACTIONS = [
             Column(
                 "wa_id",
                 "phone",
-                {},
+                {"phone_international": True},
                 f"CASE WHEN i % 1000 = 17 THEN {PHONE_BAD} ELSE phone_wa(cust(i)) END",
             ),
             Column("enviado_em", "occurred_at", {"format": TS_FORMAT}, _ts(5)),
