@@ -97,7 +97,11 @@ def reference_markdown() -> str:
         ("Feed", m.FeedBinding, "each entry under a channel's `feeds:`"),
         ("Source", m.Source, "a feed's `source:`"),
         ("Field mapping", m.FieldMapping, "each entry under a feed's `fields:`"),
-        ("Check override", m.CheckOverride, "each entry under `checks:` (project policy, channel, feed)"),
+        (
+            "Check override",
+            m.CheckOverride,
+            "each entry under `checks:` (project policy, channel, feed)",
+        ),
         ("Project file", m.ProjectFile, "`omnicontract.yaml`"),
         ("Policy", m.Policy, "the project's `policy:`"),
         ("Defaults", m.Defaults, "the project's `defaults:`"),
