@@ -98,11 +98,14 @@ def compare(ours: dict[str, int], theirs: dict[str, int]) -> list[str]:
     return lines
 
 
-def run_all(project: Path, repeat: int, work: Path) -> dict[str, list[dict]]:
+def run_all(project: Path, repeat: int, warmup: int, work: Path) -> dict[str, list[dict]]:
     tools = {
         "omnicontract": lambda i: omnicontract_cmd(project, work / f"omnicontract-{i}.json"),
         "baseline": lambda i: baseline_cmd(project, work / f"baseline-{i}.json"),
     }
+    for _ in range(warmup):  # unmeasured: loads libraries and files into the page cache
+        for name, cmd in tools.items():
+            measure(cmd("warmup"), work / f"{name}-warmup.log")
     runs: dict[str, list[dict]] = {name: [] for name in tools}
     for i in range(repeat):
         order = list(tools) if i % 2 == 0 else list(reversed(tools))
@@ -205,6 +208,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--customers", type=int, default=200_000)
     ap.add_argument("--interactions", type=int, default=5_000_000)
     ap.add_argument("--repeat", type=int, default=3, help="runs of each tool (median reported)")
+    ap.add_argument("--warmup", type=int, default=1, help="unmeasured runs of each tool first")
     ap.add_argument("--regenerate", action="store_true", help="rebuild the cached data set")
     args = ap.parse_args(argv)
 
@@ -218,9 +222,9 @@ def main(argv: list[str] | None = None) -> None:
     )
     print(f"machine: {machine()}")
     warm_cache(project)
-    runs = run_all(project, args.repeat, work)
+    runs = run_all(project, args.repeat, args.warmup, work)
     summary = summarize(runs)
-    print(f"\nmedian of {args.repeat} run(s) each, order alternating:")
+    print(f"\nmedian of {args.repeat} run(s) each after {args.warmup} warm-up, order alternating:")
     print_table(summary)
     findings = report_findings(work, args.repeat)
     result = {
@@ -229,6 +233,7 @@ def main(argv: list[str] | None = None) -> None:
         "bytes": meta["bytes"],
         "machine": machine(),
         "repeat": args.repeat,
+        "warmup": args.warmup,
         "summary": summary,
         "runs": runs,
         "mismatches": findings["mismatches"],
