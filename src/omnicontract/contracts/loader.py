@@ -386,6 +386,33 @@ def _binding_problems(project: Project, ch: LoadedChannel, known: set[str]) -> l
     return problems
 
 
+def _policy_problems(project: Project) -> list[Problem]:
+    """The identity and consent policies must name entities and fields that exist."""
+    doc = project.doc
+    if doc is None or not project.contracts:
+        return []
+    identity = project.settings.identity
+    master = project.contracts.get(identity.master)
+    if master is None:
+        if "identity" not in doc.data:  # default policy, project without a customer entity
+            return []
+        hint = _did_you_mean(identity.master, project.contracts)
+        msg = f"identity master '{identity.master}' is not an entity of this project"
+        return [(doc.location(("identity", "master")), msg, hint)]
+    problems: list[Problem] = []
+    fields = master.model.fields
+    for channel, field_name in project.settings.consent.channels.items():
+        if field_name not in fields and "consent" in doc.data:
+            problems.append(
+                (
+                    doc.location(("consent", "channels", channel)),
+                    f"consent field '{field_name}' is not a field of entity '{identity.master}'",
+                    _did_you_mean(field_name, fields),
+                )
+            )
+    return problems
+
+
 def cross_check(project: Project) -> None:
     """Checks that span files: entities, canonical fields, references, check names."""
     from omnicontract.validators.registry import registry
@@ -396,6 +423,7 @@ def cross_check(project: Project) -> None:
         base = ("policy", "checks")
         problems += _override_problems(project.settings.policy.checks, project.doc, base, known)
     problems += _reference_problems(project)
+    problems += _policy_problems(project)
     for ch in project.channels:
         problems += _binding_problems(project, ch, known)
     if problems:

@@ -366,10 +366,129 @@ class Defaults(Strict):
     )
 
 
+class Normalizer(StrEnum):
+    """How an identity key is normalized before keys are compared across channels."""
+
+    text = "text"  # trimmed, upper case
+    email = "email"  # trimmed, lower case
+    phone = "phone"  # E.164, as the mapping normalized it
+    document = "document"  # letters and digits only, upper case
+    handle = "handle"  # lower case, without a leading @
+
+
+class IdentityKey(Strict):
+    name: str = Field(pattern=IDENT, description="Key name; also its field name by default.")
+    normalize: Normalizer = Field(Normalizer.text, description="Normalization before matching.")
+    fields: dict[str, str] = Field(
+        default_factory=dict,
+        description="Field holding the key, per entity, where it is not `name` "
+        "(e.g. `{customer: instagram_handle}`).",
+    )
+
+    def field_for(self, entity: str) -> str:
+        return self.fields.get(entity, self.name)
+
+
+def _default_keys() -> list[IdentityKey]:
+    return [
+        IdentityKey(name="customer_id"),
+        IdentityKey(name="email", normalize=Normalizer.email),
+        IdentityKey(name="phone", normalize=Normalizer.phone),
+        IdentityKey(name="document_id", normalize=Normalizer.document),
+        IdentityKey(name="loyalty_id"),
+        IdentityKey(
+            name="social_handle",
+            normalize=Normalizer.handle,
+            fields={"customer": "instagram_handle"},
+        ),
+    ]
+
+
+def _default_placeholders() -> dict[str, list[str]]:
+    return {
+        "email": [
+            "test@*",
+            "teste@*",
+            "*@test.com",
+            "*@teste.com",
+            "noemail@*",
+            "no-reply@*",
+            "naotem@*",
+            "sememail@*",
+            "x@x.*",
+            "a@a.*",
+        ],
+        "phone": ["+550000*", "+551100000000*", "+5511999999999", "+5511111111111"],
+        "document_id": ["00000000000", "11111111111", "12345678909"],
+    }
+
+
 class Identity(Strict):
-    keys: list[str] = Field(
-        default_factory=lambda: ["customer_id", "email", "phone", "document_id", "loyalty_id"],
+    """Which keys identify a customer across channels, and which values identify no one."""
+
+    master: str = Field(
+        "customer", pattern=IDENT, description="Entity whose records define the known customers."
+    )
+    id_field: str = Field(
+        "customer_id", pattern=IDENT, description="Field holding the customer id, in every entity."
+    )
+    keys: list[IdentityKey] = Field(
+        default_factory=_default_keys,
+        min_length=1,
         description="Identity keys, most trusted first.",
+    )
+    placeholders: dict[str, list[str]] = Field(
+        default_factory=_default_placeholders,
+        description="Per key, glob patterns of values that identify no one (`test@*`).",
+    )
+    shared_threshold: int = Field(
+        3, ge=2, description="A key value on more customers than this is a shared identifier."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _key_shorthand(cls, data: Any) -> Any:
+        """`keys: [email, phone]` is shorthand for keys with default normalization."""
+        if isinstance(data, dict) and isinstance(data.get("keys"), list):
+            defaults = {k.name: k for k in _default_keys()}
+            data = dict(data)
+            data["keys"] = [
+                (defaults[k].model_dump() if k in defaults else {"name": k})
+                if isinstance(k, str)
+                else k
+                for k in data["keys"]
+            ]
+        return data
+
+    @model_validator(mode="after")
+    def _unique_keys(self) -> Identity:
+        names = [k.name for k in self.keys]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"identity keys listed twice: {', '.join(dupes)}")
+        unknown = sorted(set(self.placeholders) - set(names))
+        if unknown and "placeholders" not in self.model_fields_set:
+            kept = {k: v for k, v in self.placeholders.items() if k in names}
+            object.__setattr__(self, "placeholders", kept)
+        elif unknown:
+            raise ValueError(
+                f"placeholders for keys that are not identity keys: {', '.join(unknown)}"
+            )
+        return self
+
+
+class Consent(Strict):
+    """Which consent field of the master governs outbound contact on each channel."""
+
+    channels: dict[str, str] = Field(
+        default_factory=lambda: {
+            "email": "consent_email",
+            "whatsapp": "consent_whatsapp",
+            "sms": "consent_sms",
+            "call_center": "consent_phone",
+        },
+        description="Interaction channel -> boolean consent field of the master entity; its "
+        "timestamp is the field of the same name with `_at`.",
     )
 
 
@@ -388,6 +507,7 @@ class ProjectFile(Strict):
         description="Channel binding files or globs, relative to the project folder.",
     )
     identity: Identity = Field(default_factory=Identity, description="Identity policy.")
+    consent: Consent = Field(default_factory=Consent, description="Consent policy.")
     policy: Policy = Field(default_factory=Policy, description="How runs are judged.")
     defaults: Defaults = Field(default_factory=Defaults, description="Defaults for bindings.")
 
