@@ -124,6 +124,12 @@ class EntityContract(Strict):
         default_factory=list,
         description="Fields that identify the customer behind a record, most trusted first.",
     )
+    event_time: str | None = Field(
+        None, description="Timestamp field that says when a record happened (time checks)."
+    )
+    journey_key: str | None = Field(
+        None, description="Field linking records of one journey or case across channels."
+    )
     fields: dict[Annotated[str, Field(pattern=IDENT)], FieldSpec] = Field(
         min_length=1, description="The canonical fields, by name (lower_snake_case)."
     )
@@ -142,6 +148,12 @@ class EntityContract(Strict):
         for key in self.identity_keys:
             if key not in self.fields:
                 raise ValueError(f"identity key '{key}' is not a field of this entity")
+        for role in ("event_time", "journey_key"):
+            name = getattr(self, role)
+            if name is not None and name not in self.fields:
+                raise ValueError(f"{role} '{name}' is not a field of this entity")
+        if self.event_time and self.fields[self.event_time].type != LogicalType.timestamp:
+            raise ValueError(f"event_time '{self.event_time}' must be a timestamp field")
         return self
 
 
@@ -489,6 +501,14 @@ class Consent(Strict):
         },
         description="Interaction channel -> boolean consent field of the master entity; its "
         "timestamp is the field of the same name with `_at`.",
+    )
+    channel_field: str = Field("channel", description="Field holding an interaction's channel.")
+    direction_field: str = Field(
+        "direction", description="Field saying whether the business made the contact."
+    )
+    outbound_values: list[str] = Field(
+        default_factory=lambda: ["outbound"],
+        description="Values of `direction_field` that mean the business contacted the customer.",
     )
 
 

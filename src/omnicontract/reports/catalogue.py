@@ -13,6 +13,7 @@ FAMILIES = {
     "OC-IDN": "Identity",
     "OC-CNS": "Consent",
     "OC-JRN": "Journey",
+    "OC-TIM": "Time",
 }
 
 

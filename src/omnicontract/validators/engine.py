@@ -26,6 +26,7 @@ from omnicontract.contracts.loader import LoadedChannel, Project
 from omnicontract.contracts.model import EntityContract, FeedBinding, duration_seconds
 from omnicontract.validators import feeds as feed_readers
 from omnicontract.validators.checks.base import Check, Draft, FieldContext, RowCheck
+from omnicontract.validators.identity import IdentityIndex
 from omnicontract.validators.mapping import MappedField, constant_field, map_field
 from omnicontract.validators.normalize import to_e164
 from omnicontract.validators.registry import registry
@@ -176,6 +177,13 @@ class Run:
         self._key_tables: dict[tuple[str, str], str | None] = {}
         self.checks_run = 0
         self.tolerance_s = duration_seconds(project.settings.policy.future_tolerance)
+        self._identity: IdentityIndex | None = None
+
+    def identity(self) -> IdentityIndex:
+        """The cross-channel identity index, built on first use."""
+        if self._identity is None:
+            self._identity = IdentityIndex(self)
+        return self._identity
 
     def close(self) -> None:
         self.con.close()
@@ -403,14 +411,14 @@ class Run:
                 )
                 joins.append((lookup, src or "", f"j_{mf.name}"))
                 mf.value = literal_column(f"j_{mf.name}.e164", String())
-        cols: list[ColumnElement[Any]] = []
+        cols: list[ColumnElement[Any]] = [literal_column(f"{raw_table}.rowid").label("__row")]
         for mf in mapped.values():
             cols.append(mf.value.label(mf.name))
             if mf.raw is not None:
                 cols.append(mf.raw.label(f"{mf.name}__raw"))
             if mf.naive is not None:
                 cols.append(mf.naive.label(f"{mf.name}__naive"))
-        stmt = select(*cols) if cols else select(literal_column("1").label("_empty"))
+        stmt = select(*cols)
         from_sql = raw_table
         for lookup, src, alias in joins:
             from_sql += f" LEFT JOIN {lookup} AS {alias} ON {raw_table}.{src} = {alias}.raw"
@@ -541,4 +549,8 @@ def execute(project: Project, run: Run, selected_channels: set[str] | None = Non
             drafts.extend(feed.drafts)
     for pc in project_checks:
         drafts.extend(pc.run(run))
+    index = run.identity()
+    for res in index.resolutions():
+        if res.feed.summary is not None:
+            res.feed.summary.resolution, res.feed.summary.resolved_by = index.stats(res)
     return drafts

@@ -68,6 +68,8 @@ class FeedSummary:
     columns_mapped: int = 0
     fields_supplied: list[str] = dc_field(default_factory=list)
     seconds: float = 0.0
+    resolution: dict[str, int] = dc_field(default_factory=dict)  # rows per status
+    resolved_by: dict[str, int] = dc_field(default_factory=dict)  # resolved rows per key
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from omnicontract.validators.checks.base import Draft, ProjectCheck
+
+if TYPE_CHECKING:
+    from omnicontract.validators.engine import Run
+
+
+class IdentityConflict(ProjectCheck):
+    """One e-mail, phone, document or other identity key owned by several customer ids in
+    the master (up to the shared threshold; above it, OC-IDN-006): duplicate customer
+    records, or a family sharing a phone. The count is the number of customer records
+    involved, per key; samples show the key values with how many customers own them."""
+
+    code = "OC-IDN-004"
+    name = "identity-conflict"
+    summary = "one identity key owned by several customers"
+    hint = "Merge the duplicate customers in the master, or stop using this key for matching."
+
+    def run(self, run: Run) -> Iterable[Draft]:
+        index = run.identity()
+        if not index.ready:
+            return
+        threshold = index.policy.shared_threshold
+        for feed in index.master_feeds:
+            for key, _col, _raw in index.feed_keys(feed):
+                if key.name == index.policy.id_field:
+                    continue  # duplicated ids are OC-FLD-004
+                rows = run.con.execute(
+                    "SELECT v.norm, v.owners, sum(v.owners) OVER (), count(*) OVER () "
+                    "FROM id_values v WHERE v.key = ? AND v.owners BETWEEN 2 AND ? "
+                    "AND EXISTS (SELECT 1 FROM id_pairs p WHERE p.key = v.key AND p.norm = v.norm "
+                    "AND p.channel = ?) ORDER BY v.owners DESC, v.norm LIMIT ?",
+                    [key.name, threshold, feed.channel_name, max(run.sample_size, 1)],
+                ).fetchall()
+                if not rows:
+                    continue
+                customers, values = int(rows[0][2]), int(rows[0][3])
+                field = feed.fields[key.field_for(feed.binding.entity)]
+                yield feed.draft(
+                    self,
+                    field,
+                    customers,
+                    [(v, int(o)) for v, o, _c, _n in rows[: run.sample_size]],
+                    f"{values:,} '{key.name}' values are each owned by several customers "
+                    f"({customers:,} customer records)",
+                )

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from omnicontract.validators.checks.base import Draft, ProjectCheck
+
+if TYPE_CHECKING:
+    from omnicontract.validators.engine import Run
+
+
+class NoIdentityKey(ProjectCheck):
+    """Rows with no usable identity key at all: every key is empty, a placeholder
+    (`test@test.com`) or a value shared by too many customers. No join can resolve them."""
+
+    code = "OC-IDN-002"
+    name = "no-identity-key"
+    summary = "rows without a usable identity key"
+    hint = "Capture at least one real identifier (customer id, e-mail, phone) in this channel."
+
+    def run(self, run: Run) -> Iterable[Draft]:
+        for res in run.identity().resolutions():
+            count = run.con.execute(
+                f"SELECT count(*) FROM {res.table} WHERE status = 'no_key'"
+            ).fetchone()[0]
+            if count:
+                keys = ", ".join(k.name for k in res.keys)
+                yield res.feed.draft(
+                    self,
+                    None,
+                    int(count),
+                    [],
+                    f"{count:,} rows have no usable identity key (looked at: {keys})",
+                )

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from omnicontract.contracts.model import Normalizer, Severity
+from omnicontract.validators.checks.base import Draft, ProjectCheck
+from omnicontract.validators.queries import top_values
+
+if TYPE_CHECKING:
+    from omnicontract.validators.engine import Run
+
+
+class NormalizationOnlyMatch(ProjectCheck):
+    """Rows whose key matches a customer only after normalization (phone to E.164, e-mail
+    case and spaces, document punctuation): a plain join on the raw values, as most
+    downstream pipelines write it, misses them. One finding per channel and key; the
+    count is the number of joins a raw join would miss."""
+
+    code = "OC-IDN-003"
+    name = "normalization-only-match"
+    summary = "keys that join only after normalization"
+    hint = "Normalize the key at the source or in the pipeline before joining (E.164, lower case)."
+    default_severity = Severity.warning
+
+    def run(self, run: Run) -> Iterable[Draft]:
+        index = run.identity()
+        for res in index.resolutions():
+            for key in res.keys:
+                if key.normalize == Normalizer.text and key.name == index.policy.id_field:
+                    continue
+                n, r, o = f'"n_{key.name}"', f'"r_{key.name}"', f'"o_{key.name}"'
+                total, samples = top_values(
+                    run,
+                    f"SELECT {r}, count(*) AS c, sum(count(*)) OVER () FROM {res.table} t "
+                    f"WHERE {o} >= 1 AND {n} IS NOT NULL AND NOT EXISTS "
+                    f"(SELECT 1 FROM id_raw x WHERE x.key = ? AND x.raw = t.{r}) "
+                    "GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?",
+                    [key.name],
+                )
+                if not total:
+                    continue
+                field = res.feed.fields[key.field_for(res.feed.binding.entity)]
+                yield res.feed.draft(
+                    self,
+                    field,
+                    total,
+                    samples,
+                    f"{total:,} '{key.name}' values match a customer only after "
+                    f"{key.normalize.value} normalization",
+                )

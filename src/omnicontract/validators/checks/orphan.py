@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from omnicontract.validators.checks.base import Draft, ProjectCheck
+
+if TYPE_CHECKING:
+    from omnicontract.validators.engine import Run
+
+
+class OrphanInteraction(ProjectCheck):
+    """Rows that carry at least one usable identity key, none of which matches a customer
+    of the master: the unified view cannot attach them to anyone. Samples show the key
+    that was tried first."""
+
+    code = "OC-IDN-001"
+    name = "orphan"
+    summary = "rows that resolve to no known customer"
+    hint = "Check that the master export is complete and that both sides format the keys alike."
+
+    def run(self, run: Run) -> Iterable[Draft]:
+        index = run.identity()
+        for res in index.resolutions():
+            count = run.con.execute(
+                f"SELECT count(*) FROM {res.table} WHERE status = 'orphan'"
+            ).fetchone()[0]
+            if not count:
+                continue
+            first = " , ".join(f'"n_{k.name}"' for k in res.keys).replace(" , ", ", ")
+            samples = run.con.execute(
+                f"SELECT coalesce({first}) AS v, count(*) FROM {res.table} WHERE status = 'orphan' "
+                "GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?",
+                [max(run.sample_size, 1)],
+            ).fetchall()[: run.sample_size]
+            draft = res.feed.draft(
+                self,
+                None,
+                int(count),
+                [(v, int(n)) for v, n in samples],
+                f"{count:,} rows match no customer by any identity key",
+            )
+            draft.pii = any(index.key_pii(res.feed, k) for k in res.keys)
+            yield draft
