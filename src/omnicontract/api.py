@@ -39,6 +39,7 @@ def _new_result(project: Project, fail_on: Severity | str | None) -> RunResult:
         started_at=datetime.now(UTC).isoformat(timespec="seconds"),
         fail_on=Severity(fail_on) if fail_on else project.settings.policy.fail_on,
         contracts={name: c.model.version for name, c in sorted(project.contracts.items())},
+        entities={name: list(c.model.fields) for name, c in sorted(project.contracts.items())},
     )
 
 

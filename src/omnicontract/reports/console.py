@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from omnicontract.contracts.model import Severity
 from omnicontract.validators.result import Finding, RunResult
@@ -46,6 +47,62 @@ def _scope(f: Finding) -> str:
     return where or "project"
 
 
+def _unified_view(console: Any, result: RunResult) -> None:
+    """The lead section: readiness per channel and the top blockers."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from omnicontract.validators.readiness import channel_readiness, overall_readiness, top_blockers
+
+    channels = channel_readiness(result)
+    if not channels:
+        return
+    console.print()
+    overall = overall_readiness(channels)
+    console.print(
+        Text(f"What blocks the unified view  (readiness {overall:.1f}/100)", style="bold")
+    )
+    table = Table(show_edge=False, pad_edge=False, box=None, header_style="bold")
+    for col, just in (
+        ("channel", "left"),
+        ("readiness", "right"),
+        ("resolved", "right"),
+        ("via", "left"),
+        ("unresolved", "left"),
+    ):
+        table.add_column(col, justify=just)  # type: ignore[arg-type]
+    for c in channels:
+        share = c.resolved_share
+        resolved = "-" if share is None else f"{share:.1%} of {c.resolvable_rows:,}"
+        via = ", ".join(f"{k} {v:,}" for k, v in c.resolved_by.items() if v) or "-"
+        gaps = (
+            ", ".join(
+                f"{k.replace('_', ' ')} {v:,}"
+                for k, v in c.resolution.items()
+                if k != "resolved" and v
+            )
+            or "-"
+        )
+        style = "green" if c.score >= 99 else "yellow" if c.score >= 90 else "bold red"
+        table.add_row(c.channel, Text(f"{c.score:.1f}", style=style), resolved, via, gaps)
+    console.print(table)
+    blockers = top_blockers(result, 5)
+    if blockers:
+        console.print()
+        console.print(Text("Top blockers", style="bold"))
+        for i, f in enumerate(blockers, start=1):
+            line = Text(f"{i}. ")
+            line.append(f.code, style=STYLE[f.severity.value])
+            line.append(f"  {_scope(f)}  ", style="bold")
+            line.append(f"{f.message}")
+            console.print(line)
+            if f.samples:
+                label = "e.g. (masked) " if f.masked else "e.g. "
+                console.print(Text(f"      {label}{_sample_text(f)}", style="dim"))
+            if f.hint:
+                console.print(Text(f"      fix: {f.hint}", style="dim"))
+
+
 def render(result: RunResult, *, color: bool = False) -> str:
     from rich.console import Console
     from rich.table import Table
@@ -67,6 +124,7 @@ def render(result: RunResult, *, color: bool = False) -> str:
         f"[bold]omnicontract[/] · project [bold]{result.project}[/] · {len(result.channels)} channels · "
         f"{feeds} feeds · {rows:,} rows · {result.checks_run:,} checks · {result.seconds:.1f}s"
     )
+    _unified_view(console, result)
     if result.channels:
         table = Table(show_edge=False, pad_edge=False, box=None, header_style="bold")
         for col, just in (

@@ -60,8 +60,12 @@ def judge(project: Project, drafts: Iterable[Draft], *, mask_pii: bool) -> list[
         within = override.max_rate is not None and d.total > 0 and rate <= override.max_rate
         if within:
             severity = Severity.info
-        masked = mask_pii and d.pii
-        samples = [Sample(mask(v) if masked else _render_sample(v), n) for v, n in d.samples]
+        masked = False
+        samples = []
+        for v, n, *flag in d.samples:  # an optional third item marks that sample as pii
+            hide = mask_pii and (flag[0] if flag else d.pii)
+            samples.append(Sample(mask(v) if hide else _render_sample(v), n))
+            masked = masked or hide
         findings.append(
             Finding(
                 code=d.code,

@@ -95,6 +95,7 @@ class RunResult:
     channels: list[ChannelSummary] = dc_field(default_factory=list)
     findings: list[Finding] = dc_field(default_factory=list)
     checks_run: int = 0
+    entities: dict[str, list[str]] = dc_field(default_factory=dict)  # entity -> canonical fields
 
     # ------------------------------------------------------------ derived figures
     def counts(self, findings: list[Finding] | None = None) -> dict[str, int]:
@@ -117,6 +118,46 @@ class RunResult:
     @property
     def exit_code(self) -> int:
         return 1 if self.failed else 0
+
+    def unified_view(self) -> dict[str, Any]:
+        from omnicontract.validators.readiness import (
+            channel_readiness,
+            overall_readiness,
+            top_blockers,
+        )
+
+        channels = channel_readiness(self)
+        return {
+            "readiness": overall_readiness(channels),
+            "channels": [
+                {
+                    "channel": c.channel,
+                    "readiness": c.score,
+                    "rows": c.rows,
+                    "resolved_share": None
+                    if c.resolved_share is None
+                    else round(c.resolved_share, 4),
+                    "resolution": c.resolution,
+                    "resolved_by": c.resolved_by,
+                }
+                for c in channels
+            ],
+            "blockers": [self.findings.index(f) for f in top_blockers(self)],
+        }
+
+    def coverage(self) -> dict[str, Any]:
+        """Per entity: its canonical fields, and which of them each channel supplies."""
+        out: dict[str, Any] = {}
+        for entity, fields in sorted(self.entities.items()):
+            per_channel: dict[str, list[str]] = {}
+            for ch in self.channels:
+                supplied = sorted(
+                    {n for f in ch.feeds if f.entity == entity for n in f.fields_supplied}
+                )
+                if any(f.entity == entity for f in ch.feeds):
+                    per_channel[ch.channel] = supplied
+            out[entity] = {"fields": list(fields), "channels": per_channel}
+        return out
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -146,5 +187,7 @@ class RunResult:
                 }
                 for c in self.channels
             ],
+            "unified_view": self.unified_view(),
+            "coverage": self.coverage(),
             "findings": [f.to_dict() for f in self.findings],
         }

@@ -27,18 +27,19 @@ class OrphanInteraction(ProjectCheck):
             ).fetchone()[0]
             if not count:
                 continue
-            first = " , ".join(f'"n_{k.name}"' for k in res.keys).replace(" , ", ", ")
-            samples = run.con.execute(
-                f"SELECT coalesce({first}) AS v, count(*) FROM {res.table} WHERE status = 'orphan' "
-                "GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?",
+            first = ", ".join(f'"n_{k.name}"' for k in res.keys)
+            which = " ".join(f"WHEN \"n_{k.name}\" IS NOT NULL THEN '{k.name}'" for k in res.keys)
+            rows = run.con.execute(
+                f"SELECT coalesce({first}) AS v, CASE {which} END AS k, count(*) "
+                f"FROM {res.table} WHERE status = 'orphan' GROUP BY 1, 2 ORDER BY 3 DESC, 1 LIMIT ?",
                 [max(run.sample_size, 1)],
             ).fetchall()[: run.sample_size]
+            pii = {k.name: index.key_pii(res.feed, k) for k in res.keys}
             draft = res.feed.draft(
                 self,
                 None,
                 int(count),
-                [(v, int(n)) for v, n in samples],
+                [(v, int(n), pii.get(k, True)) for v, k, n in rows],
                 f"{count:,} rows match no customer by any identity key",
             )
-            draft.pii = any(index.key_pii(res.feed, k) for k in res.keys)
             yield draft

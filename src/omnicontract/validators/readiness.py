@@ -1,0 +1,84 @@
+"""Unified-view readiness: one number per channel, reproducible by hand from the findings.
+
+    readiness(channel) = 100 × Π (1 - rate(f))   over the channel's findings of severity error
+    rate(f)            = count / total, capped at 1; a finding with no row total (a missing
+                         or unreadable source, a required field the feed cannot supply) is 1
+    readiness(overall) = Σ rows(c) × readiness(c) / Σ rows(c)   (a channel with no rows weighs 1)
+
+A channel with no error finding scores 100; one that cannot be read scores 0. Warnings
+and info do not lower the score. See docs/readiness.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from omnicontract.contracts.model import Severity
+
+if TYPE_CHECKING:
+    from omnicontract.validators.result import Finding, RunResult
+
+BLOCKER_FAMILIES = ("OC-SRC", "OC-REF", "OC-IDN", "OC-CNS", "OC-JRN", "OC-TIM")
+
+
+def finding_rate(f: Finding) -> float:
+    if not f.total:
+        return 1.0
+    return min(1.0, f.count / f.total)
+
+
+@dataclass
+class ChannelReadiness:
+    channel: str
+    rows: int
+    score: float
+    resolution: dict[str, int]
+    resolved_by: dict[str, int]
+
+    @property
+    def resolvable_rows(self) -> int:
+        return sum(self.resolution.values())
+
+    @property
+    def resolved_share(self) -> float | None:
+        total = self.resolvable_rows
+        return self.resolution.get("resolved", 0) / total if total else None
+
+
+def channel_readiness(result: RunResult) -> list[ChannelReadiness]:
+    out = []
+    for ch in result.channels:
+        score = 100.0
+        for f in result.channel_findings(ch.channel):
+            if f.severity == Severity.error:
+                score *= 1.0 - finding_rate(f)
+        resolution: dict[str, int] = {}
+        resolved_by: dict[str, int] = {}
+        for feed in ch.feeds:
+            for k, v in feed.resolution.items():
+                resolution[k] = resolution.get(k, 0) + v
+            for k, v in feed.resolved_by.items():
+                resolved_by[k] = resolved_by.get(k, 0) + v
+        rows = sum(f.rows or 0 for f in ch.feeds)
+        out.append(ChannelReadiness(ch.channel, rows, round(score, 1), resolution, resolved_by))
+    return out
+
+
+def overall_readiness(channels: list[ChannelReadiness]) -> float | None:
+    if not channels:
+        return None
+    weights = [max(c.rows, 1) for c in channels]
+    return round(sum(w * c.score for w, c in zip(weights, channels, strict=True)) / sum(weights), 1)
+
+
+def is_blocker(f: Finding) -> bool:
+    return f.code.rsplit("-", 1)[0] in BLOCKER_FAMILIES and f.severity.rank >= Severity.warning.rank
+
+
+def top_blockers(result: RunResult, limit: int | None = None) -> list[Finding]:
+    blockers = sorted(
+        (f for f in result.findings if is_blocker(f)),
+        key=lambda f: (-f.severity.rank, -f.count, f.channel or "", f.code),
+    )
+    return blockers[:limit] if limit else blockers
