@@ -3,6 +3,7 @@
 The expected findings below are transcribed from examples/retail/DEFECTS.md, which
 documents what examples/retail/generate.py plants. A difference means either the
 generator, the documentation or the tool is wrong; find out which before editing.
+The generator's corrected copy (every planted defect fixed) must report nothing at all.
 """
 
 from __future__ import annotations
@@ -22,14 +23,15 @@ from click.testing import CliRunner
 import omnicontract
 from omnicontract.cli.main import cli
 from omnicontract.reports import render
+from omnicontract.validators.registry import registry
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "retail"
 EXPORTS = EXAMPLE / "exports"
 # The generator's reference "now": every clean timestamp lies before it.
 NOW = datetime(2025, 1, 15, 12, 0, tzinfo=UTC)
 
-# (code, channel, feed, field, count), one per row of the table in DEFECTS.md
-PLANTED = {
+# (code, channel, feed, field, count), one per row of the two tables in DEFECTS.md
+PER_FEED = {
     ("OC-FLD-004", "crm", "customers", "customer_id", 4),
     ("OC-FLD-009", "crm", "customers", "email", 3),
     ("OC-FLD-010", "crm", "customers", "phone", 3),
@@ -50,8 +52,42 @@ PLANTED = {
     ("OC-MAP-002", "store", "tickets", "kind", 3),
     ("OC-FLD-008", "instagram", "interactions", "topic", 2),
 }
-SEVERITIES = {"error": 14, "warning": 4, "info": 1}
+ACROSS = {
+    ("OC-IDN-001", "email", "deliveries", None, 3),
+    ("OC-IDN-001", "whatsapp", "messages", None, 3),
+    ("OC-IDN-001", "call_center", "calls", None, 2),
+    ("OC-IDN-001", "instagram", "interactions", None, 3),
+    ("OC-IDN-001", "store", "tickets", None, 2),
+    ("OC-IDN-002", "store", "tickets", None, 4),
+    ("OC-IDN-002", "email", "deliveries", None, 3),
+    ("OC-IDN-003", "whatsapp", "messages", "phone", 4),
+    ("OC-IDN-003", "call_center", "calls", "phone", 2),
+    ("OC-IDN-003", "instagram", "interactions", "social_handle", 2),
+    ("OC-IDN-004", "crm", "customers", "email", 2),
+    ("OC-IDN-004", "crm", "customers", "phone", 2),
+    ("OC-IDN-004", "crm", "customers", "document_id", 2),
+    ("OC-IDN-005", "call_center", "calls", "phone", 2),
+    ("OC-IDN-006", "crm", "customers", "phone", 4),
+    ("OC-IDN-006", "crm", "customers", "email", 2),
+    ("OC-IDN-006", "email", "deliveries", "email", 3),
+    ("OC-IDN-007", "web", "events", None, 3),
+    ("OC-IDN-008", "whatsapp", "messages", None, 3),
+    ("OC-CNS-001", "email", "deliveries", None, 3),
+    ("OC-CNS-001", "whatsapp", "messages", None, 2),
+    ("OC-CNS-002", "crm", "customers", "consent_email", 3),
+    ("OC-CNS-002", "email", "subscribers", "consent_email", 3),
+    ("OC-JRN-001", "whatsapp", "messages", None, 3),
+    ("OC-JRN-001", "call_center", "calls", None, 1),
+    ("OC-TIM-001", "call_center", "calls", None, 487),
+    ("OC-TIM-002", "call_center", "calls", None, 2),
+}
+PLANTED = PER_FEED | ACROSS
+SEVERITIES = {"error": 29, "warning": 16, "info": 1}
 FINDING_KEYS = {"code", "severity", "channel", "feed", "field", "count", "rate", "samples"}
+# checks whose findings are counts only, without sample values
+NO_SAMPLES = {"OC-IDN-002", "OC-IDN-008", "OC-CNS-001", "OC-TIM-001"}
+# the families of the checks that compare channels with each other
+CROSS_CHANNEL = ("OC-IDN-", "OC-CNS-", "OC-JRN-", "OC-TIM-", "OC-REF-")
 
 
 def as_tuples(findings) -> list[tuple]:
@@ -86,6 +122,14 @@ def test_exactly_the_planted_findings(result) -> None:
     }
 
 
+def test_every_cross_channel_blocker_is_planted(result) -> None:
+    """Each check that compares channels has at least one planted instance."""
+    families = ("OC-IDN-", "OC-CNS-", "OC-JRN-", "OC-TIM-")
+    codes = {c.code for c in registry().all() if c.code.startswith(families)}
+    assert len(codes) >= 13
+    assert codes <= {f.code for f in result.findings}
+
+
 def test_json_report(result) -> None:
     doc = json.loads(render("json", result))
     assert doc["passed"] is False
@@ -93,7 +137,7 @@ def test_json_report(result) -> None:
     for f in doc["findings"]:
         assert set(f) >= FINDING_KEYS, f
         assert 0 < f["rate"] <= 1
-        assert f["samples"], f
+        assert bool(f["samples"]) is (f["code"] not in NO_SAMPLES), f
     got = sorted(
         ((f["code"], f["channel"], f["feed"], f["field"], f["count"]) for f in doc["findings"]),
         key=lambda t: tuple(str(x) for x in t),
@@ -109,6 +153,8 @@ def _raw_personal_values() -> set[str]:
         values.update([row["email"], row["celular"]])
     for line in (EXPORTS / "email" / "deliveries.csv").read_text("utf-8").splitlines()[1:]:
         values.add(line.split(",")[2])
+    for line in (EXPORTS / "email" / "subscribers.csv").read_text("utf-8").splitlines()[1:]:
+        values.add(line.split(",")[1])
     calls = (EXPORTS / "call_center" / "ligacoes.csv").read_text(encoding="latin-1")
     for row in csv.DictReader(io.StringIO(calls), delimiter=";"):
         values.add(row["Telefone"])
@@ -127,6 +173,12 @@ def test_pii_samples_are_masked(result) -> None:
     assert {(f.code, f.field) for f in pii_findings} == {
         ("OC-FLD-009", "email"),
         ("OC-FLD-010", "phone"),
+        ("OC-IDN-003", "phone"),
+        ("OC-IDN-004", "email"),
+        ("OC-IDN-004", "phone"),
+        ("OC-IDN-005", "phone"),
+        ("OC-IDN-006", "email"),
+        ("OC-IDN-006", "phone"),
     }
     for f in pii_findings:
         assert f.masked and f.samples
@@ -178,7 +230,7 @@ def test_generator_is_deterministic(tmp_path: Path) -> None:
     second = gen.generate(tmp_path / "b")
     rel = [p.relative_to(tmp_path / "a") for p in first]
     assert rel == [p.relative_to(tmp_path / "b") for p in second]
-    assert len(rel) == 8
+    assert len(rel) == 9
     for r in rel:
         assert (tmp_path / "a" / r).read_bytes() == (tmp_path / "b" / r).read_bytes(), r
     committed = sorted(p.relative_to(EXPORTS) for p in EXPORTS.rglob("*") if p.is_file())
@@ -189,3 +241,31 @@ def test_generator_is_deterministic(tmp_path: Path) -> None:
             assert _same_parquet(new, old), r
         else:
             assert new.read_bytes() == old.read_bytes(), f"{r}: rerun generate.py and commit"
+
+
+def test_corrected_copy_reports_nothing(tmp_path: Path) -> None:
+    """The same project with every planted defect fixed: no finding at all, and in
+    particular none of the cross-channel checks (no false positives)."""
+    root = _generator().write_project(tmp_path / "fixed", corrected=True)
+    assert (root / "omnicontract.yaml").is_file() and (root / "channels" / "crm.yaml").is_file()
+    result = omnicontract.validate(root, now=NOW)
+    assert [f for f in result.findings if f.code.startswith(CROSS_CHANNEL)] == []
+    assert as_tuples(result.findings) == []
+    assert result.exit_code == 0
+    assert {c.channel for c in result.channels} == {
+        "crm",
+        "whatsapp",
+        "email",
+        "call_center",
+        "web",
+        "app",
+        "store",
+        "instagram",
+    }
+
+
+def test_corrected_copy_never_overwrites_the_example(capsys) -> None:
+    with pytest.raises(SystemExit) as exc:
+        _generator().main(["--corrected"])
+    assert exc.value.code == 2
+    assert "--corrected needs --out or --project" in capsys.readouterr().err
