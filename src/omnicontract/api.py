@@ -73,10 +73,11 @@ def validate(
     now: datetime | None = None,
     memory_limit: str | None = None,
     threads: int | None = None,
+    cross_channel: bool = True,
     progress=None,
 ) -> RunResult:
     """Validate every feed of the project against its contract and the feeds against each
-    other. Data problems come back as findings in the result; only a project that cannot be
+    other (``cross_channel=False``: each feed on its own only). Data problems come back as findings in the result; only a project that cannot be
     run at all raises (ContractError, UsageError)."""
     from omnicontract.validators.engine import Run, execute
     from omnicontract.validators.policy import judge
@@ -103,7 +104,7 @@ def validate(
         progress=progress,
     )
     try:
-        drafts = execute(project, run, selected)
+        drafts = execute(project, run, selected, cross_channel=cross_channel)
         checks_run = run.checks_run
         feeds = [f for f in run.feeds if f.summary is not None and f.selected]
     finally:

@@ -54,6 +54,11 @@ SEVERITIES = ["error", "warning", "info"]
     metavar="SIZE",
     help="Memory the engine may use before spilling to disk, e.g. 1GB.",
 )
+@click.option(
+    "--per-feed",
+    is_flag=True,
+    help="Check each feed on its own only; skip the cross-channel checks.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print only the verdict line.")
 @debug_option
 @handle_errors
@@ -66,6 +71,7 @@ def validate(
     sample_size: int | None,
     show_pii: bool,
     memory_limit: str | None,
+    per_feed: bool,
     quiet: bool,
     debug: bool,
 ) -> None:
@@ -91,6 +97,7 @@ def validate(
             sample_size=sample_size,
             show_pii=show_pii,
             memory_limit=memory_limit,
+            cross_channel=not per_feed,
             progress=progress.update if progress else None,
         )
     finally:

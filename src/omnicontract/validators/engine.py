@@ -510,7 +510,13 @@ class Run:
         return int(rows[0][2]), [(r[0], int(r[1])) for r in rows[: self.sample_size]]
 
 
-def execute(project: Project, run: Run, selected_channels: set[str] | None = None) -> list[Draft]:
+def execute(
+    project: Project,
+    run: Run,
+    selected_channels: set[str] | None = None,
+    *,
+    cross_channel: bool = True,
+) -> list[Draft]:
     """Run every check of ``project`` on ``run``'s engine; return the raw drafts."""
     reg = registry()
     drafts: list[Draft] = []
@@ -518,7 +524,11 @@ def execute(project: Project, run: Run, selected_channels: set[str] | None = Non
         drafts.extend(check_cls().lint(project))  # type: ignore[attr-defined]
     row_checks = [c() for c in reg.of_kind("row")]
     feed_checks = [c() for c in reg.of_kind("feed")]
-    project_checks = [c() for c in reg.of_kind("project")]
+    project_checks = [
+        c()
+        for c in reg.of_kind("project")
+        if cross_channel or not c.cross_channel  # type: ignore[attr-defined]
+    ]
     referenced = {
         spec.references.split(".")[0]
         for c in project.contracts.values()
@@ -550,7 +560,7 @@ def execute(project: Project, run: Run, selected_channels: set[str] | None = Non
     for pc in project_checks:
         drafts.extend(pc.run(run))
     index = run.identity()
-    for res in index.resolutions():
+    for res in index.resolutions() if cross_channel else []:
         if res.feed.summary is not None:
             res.feed.summary.resolution, res.feed.summary.resolved_by = index.stats(res)
     return drafts

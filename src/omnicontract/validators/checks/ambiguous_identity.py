@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from omnicontract.validators.checks.base import Draft, ProjectCheck
+from omnicontract.validators.checks.base import Draft, ProjectCheck, n_of
 
 if TYPE_CHECKING:
     from omnicontract.validators.engine import Run
@@ -30,5 +30,5 @@ class AmbiguousIdentity(ProjectCheck):
                     None,
                     int(count),
                     [],
-                    f"{count:,} rows match more than one customer and cannot be attributed",
+                    f"{n_of(count, 'row')} match more than one customer and cannot be attributed",
                 )

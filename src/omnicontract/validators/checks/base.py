@@ -115,6 +115,12 @@ class FeedCheck(Check):
 
 class ProjectCheck(Check):
     kind = "project"
+    cross_channel: ClassVar[bool] = True  # False for checks between entities, not channels
 
     def run(self, run: Run) -> Iterable[Draft]:
         raise NotImplementedError
+
+
+def n_of(count: int, noun: str, plural: str | None = None) -> str:
+    """``1 row``, ``3 rows``, ``1,024 case ids``."""
+    return f"{count:,} {noun if count == 1 else (plural or noun + 's')}"

@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from omnicontract.contracts.model import Severity
-from omnicontract.validators.checks.base import Draft, ProjectCheck
+from omnicontract.validators.checks.base import Draft, ProjectCheck, n_of
 
 if TYPE_CHECKING:
     from omnicontract.validators.engine import Run
@@ -51,5 +51,5 @@ class CaseOutOfOrder(ProjectCheck):
                     None,
                     len(cases),
                     [(j, 1) for j in cases[: run.sample_size]],
-                    f"{len(cases):,} cases closed here before they were opened",
+                    f"{n_of(len(cases), 'case')} closed here before they were opened",
                 )

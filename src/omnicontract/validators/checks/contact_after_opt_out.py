@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from omnicontract.validators.checks.base import Draft, ProjectCheck
+from omnicontract.validators.checks.base import Draft, ProjectCheck, n_of
 from omnicontract.validators.consent import consent_table
 
 if TYPE_CHECKING:
@@ -46,6 +46,6 @@ class ContactAfterOptOut(ProjectCheck):
                 None,
                 total,
                 [],
-                f"{total:,} outbound contacts went to customers who had opted out of "
+                f"{n_of(total, 'outbound contact')} went to customers who had opted out of "
                 + ", ".join(str(r[0]) for r in rows),
             )

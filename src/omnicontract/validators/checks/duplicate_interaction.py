@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from omnicontract.contracts.model import Severity
-from omnicontract.validators.checks.base import Draft, ProjectCheck
+from omnicontract.validators.checks.base import Draft, ProjectCheck, n_of
 
 if TYPE_CHECKING:
     from omnicontract.validators.engine import Run
@@ -54,7 +54,7 @@ class DuplicateInteraction(ProjectCheck):
                 None,
                 total,
                 [(v, int(c)) for v, c, _t in rows[: run.sample_size]],
-                f"{total:,} rows repeat an interaction already in the feed (same key, time and kind)",
+                f"{n_of(total, 'row')} repeat an interaction already in the feed (same key, time and kind)",
             )
             draft.pii = any(index.key_pii(feed, k) for k, _c, _r in keys)
             yield draft

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from omnicontract.validators.checks.base import Draft, ProjectCheck
+from omnicontract.validators.checks.base import Draft, ProjectCheck, n_of
 
 if TYPE_CHECKING:
     from omnicontract.validators.engine import Run
@@ -41,6 +41,6 @@ class JourneyConflict(ProjectCheck):
                     None,
                     total,
                     mine[: run.sample_size],
-                    f"{len(mine):,} case ids in this feed also point to other customers "
-                    f"({total:,} rows)",
+                    f"{n_of(len(mine), 'case id')} in this feed also point to other customers "
+                    f"({n_of(total, 'row')})",
                 )

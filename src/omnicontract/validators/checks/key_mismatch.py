@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from omnicontract.contracts.model import Severity
-from omnicontract.validators.checks.base import Draft, ProjectCheck
+from omnicontract.validators.checks.base import Draft, ProjectCheck, n_of
 from omnicontract.validators.queries import top_values
 
 if TYPE_CHECKING:
@@ -50,5 +50,5 @@ class KeyMismatch(ProjectCheck):
                     field,
                     total,
                     samples,
-                    f"{total:,} rows give a '{key.name}' the master does not have for that customer id",
+                    f"{n_of(total, 'row')} give a '{key.name}' the master does not have for that customer id",
                 )

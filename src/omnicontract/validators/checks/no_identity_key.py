@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from omnicontract.validators.checks.base import Draft, ProjectCheck
+from omnicontract.validators.checks.base import Draft, ProjectCheck, n_of
 
 if TYPE_CHECKING:
     from omnicontract.validators.engine import Run
@@ -30,5 +30,5 @@ class NoIdentityKey(ProjectCheck):
                     None,
                     int(count),
                     [],
-                    f"{count:,} rows have no usable identity key (looked at: {keys})",
+                    f"{n_of(count, 'row')} have no usable identity key (looked at: {keys})",
                 )

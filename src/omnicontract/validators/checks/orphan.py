@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from omnicontract.validators.checks.base import Draft, ProjectCheck
+from omnicontract.validators.checks.base import Draft, ProjectCheck, n_of
 
 if TYPE_CHECKING:
     from omnicontract.validators.engine import Run
@@ -40,6 +40,6 @@ class OrphanInteraction(ProjectCheck):
                 None,
                 int(count),
                 [(v, int(n), pii.get(k, True)) for v, k, n in rows],
-                f"{count:,} rows match no customer by any identity key",
+                f"{n_of(count, 'row')} match no customer by any identity key",
             )
             yield draft

@@ -15,6 +15,7 @@ class MissingReference(ProjectCheck):
     customer master. These rows cannot join the unified view by that key."""
 
     code = "OC-REF-001"
+    cross_channel = False
     name = "missing-reference"
     summary = "reference to a record that does not exist"
     hint = "Check that the master export is complete and that both sides format the key alike."

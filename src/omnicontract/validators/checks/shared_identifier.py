@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from omnicontract.contracts.model import Severity
-from omnicontract.validators.checks.base import Draft, ProjectCheck
+from omnicontract.validators.checks.base import Draft, ProjectCheck, n_of
 from omnicontract.validators.identity import normalized_sql, placeholder_sql
 from omnicontract.validators.queries import top_values
 
@@ -54,5 +54,5 @@ class SharedIdentifier(ProjectCheck):
                     field,
                     total,
                     samples,
-                    f"{total:,} rows carry a placeholder or shared '{key.name}'",
+                    f"{n_of(total, 'row')} carry a placeholder or shared '{key.name}'",
                 )
