@@ -510,6 +510,12 @@ class Consent(Strict):
         default_factory=lambda: ["outbound"],
         description="Values of `direction_field` that mean the business contacted the customer.",
     )
+    marketing_only: bool = Field(
+        False,
+        description="Consent applies only to outbound contacts that carry a `campaign_field` "
+        "value (marketing), not to service replies or transactional messages.",
+    )
+    campaign_field: str = Field("campaign_id", description="Field naming the campaign, if any.")
 
 
 class ProjectFile(Strict):

@@ -169,6 +169,7 @@ class IdentityIndex:
             "__dir": consent.direction_field,
             "__j": feed.contract.journey_key,
             "__status": "status",
+            "__camp": consent.campaign_field,
         }
         for alias, fname in extras.items():
             sql_type = "TIMESTAMPTZ" if alias == "__t" else "VARCHAR"

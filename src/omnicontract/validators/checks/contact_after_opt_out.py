@@ -14,7 +14,8 @@ class ContactAfterOptOut(ProjectCheck):
     """Outbound contact (direction in the consent policy's `outbound_values`) on a channel
     where the resolved customer had opted out at that time, according to the master's
     consent field for that channel (see the project's `consent.channels`). An opt-out with
-    no date counts from the beginning of time. The count is the number of contacts."""
+    no date counts from the beginning of time. With `consent.marketing_only`, only contacts
+    that carry a campaign id count. The count is the number of contacts."""
 
     code = "OC-CNS-001"
     name = "contact-after-opt-out"
@@ -29,11 +30,12 @@ class ContactAfterOptOut(ProjectCheck):
             return
         outbound = list(policy.outbound_values)
         marks = ", ".join("?" for _ in outbound)
+        marketing = "AND r.__camp IS NOT NULL" if policy.marketing_only else ""
         for res in index.resolutions():
             rows = run.con.execute(
                 f"SELECT r.__ch, count(*) AS c, sum(count(*)) OVER () FROM {res.table} r "
                 f"JOIN {table} k ON k.cid = r.customer AND k.channel = r.__ch "
-                f"WHERE r.__dir IN ({marks}) AND k.consent = false "
+                f"WHERE r.__dir IN ({marks}) AND k.consent = false {marketing} "
                 "AND (k.changed_at IS NULL OR r.__t IS NULL OR k.changed_at <= r.__t) "
                 "GROUP BY 1 ORDER BY 2 DESC LIMIT ?",
                 [*outbound, max(run.sample_size, 1)],
