@@ -14,7 +14,7 @@ class DuplicateInteraction(ProjectCheck):
     """The same interaction exported twice under different ids: rows of one feed (across
     all its files) with the same identity key, the same event time and the same kind.
     Re-exports and webhook redeliveries double-count contacts in the unified view. The
-    count is the number of extra copies."""
+    count is the number of extra ids per group (a repeat under the same id is OC-FLD-004)."""
 
     code = "OC-IDN-007"
     name = "duplicate-interaction"
@@ -39,7 +39,7 @@ class DuplicateInteraction(ProjectCheck):
             ident = "coalesce(" + ", ".join(index.norm_expr(k, c) for k, c, _r in keys) + ")"
             group = [ident, f'"{when}"'] + (['"kind"'] if "kind" in feed.fields else [])
             rows = run.con.execute(
-                f"SELECT any_value(i), count(*) - 1 AS extra, sum(count(*) - 1) OVER () "
+                f"SELECT any_value(i), count(DISTINCT pk) - 1 AS extra, sum(count(DISTINCT pk) - 1) OVER () "
                 f'FROM (SELECT {ident} AS i, {", ".join(group[1:])}, "{pk}" AS pk '
                 f'FROM {feed.view_name}) t WHERE i IS NOT NULL AND "{when}" IS NOT NULL '
                 f"GROUP BY i, {', '.join(group[1:])} HAVING count(DISTINCT pk) > 1 "

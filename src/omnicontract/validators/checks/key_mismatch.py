@@ -14,7 +14,11 @@ if TYPE_CHECKING:
 class KeyMismatch(ProjectCheck):
     """Rows that name a known customer id together with an e-mail, phone or other key
     that the master records differently for that customer: the same customer id with
-    different e-mails or phones in different channels. One finding per channel and key."""
+    different e-mails or phones in different channels. One finding per channel and key.
+
+    Where the master has several sources (the CRM and an e-mail platform's subscriber
+    list, say), a customer id whose key differs between them is reported too, on each
+    source, counted as customers."""
 
     code = "OC-IDN-005"
     name = "key-mismatch"
@@ -23,6 +27,7 @@ class KeyMismatch(ProjectCheck):
     default_severity = Severity.warning
 
     def run(self, run: Run) -> Iterable[Draft]:
+        yield from self._between_master_sources(run)
         index = run.identity()
         id_key = index.policy.id_field
         for res in index.resolutions():
@@ -52,3 +57,32 @@ class KeyMismatch(ProjectCheck):
                     samples,
                     f"{n_of(total, 'row')} give a '{key.name}' the master does not have for that customer id",
                 )
+
+    def _between_master_sources(self, run: Run) -> Iterable[Draft]:
+        index = run.identity()
+        if not index.ready or len({f.channel_name for f in index.master_feeds}) < 2:
+            return
+        for feed in index.master_feeds:
+            if not feed.selected:
+                continue
+            for key, _col, _raw in index.feed_keys(feed):
+                if key.name == index.policy.id_field:
+                    continue
+                rows = run.con.execute(
+                    "WITH d AS (SELECT cid FROM id_pairs WHERE key = ? GROUP BY cid "
+                    "HAVING count(DISTINCT channel) > 1 AND count(DISTINCT norm) > 1) "
+                    "SELECT DISTINCT p.cid FROM id_pairs p JOIN d USING (cid) "
+                    "WHERE p.key = ? AND p.channel = ? ORDER BY 1",
+                    [key.name, key.name, feed.channel_name],
+                ).fetchall()
+                if rows:
+                    field = feed.fields[key.field_for(feed.binding.entity)]
+                    draft = feed.draft(
+                        self,
+                        field,
+                        len(rows),
+                        [(r[0], 1, False) for r in rows[: run.sample_size]],
+                        f"{n_of(len(rows), 'customer')} with a '{key.name}' that another "
+                        "source of the master records differently",
+                    )
+                    yield draft
