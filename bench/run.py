@@ -51,19 +51,33 @@ def warm_cache(project: Path) -> None:
                 pass
 
 
+def busy_cpu_seconds() -> float:
+    """CPU seconds the whole machine has spent outside idle since boot (0 where unknown)."""
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    except (OSError, ValueError):
+        return 0.0
+    return (sum(fields[:8]) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
+
+
 def measure(cmd: list[str], log: Path) -> dict:
-    """Run ``cmd`` to completion; its wall time, peak RSS and exit code."""
+    """Run ``cmd`` to completion; its wall time, peak RSS, CPU and exit code, and the CPU
+    time other processes took meanwhile (a measure of how disturbed the run was)."""
     with log.open("wb") as out:
+        machine_cpu = busy_cpu_seconds()
         started = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
         _pid, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - started
+        machine_cpu = busy_cpu_seconds() - machine_cpu
     proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
+    cpu = usage.ru_utime + usage.ru_stime
     return {
         "wall_s": wall,
         "peak_mib": usage.ru_maxrss / 1024,  # Linux: KiB
         "user_s": usage.ru_utime,
         "sys_s": usage.ru_stime,
+        "others_cpu_s": max(machine_cpu - cpu, 0.0),
         "exit": proc.returncode,
     }
 
@@ -123,7 +137,18 @@ def compare(ours: dict[str, int], theirs: dict[str, int]) -> list[str]:
     return lines
 
 
-def run_all(project: Path, repeat: int, warmup: int, work: Path) -> dict[str, list[dict]]:
+def wait_quiet(limit_s: float) -> float:
+    """Wait up to ``limit_s`` for other work on the machine to stop; the last busy fraction."""
+    deadline = time.monotonic() + limit_s
+    busy = cpu_busy()
+    while busy > 0.15 and time.monotonic() < deadline:
+        busy = cpu_busy(2.0)
+    return busy
+
+
+def run_all(
+    project: Path, repeat: int, warmup: int, work: Path, quiet_s: float
+) -> dict[str, list[dict]]:
     tools = {
         "omnicontract": lambda i: omnicontract_cmd(project, work / f"omnicontract-{i}.json"),
         "baseline": lambda i: baseline_cmd(project, work / f"baseline-{i}.json"),
@@ -135,7 +160,9 @@ def run_all(project: Path, repeat: int, warmup: int, work: Path) -> dict[str, li
     for i in range(repeat):
         order = list(tools) if i % 2 == 0 else list(reversed(tools))
         for name in order:
+            busy = wait_quiet(quiet_s)
             m = measure(tools[name](i), work / f"{name}-{i}.log")
+            m["busy_before"] = round(busy, 2)
             ok = m["exit"] in ((0, 1) if name == "omnicontract" else (0,))
             if not ok:
                 log = (work / f"{name}-{i}.log").read_text(errors="replace")
@@ -178,6 +205,22 @@ def print_table(summary: dict[str, dict]) -> None:
             f"{s['cpu_s']:7.1f} {s['peak_mib']:9.0f} {s['wall_ratio']:12.2f}x "
             f"{s['mem_ratio']:11.2f}x"
         )
+
+
+def cpu_busy(seconds: float = 1.0) -> float:
+    """Fraction of CPU time spent outside idle over ``seconds`` (0 where unknown)."""
+
+    def sample() -> tuple[int, int]:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+        return sum(fields), fields[3] + fields[4]  # total, idle + iowait
+
+    try:
+        total0, idle0 = sample()
+        time.sleep(seconds)
+        total1, idle1 = sample()
+    except (OSError, ValueError, IndexError):
+        return 0.0
+    return 1 - (idle1 - idle0) / max(total1 - total0, 1)
 
 
 def machine() -> str:
@@ -253,6 +296,13 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--interactions", type=int, default=5_000_000)
     ap.add_argument("--repeat", type=int, default=3, help="runs of each tool (median reported)")
     ap.add_argument("--warmup", type=int, default=1, help="unmeasured runs of each tool first")
+    ap.add_argument(
+        "--wait-quiet",
+        type=float,
+        default=300,
+        metavar="S",
+        help="before each measured run, wait up to S seconds for the CPUs to be idle",
+    )
     ap.add_argument("--regenerate", action="store_true", help="rebuild the cached data set")
     args = ap.parse_args(argv)
 
@@ -265,11 +315,11 @@ def main(argv: list[str] | None = None) -> None:
         f"(generated in {meta['seconds']:.1f} s)"
     )
     print(f"machine: {machine()}")
-    load = os.getloadavg()[0]
-    if load > 0.5:
-        print(f"warning: load average {load:.1f} before starting; other work will skew timings")
+    busy = cpu_busy()
+    if busy > 0.2:
+        print(f"warning: the CPUs are {busy:.0%} busy before starting; timings will be skewed")
     warm_cache(project)
-    runs = run_all(project, args.repeat, args.warmup, work)
+    runs = run_all(project, args.repeat, args.warmup, work, args.wait_quiet)
     summary = summarize(runs)
     print(f"\nmedian of {args.repeat} run(s) each after {args.warmup} warm-up, order alternating:")
     print_table(summary)
