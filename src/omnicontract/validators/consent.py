@@ -35,8 +35,11 @@ def consent_table(run: Run) -> str | None:
     if parts:
         table = "consent_state"
         run.con.execute(
-            f"CREATE TEMP TABLE {table} AS SELECT cid, channel, arg_max(consent, coalesce(changed_at, "
-            f"TIMESTAMPTZ '1900-01-01')) AS consent, max(changed_at) AS changed_at FROM ({' UNION ALL '.join(parts)}) "
+            # latest change wins; on a tie (or with no dates) an opt-out wins: privacy by default
+            f"CREATE TEMP TABLE {table} AS SELECT cid, channel, arg_max(consent, "
+            "epoch(coalesce(changed_at, TIMESTAMPTZ '1900-01-01')) * 2 "
+            "+ CASE WHEN consent THEN 0 ELSE 1 END) AS consent, max(changed_at) AS changed_at "
+            f"FROM ({' UNION ALL '.join(parts)}) "
             "WHERE cid IS NOT NULL AND consent IS NOT NULL GROUP BY cid, channel"
         )
     run._consent_table = table  # type: ignore[attr-defined]

@@ -13,8 +13,9 @@ if TYPE_CHECKING:
 class ContactAfterOptOut(ProjectCheck):
     """Outbound contact (direction in the consent policy's `outbound_values`) on a channel
     where the resolved customer had opted out at that time, according to the master's
-    consent field for that channel (see the project's `consent.channels`). An opt-out with
-    no date counts from the beginning of time. With `consent.marketing_only`, only contacts
+    consent field for that channel (see the project's `consent.channels`). Where several
+    sources of the master hold consent, the latest change wins, and an opt-out wins a tie
+    or an undated disagreement. An opt-out with no date counts from the beginning of time. With `consent.marketing_only`, only contacts
     that carry a campaign id count. The count is the number of contacts."""
 
     code = "OC-CNS-001"
