@@ -49,14 +49,14 @@ def normalized_sql(key: IdentityKey, column: str) -> str:
 
 
 def placeholder_sql(patterns: list[str], expr: str) -> str:
-    """SQL that is true when ``expr`` matches one of the glob ``patterns`` (case-insensitive)."""
+    """SQL that is true when ``expr`` matches one of the glob ``patterns`` (case-insensitive).
+    One regular expression with an alternation, so each value is scanned once."""
     if not patterns:
         return "false"
-    parts = []
-    for pattern in patterns:
-        regex = fnmatch.translate(pattern.lower()).removeprefix("(?s:").removesuffix(")\\Z")
-        parts.append(f"regexp_full_match(lower({expr}), {_lit(regex)})")
-    return "(" + " OR ".join(parts) + ")"
+    regexes = [
+        fnmatch.translate(p.lower()).removeprefix("(?s:").removesuffix(")\\Z") for p in patterns
+    ]
+    return f"regexp_full_match(lower({expr}), {_lit('(' + '|'.join(regexes) + ')')})"
 
 
 @dataclass
@@ -149,18 +149,16 @@ class IdentityIndex:
         n = self.run.feeds.index(feed)
         table = f"res_{n}"
         threshold = self.policy.shared_threshold
-        cols, joins = ["v.__row"], []
+        inner, cols, joins = ["v.__row"], ["b.*"], []
         for i, (key, col, raw) in enumerate(keys):
             k = key.name
-            cols += [
+            inner += [
                 f"{self.norm_expr(key, col)} AS {_q('n_' + k)}",
                 f"CAST(v.{_q(raw)} AS VARCHAR) AS {_q('r_' + k)}",
-                f"m{i}.cid AS {_q('c_' + k)}",
-                f"m{i}.owners AS {_q('o_' + k)}",
             ]
+            cols += [f"m{i}.cid AS {_q('c_' + k)}", f"m{i}.owners AS {_q('o_' + k)}"]
             joins.append(
-                f"LEFT JOIN id_values m{i} ON m{i}.key = {_lit(k)} "
-                f"AND m{i}.norm = {self.norm_expr(key, col)}"
+                f"LEFT JOIN id_values m{i} ON m{i}.key = {_lit(k)} AND m{i}.norm = b.{_q('n_' + k)}"
             )
         consent = self.run.project.settings.consent
         extras = {
@@ -170,11 +168,13 @@ class IdentityIndex:
             "__j": feed.contract.journey_key,
             "__status": "status",
             "__camp": consent.campaign_field,
+            "__pk": feed.contract.primary_key,
+            "__kind": "kind",
         }
         for alias, fname in extras.items():
             sql_type = "TIMESTAMPTZ" if alias == "__t" else "VARCHAR"
             source = f"v.{_q(fname)}" if fname and fname in feed.fields else "NULL"
-            cols.append(f"CAST({source} AS {sql_type}) AS {alias}")
+            inner.append(f"CAST({source} AS {sql_type}) AS {alias}")
         usable = [
             f"CASE WHEN {_q('o_' + k.name)} = 1 THEN {_q('c_' + k.name)} END" for k, _c, _r in keys
         ]
@@ -192,7 +192,8 @@ class IdentityIndex:
             f"CASE WHEN coalesce({', '.join(usable)}) IS NOT NULL THEN 'resolved' "
             f"WHEN {any_ambiguous} THEN 'ambiguous' "
             f"WHEN {any_usable_key} THEN 'orphan' ELSE 'no_key' END AS status "
-            f"FROM (SELECT {', '.join(cols)} FROM {feed.view_name} v {' '.join(joins)})"
+            f"FROM (SELECT {', '.join(cols)} FROM (SELECT {', '.join(inner)} FROM {feed.view_name} v) b "
+            f"{' '.join(joins)})"
         )
         res = Resolution(feed, table, [k for k, _c, _r in keys])
         self._resolutions[id(feed)] = res

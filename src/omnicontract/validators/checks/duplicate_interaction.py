@@ -24,25 +24,17 @@ class DuplicateInteraction(ProjectCheck):
 
     def run(self, run: Run) -> Iterable[Draft]:
         index = run.identity()
-        for feed in run.feeds:
-            contract = feed.contract
-            pk, when = contract.primary_key, contract.event_time
-            if not (feed.ok and feed.selected) or not pk or not when:
+        for res in index.resolutions():
+            feed = res.feed
+            pk, when = feed.contract.primary_key, feed.contract.event_time
+            if not pk or pk not in feed.fields or not when or when not in feed.fields:
                 continue
-            if feed.binding.entity == index.policy.master or pk not in feed.fields:
-                continue
-            if when not in feed.fields:
-                continue
-            keys = index.feed_keys(feed)
-            if not keys:
-                continue
-            ident = "coalesce(" + ", ".join(index.norm_expr(k, c) for k, c, _r in keys) + ")"
-            group = [ident, f'"{when}"'] + (['"kind"'] if "kind" in feed.fields else [])
+            ident = "coalesce(" + ", ".join(f'"n_{k.name}"' for k in res.keys) + ")"
             rows = run.con.execute(
-                f"SELECT any_value(i), count(DISTINCT pk) - 1 AS extra, sum(count(DISTINCT pk) - 1) OVER () "
-                f'FROM (SELECT {ident} AS i, {", ".join(group[1:])}, "{pk}" AS pk '
-                f'FROM {feed.view_name}) t WHERE i IS NOT NULL AND "{when}" IS NOT NULL '
-                f"GROUP BY i, {', '.join(group[1:])} HAVING count(DISTINCT pk) > 1 "
+                f"SELECT any_value({ident}), count(DISTINCT __pk) - 1 AS extra, "
+                f"sum(count(DISTINCT __pk) - 1) OVER () FROM {res.table} "
+                f"WHERE {ident} IS NOT NULL AND __t IS NOT NULL "
+                f"GROUP BY {ident}, __t, __kind HAVING count(DISTINCT __pk) > 1 "
                 "ORDER BY 2 DESC, 1 LIMIT ?",
                 [max(run.sample_size, 1)],
             ).fetchall()
@@ -54,7 +46,8 @@ class DuplicateInteraction(ProjectCheck):
                 None,
                 total,
                 [(v, int(c)) for v, c, _t in rows[: run.sample_size]],
-                f"{n_of(total, 'row')} repeat an interaction already in the feed (same key, time and kind)",
+                f"{n_of(total, 'row')} repeat an interaction already in the feed "
+                "(same key, time and kind)",
             )
-            draft.pii = any(index.key_pii(feed, k) for k, _c, _r in keys)
+            draft.pii = any(index.key_pii(feed, k) for k in res.keys)
             yield draft

@@ -39,11 +39,12 @@ class SharedIdentifier(ProjectCheck):
                 patterns = index.policy.placeholders.get(key.name, [])
                 total, samples = top_values(
                     run,
-                    f"SELECT n, count(*) AS c, sum(count(*)) OVER () FROM "
-                    f"(SELECT {norm} AS n FROM {feed.view_name}) t "
+                    # count per distinct value first: the pattern test runs on values, not rows
+                    f"WITH g AS (SELECT {norm} AS n, count(*) AS c FROM {feed.view_name} GROUP BY 1) "
+                    "SELECT n, c, sum(c) OVER () FROM g "
                     f"WHERE n IS NOT NULL AND ({placeholder_sql(patterns, 'n')} OR EXISTS "
-                    "(SELECT 1 FROM id_values v WHERE v.key = ? AND v.norm = t.n AND v.owners > ?)) "
-                    "GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?",
+                    "(SELECT 1 FROM id_values v WHERE v.key = ? AND v.norm = g.n AND v.owners > ?)) "
+                    "ORDER BY 2 DESC, 1 LIMIT ?",
                     [key.name, threshold],
                 )
                 if not total:
