@@ -146,6 +146,25 @@ def wait_quiet(limit_s: float) -> float:
     return busy
 
 
+DISTURBED = 0.05  # other processes' CPU time, as a fraction of the run's wall time
+
+
+def measure_undisturbed(cmd: list[str], log: Path, quiet_s: float, attempts: int = 3) -> dict:
+    """Measure ``cmd`` on an idle machine; rerun (up to ``attempts``) when other processes
+    took CPU time during the run, and keep the least disturbed measurement."""
+    best: dict | None = None
+    for _ in range(attempts):
+        busy = wait_quiet(quiet_s)
+        m = measure(cmd, log)
+        m["busy_before"] = round(busy, 2)
+        if best is None or m["others_cpu_s"] < best["others_cpu_s"]:
+            best = m
+        if m["exit"] not in (0, 1) or m["others_cpu_s"] <= DISTURBED * m["wall_s"]:
+            break
+    assert best is not None
+    return best
+
+
 def run_all(
     project: Path, repeat: int, warmup: int, work: Path, quiet_s: float
 ) -> dict[str, list[dict]]:
@@ -160,15 +179,18 @@ def run_all(
     for i in range(repeat):
         order = list(tools) if i % 2 == 0 else list(reversed(tools))
         for name in order:
-            busy = wait_quiet(quiet_s)
-            m = measure(tools[name](i), work / f"{name}-{i}.log")
-            m["busy_before"] = round(busy, 2)
+            m = measure_undisturbed(tools[name](i), work / f"{name}-{i}.log", quiet_s)
             ok = m["exit"] in ((0, 1) if name == "omnicontract" else (0,))
             if not ok:
                 log = (work / f"{name}-{i}.log").read_text(errors="replace")
                 sys.exit(f"{name} failed with exit code {m['exit']}:\n{log[-3000:]}")
+            note = ""
+            if m["others_cpu_s"] > DISTURBED * m["wall_s"]:
+                note = f"  (disturbed: other processes used {m['others_cpu_s']:.1f} CPU s)"
             print(
-                f"  run {i + 1}/{repeat} {name:<13} {m['wall_s']:7.2f} s {m['peak_mib']:7.0f} MiB"
+                f"  run {i + 1}/{repeat} {name:<13} {m['wall_s']:7.2f} s "
+                f"{m['peak_mib']:7.0f} MiB{note}",
+                flush=True,
             )
             runs[name].append(m)
     return runs
@@ -221,6 +243,27 @@ def cpu_busy(seconds: float = 1.0) -> float:
     except (OSError, ValueError, IndexError):
         return 0.0
     return 1 - (idle1 - idle0) / max(total1 - total0, 1)
+
+
+def omnicontract_version() -> str:
+    """The commit of the omnicontract sources measured, flagged when they have local edits."""
+    root = HERE.parent
+    try:
+        commit = subprocess.run(
+            ["git", "-C", str(root), "log", "-1", "--format=%h %s", "--", "src"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(root), "status", "--porcelain", "--", "src"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return commit[:72] + (" (+ uncommitted changes in src/)" if dirty else "")
 
 
 def machine() -> str:
@@ -315,6 +358,8 @@ def main(argv: list[str] | None = None) -> None:
         f"(generated in {meta['seconds']:.1f} s)"
     )
     print(f"machine: {machine()}")
+    version = omnicontract_version()
+    print(f"omnicontract: {version}")
     busy = cpu_busy()
     if busy > 0.2:
         print(f"warning: the CPUs are {busy:.0%} busy before starting; timings will be skewed")
@@ -329,6 +374,7 @@ def main(argv: list[str] | None = None) -> None:
         "interactions": args.interactions,
         "bytes": meta["bytes"],
         "machine": machine(),
+        "omnicontract_version": version,
         "repeat": args.repeat,
         "warmup": args.warmup,
         "summary": summary,
