@@ -149,17 +149,25 @@ class IdentityIndex:
         n = self.run.feeds.index(feed)
         table = f"res_{n}"
         threshold = self.policy.shared_threshold
-        inner, cols, joins = ["v.__row"], ["b.*"], []
+        id_key = self.policy.id_field
+        inner, joins, kept = [], [], []
         for i, (key, col, raw) in enumerate(keys):
-            k = key.name
+            k, nk, rk = key.name, _q("n_" + key.name), _q("r_" + key.name)
             inner += [
-                f"{self.norm_expr(key, col)} AS {_q('n_' + k)}",
-                f"CAST(v.{_q(raw)} AS VARCHAR) AS {_q('r_' + k)}",
+                f"{self.norm_expr(key, col)} AS {nk}",
+                f"CAST(v.{_q(raw)} AS VARCHAR) AS {rk}",
             ]
-            cols += [f"m{i}.cid AS {_q('c_' + k)}", f"m{i}.owners AS {_q('o_' + k)}"]
             joins.append(
-                f"LEFT JOIN id_values m{i} ON m{i}.key = {_lit(k)} AND m{i}.norm = b.{_q('n_' + k)}"
+                f"LEFT JOIN id_values m{i} ON m{i}.key = {_lit(k)} AND m{i}.norm = b.{nk} "
+                f"LEFT JOIN id_raw x{i} ON x{i}.key = {_lit(k)} AND x{i}.raw = b.{rk}"
             )
+            kept += [
+                f"b.{nk}",
+                # the raw value, kept only where it joins after normalization but not before
+                f"CASE WHEN m{i}.owners >= 1 AND x{i}.raw IS NULL THEN b.{rk} END AS {_q('x_' + k)}",
+                f"m{i}.cid AS {_q('c_' + k)}",
+                f"m{i}.owners AS {_q('o_' + k)}",
+            ]
         consent = self.run.project.settings.consent
         extras = {
             "__t": feed.contract.event_time,
@@ -171,10 +179,17 @@ class IdentityIndex:
             "__pk": feed.contract.primary_key,
             "__kind": "kind",
         }
+        constants = []  # constant fields are not copied per row: the view adds them
         for alias, fname in extras.items():
             sql_type = "TIMESTAMPTZ" if alias == "__t" else "VARCHAR"
-            source = f"v.{_q(fname)}" if fname and fname in feed.fields else "NULL"
+            f = feed.fields.get(fname) if fname else None
+            if f is not None and f.constant:
+                value = dict(feed.binding.constants).get(fname)
+                constants.append(f"CAST({_lit(str(value))} AS {sql_type}) AS {alias}")
+                continue
+            source = f"v.{_q(fname)}" if f is not None else "NULL"
             inner.append(f"CAST({source} AS {sql_type}) AS {alias}")
+            kept.append(f"b.{alias}")
         usable = [
             f"CASE WHEN {_q('o_' + k.name)} = 1 THEN {_q('c_' + k.name)} END" for k, _c, _r in keys
         ]
@@ -186,15 +201,22 @@ class IdentityIndex:
             f"({_q('n_' + k.name)} IS NOT NULL AND coalesce({_q('o_' + k.name)}, 0) <= {threshold})"
             for k, _c, _r in keys
         )
+        stored = [f"{_q('n_' + k.name)}" for k, _c, _r in keys]
+        stored += [f"{_q('x_' + k.name)}" for k, _c, _r in keys]
+        if any(k.name == id_key for k, _c, _r in keys):
+            stored.append(_q("c_" + id_key))
+        stored += [a for a in extras if f"b.{a}" in kept]
         self.run.con.execute(
-            f"CREATE TEMP TABLE {table} AS SELECT *, "
+            f"CREATE TEMP TABLE {table}_t AS SELECT {', '.join(stored)}, "
             f"coalesce({', '.join(usable)}) AS customer, CASE {via} END AS via, "
             f"CASE WHEN coalesce({', '.join(usable)}) IS NOT NULL THEN 'resolved' "
             f"WHEN {any_ambiguous} THEN 'ambiguous' "
             f"WHEN {any_usable_key} THEN 'orphan' ELSE 'no_key' END AS status "
-            f"FROM (SELECT {', '.join(cols)} FROM (SELECT {', '.join(inner)} FROM {feed.view_name} v) b "
-            f"{' '.join(joins)})"
+            f"FROM (SELECT {', '.join(kept)} FROM (SELECT {', '.join(inner)} "
+            f"FROM {feed.view_name} v) b {' '.join(joins)})"
         )
+        extra_cols = "".join(", " + c for c in constants)
+        self.run.con.execute(f"CREATE TEMP VIEW {table} AS SELECT *{extra_cols} FROM {table}_t")
         res = Resolution(feed, table, [k for k, _c, _r in keys])
         self._resolutions[id(feed)] = res
         return res

@@ -29,14 +29,12 @@ class NormalizationOnlyMatch(ProjectCheck):
             for key in res.keys:
                 if key.normalize == Normalizer.text and key.name == index.policy.id_field:
                     continue
-                n, r, o = f'"n_{key.name}"', f'"r_{key.name}"', f'"o_{key.name}"'
+                x = f'"x_{key.name}"'
                 total, samples = top_values(
                     run,
-                    f"SELECT {r}, count(*) AS c, sum(count(*)) OVER () FROM {res.table} t "
-                    f"WHERE {o} >= 1 AND {n} IS NOT NULL AND NOT EXISTS "
-                    f"(SELECT 1 FROM id_raw x WHERE x.key = ? AND x.raw = t.{r}) "
-                    "GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?",
-                    [key.name],
+                    f"SELECT {x}, count(*) AS c, sum(count(*)) OVER () FROM {res.table} "
+                    f"WHERE {x} IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?",
+                    [],
                 )
                 if not total:
                     continue
