@@ -28,7 +28,7 @@ from omnicontract.validators import feeds as feed_readers
 from omnicontract.validators.checks.base import Check, Draft, FieldContext, RowCheck
 from omnicontract.validators.identity import IdentityIndex
 from omnicontract.validators.mapping import MappedField, constant_field, map_field
-from omnicontract.validators.normalize import to_e164
+from omnicontract.validators.normalize import normalize_phones
 from omnicontract.validators.registry import registry
 from omnicontract.validators.result import FeedSummary
 
@@ -172,6 +172,8 @@ class Run:
         if memory_limit:
             self.con.execute(f"SET memory_limit = '{memory_limit}'")
         self.con.execute(f"SET threads = {threads or os.cpu_count() or 1}")
+        # Derived tables that live to the end of the run are kept compressed in memory.
+        self.con.execute("ATTACH ':memory:' AS packed (COMPRESS)")
         self.dialect = _dialect()
         self.feeds: list[FeedRun] = []
         self._key_tables: dict[tuple[str, str], str | None] = {}
@@ -184,6 +186,27 @@ class Run:
         if self._identity is None:
             self._identity = IdentityIndex(self)
         return self._identity
+
+    def release_raw(self, feed: FeedRun) -> None:
+        """Drop the raw-text columns of a feed once its own checks are done; only identity
+        keys keep theirs (the cross-channel checks compare raw and normalized keys)."""
+        identity = self.project.settings.identity
+        keep = {k.field_for(feed.binding.entity) for k in identity.keys}
+        for f in feed.fields.values():
+            if f.name in keep:
+                continue
+            if f.raw is not None:
+                self.con.execute(f'ALTER TABLE {feed.view_name} DROP COLUMN "{f.name}__raw"')
+                f.raw = None
+            if f.naive is not None:
+                self.con.execute(f'ALTER TABLE {feed.view_name} DROP COLUMN "{f.name}__naive"')
+                f.naive = None
+
+    def pack(self, name: str, select_sql: str) -> str:
+        """Create ``packed.name`` from a query and compress it; return its qualified name."""
+        self.con.execute(f"CREATE TABLE packed.{name} AS {select_sql}")
+        self.con.execute("CHECKPOINT packed")
+        return f"packed.{name}"
 
     def close(self) -> None:
         self.con.close()
@@ -403,7 +426,7 @@ class Run:
                 ).fetchall()
                 raws = [r[0] for r in distinct]
                 intl = bool(mf.mapping and mf.mapping.phone_international)
-                normalized = [to_e164(r, region, intl) for r in raws]
+                normalized = normalize_phones(raws, region, intl)
                 self.con.execute(
                     f"CREATE TEMP TABLE {lookup} AS SELECT unnest(?::VARCHAR[]) AS raw, "
                     "unnest(?::VARCHAR[]) AS e164",
@@ -425,7 +448,12 @@ class Run:
         body = str(stmt.compile(dialect=self.dialect, compile_kwargs={"literal_binds": True}))
         feed.view_name = f"canon_{n}"
         body = f"{body} FROM {from_sql}"
-        self.con.execute(f"CREATE TEMP VIEW {feed.view_name} AS {body}")
+        # Materialized once: timestamps are parsed and phones looked up a single time, and
+        # the copy of the source columns is released.
+        self.con.execute(f"CREATE TEMP TABLE {feed.view_name} AS {body}")
+        self.con.execute(f"DROP TABLE {raw_table}")
+        for lookup, _src, _alias in joins:
+            self.con.execute(f"DROP TABLE {lookup}")
         for mf in mapped.values():
             feed.fields[mf.name] = FieldContext(
                 name=mf.name,
@@ -553,6 +581,8 @@ def execute(
             for fc in feed_checks:
                 feed.drafts.extend(fc.run(feed))
                 run.checks_run += 1
+        if feed.ok:
+            run.release_raw(feed)
         if feed.summary:
             feed.summary.seconds = round(time.perf_counter() - started, 3)
         if selected:

@@ -206,17 +206,18 @@ class IdentityIndex:
         if any(k.name == id_key for k, _c, _r in keys):
             stored.append(_q("c_" + id_key))
         stored += [a for a in extras if f"b.{a}" in kept]
-        self.run.con.execute(
-            f"CREATE TEMP TABLE {table}_t AS SELECT {', '.join(stored)}, "
+        packed = self.run.pack(
+            f"{table}_t",
+            f"SELECT {', '.join(stored)}, "
             f"coalesce({', '.join(usable)}) AS customer, CASE {via} END AS via, "
             f"CASE WHEN coalesce({', '.join(usable)}) IS NOT NULL THEN 'resolved' "
             f"WHEN {any_ambiguous} THEN 'ambiguous' "
             f"WHEN {any_usable_key} THEN 'orphan' ELSE 'no_key' END AS status "
             f"FROM (SELECT {', '.join(kept)} FROM (SELECT {', '.join(inner)} "
-            f"FROM {feed.view_name} v) b {' '.join(joins)})"
+            f"FROM {feed.view_name} v) b {' '.join(joins)})",
         )
         extra_cols = "".join(", " + c for c in constants)
-        self.run.con.execute(f"CREATE TEMP VIEW {table} AS SELECT *{extra_cols} FROM {table}_t")
+        self.run.con.execute(f"CREATE TEMP VIEW {table} AS SELECT *{extra_cols} FROM {packed}")
         res = Resolution(feed, table, [k for k, _c, _r in keys])
         self._resolutions[id(feed)] = res
         return res
