@@ -552,10 +552,15 @@ def execute(
         drafts.extend(check_cls().lint(project))  # type: ignore[attr-defined]
     row_checks = [c() for c in reg.of_kind("row")]
     feed_checks = [c() for c in reg.of_kind("feed")]
+    from omnicontract.validators.policy import resolve_override
+
+    def wanted(check: type[Check]) -> bool:  # switched off for the whole project: not run
+        return resolve_override(project, check, None, None).enabled
+
     project_checks = [
         c()
         for c in reg.of_kind("project")
-        if cross_channel or not c.cross_channel  # type: ignore[attr-defined]
+        if wanted(c) and (cross_channel or not c.cross_channel)  # type: ignore[attr-defined]
     ]
     referenced = {
         spec.references.split(".")[0]

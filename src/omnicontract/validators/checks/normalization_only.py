@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from omnicontract.contracts.model import Normalizer, Severity
-from omnicontract.validators.checks.base import Draft, ProjectCheck
+from omnicontract.validators.checks.base import Draft, ProjectCheck, n_of
 from omnicontract.validators.queries import top_values
 
 if TYPE_CHECKING:
@@ -44,6 +44,6 @@ class NormalizationOnlyMatch(ProjectCheck):
                     field,
                     total,
                     samples,
-                    f"{total:,} '{key.name}' values match a customer only after "
+                    f"{n_of(total, 'row')} match a customer by '{key.name}' only after "
                     f"{key.normalize.value} normalization",
                 )
