@@ -538,6 +538,36 @@ class Run:
         return int(rows[0][2]), [(r[0], int(r[1])) for r in rows[: self.sample_size]]
 
 
+def _feeds_to_read(
+    project: Project, selected_channels: set[str] | None
+) -> list[tuple[LoadedChannel, int, FeedBinding, bool]]:
+    """(channel, index, feed, selected): unselected feeds are still read when they hold a
+    referenced (master) entity, so references and identities resolve."""
+    referenced = {
+        spec.references.split(".")[0]
+        for c in project.contracts.values()
+        for spec in c.model.fields.values()
+        if spec.references
+    } | {project.settings.identity.master}
+    todo = [
+        (ch, i, fb, selected_channels is None or ch.model.channel in selected_channels)
+        for ch, i, fb in project.iter_feeds()
+    ]
+    return [t for t in todo if t[3] or t[2].entity in referenced]
+
+
+def _project_checks(project: Project, cross_channel: bool) -> list[Any]:
+    from omnicontract.validators.policy import resolve_override
+
+    return [
+        c()
+        for c in registry().of_kind("project")
+        # switched off for the whole project: not run at all
+        if resolve_override(project, c, None, None).enabled
+        and (cross_channel or not c.cross_channel)  # type: ignore[attr-defined]
+    ]
+
+
 def execute(
     project: Project,
     run: Run,
@@ -552,28 +582,7 @@ def execute(
         drafts.extend(check_cls().lint(project))  # type: ignore[attr-defined]
     row_checks = [c() for c in reg.of_kind("row")]
     feed_checks = [c() for c in reg.of_kind("feed")]
-    from omnicontract.validators.policy import resolve_override
-
-    def wanted(check: type[Check]) -> bool:  # switched off for the whole project: not run
-        return resolve_override(project, check, None, None).enabled
-
-    project_checks = [
-        c()
-        for c in reg.of_kind("project")
-        if wanted(c) and (cross_channel or not c.cross_channel)  # type: ignore[attr-defined]
-    ]
-    referenced = {
-        spec.references.split(".")[0]
-        for c in project.contracts.values()
-        for spec in c.model.fields.values()
-        if spec.references
-    }
-    todo = [
-        (ch, i, fb, selected_channels is None or ch.model.channel in selected_channels)
-        for ch, i, fb in project.iter_feeds()
-    ]
-    # unselected feeds are still read when they hold a referenced (master) entity
-    todo = [t for t in todo if t[3] or t[2].entity in referenced]
+    todo = _feeds_to_read(project, selected_channels)
     for step, (ch, i, fb, selected) in enumerate(todo, start=1):
         started = time.perf_counter()
         if run.progress:
@@ -592,7 +601,7 @@ def execute(
             feed.summary.seconds = round(time.perf_counter() - started, 3)
         if selected:
             drafts.extend(feed.drafts)
-    for pc in project_checks:
+    for pc in _project_checks(project, cross_channel):
         drafts.extend(pc.run(run))
     index = run.identity()
     for res in index.resolutions() if cross_channel else []:
