@@ -165,3 +165,24 @@ def test_help_does_not_import_heavy_modules() -> None:
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert "HEAVY:\n" in out.stdout
+
+
+def test_several_reports_in_one_run(tmp_path: Path) -> None:
+    root = write_project(tmp_path / "p", feeds=[DIRTY])
+    a, b = tmp_path / "out" / "a.json", tmp_path / "out" / "b.txt"
+    code, _out, _err = run(
+        "validate", str(root), "-q", "--report", str(a), "--report", f"console:{b}"
+    )
+    assert code == 1
+    assert json.loads(a.read_text())["summary"]["findings"]["error"] == 2
+    assert "OC-FLD-009" in b.read_text()
+    assert oct(a.stat().st_mode & 0o777) != "0o600"
+
+
+def test_bad_report_spec_fails_before_reading_data(tmp_path: Path) -> None:
+    root = write_project(tmp_path / "p", feeds=[DIRTY])
+    code, _out, err = run("validate", str(root), "--report", str(tmp_path / "r.pdf"))
+    assert code == 2 and "cannot tell the report format" in err
+    code, _out, err = run("validate", str(root), "--report", "pdf:" + str(tmp_path / "r"))
+    assert code == 2 and "unknown report format 'pdf'" in err
+    assert not list(tmp_path.glob("r*"))

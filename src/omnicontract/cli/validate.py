@@ -27,6 +27,14 @@ SEVERITIES = ["error", "warning", "info"]
     help="Write the report to this file instead of standard output.",
 )
 @click.option(
+    "--report",
+    "reports",
+    multiple=True,
+    metavar="FORMAT:PATH",
+    help="Also write a report file, e.g. json:out/findings.json (repeatable; the format is "
+    "inferred from a known suffix).",
+)
+@click.option(
     "--fail-on",
     type=click.Choice(SEVERITIES),
     default=None,
@@ -66,6 +74,7 @@ def validate(
     project: Path,
     fmt: str,
     output: Path | None,
+    reports: tuple[str, ...],
     fail_on: str | None,
     channels: tuple[str, ...],
     sample_size: int | None,
@@ -81,8 +90,10 @@ def validate(
     project cannot be run.
     """
     from omnicontract import api
-    from omnicontract.reports import render
+    from omnicontract.reports import parse_report_spec, render, write_reports
 
+    for spec in reports:  # bad specs fail before any data is read
+        parse_report_spec(spec)
     loaded = api.load_project(project)
     progress = None
     if not quiet and fmt == "console" and sys.stderr.isatty():
@@ -103,6 +114,8 @@ def validate(
     finally:
         if progress:
             progress.close()
+    if reports:
+        write_reports(result, list(reports))
     if quiet and fmt == "console":
         from omnicontract.reports.console import verdict_line
 

@@ -1,14 +1,56 @@
-"""Reports render a RunResult; they never run a check. One module per format."""
+"""Reports render a RunResult; they never run a check. One module per format.
+
+A report module has ``render(result, *, color=False) -> str``. Register it in ``FORMATS``
+(and its file suffixes in ``SUFFIXES``): the CLI's ``--format`` and ``--report`` pick it
+up from here.
+"""
 
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 
+from omnicontract.errors import UsageError
 from omnicontract.validators.result import RunResult
 
-FORMATS = {"console": "omnicontract.reports.console", "json": "omnicontract.reports.json"}
+FORMATS = {
+    "console": "omnicontract.reports.console",
+    "json": "omnicontract.reports.json",
+}
+SUFFIXES = {".json": "json", ".txt": "console", ".log": "console"}
 
 
 def render(fmt: str, result: RunResult, *, color: bool = False) -> str:
     module = importlib.import_module(FORMATS[fmt])
     return module.render(result, color=color)
+
+
+def parse_report_spec(spec: str) -> tuple[str, Path]:
+    """``FORMAT:PATH``, or ``PATH`` whose suffix names the format (``out/report.json``)."""
+    fmt, sep, path = spec.partition(":")
+    if sep and fmt in FORMATS and path:
+        return fmt, Path(path)
+    if sep and fmt and not Path(spec).suffix and fmt not in FORMATS:
+        raise UsageError(
+            f"unknown report format '{fmt}' in --report {spec}",
+            hint="formats: " + ", ".join(sorted(FORMATS)),
+        )
+    suffix = Path(spec).suffix.lower()
+    if suffix in SUFFIXES:
+        return SUFFIXES[suffix], Path(spec)
+    raise UsageError(
+        f"cannot tell the report format of '{spec}'",
+        hint="write FORMAT:PATH, with FORMAT one of " + ", ".join(sorted(FORMATS)),
+    )
+
+
+def write_reports(result: RunResult, specs: list[str]) -> list[Path]:
+    """Render every report first, then write each atomically: a failure leaves no
+    half-written file and no report from a half-finished set."""
+    from omnicontract.cli.common import write_atomic
+
+    parsed = [parse_report_spec(s) for s in specs]
+    rendered = [(path, render(fmt, result)) for fmt, path in parsed]
+    for path, text in rendered:
+        write_atomic(path, text)
+    return [p for p, _t in rendered]
