@@ -96,6 +96,8 @@ class RunResult:
     findings: list[Finding] = dc_field(default_factory=list)
     checks_run: int = 0
     entities: dict[str, list[str]] = dc_field(default_factory=dict)  # entity -> canonical fields
+    run_id: str | None = None  # set when the run is recorded in, or read from, a history store
+    trend: list[dict[str, Any]] = dc_field(default_factory=list)  # earlier runs, oldest first
 
     # ------------------------------------------------------------ derived figures
     def counts(self, findings: list[Finding] | None = None) -> dict[str, int]:
@@ -187,7 +189,57 @@ class RunResult:
                 }
                 for c in self.channels
             ],
+            "run_id": self.run_id,
+            "entities": {k: list(v) for k, v in self.entities.items()},
+            "trend": list(self.trend),
             "unified_view": self.unified_view(),
             "coverage": self.coverage(),
             "findings": [f.to_dict() for f in self.findings],
         }
+
+
+def result_from_dict(doc: dict[str, Any]) -> RunResult:
+    """Rebuild a RunResult from its JSON document (``to_dict()``), e.g. from history."""
+    findings = [
+        Finding(
+            code=f["code"],
+            check=f["check"],
+            severity=Severity(f["severity"]),
+            message=f["message"],
+            channel=f.get("channel"),
+            feed=f.get("feed"),
+            field=f.get("field"),
+            count=f.get("count", 0),
+            total=f.get("total", 0),
+            samples=[Sample(s["value"], s.get("count", 1)) for s in f.get("samples", [])],
+            hint=f.get("hint"),
+            location=f.get("location"),
+            within_tolerance=f.get("within_tolerance", False),
+            masked=f.get("masked", False),
+        )
+        for f in doc.get("findings", [])
+    ]
+    channels = [
+        ChannelSummary(
+            channel=c["channel"],
+            owner=c.get("owner"),
+            feeds=[FeedSummary(**feed) for feed in c.get("feeds", [])],
+        )
+        for c in doc.get("channels", [])
+    ]
+    return RunResult(
+        project=doc["project"],
+        root=doc.get("root", ""),
+        started_at=doc.get("started_at", ""),
+        finished_at=doc.get("finished_at", ""),
+        seconds=doc.get("seconds", 0.0),
+        engine=doc.get("engine", "duckdb"),
+        fail_on=Severity(doc.get("fail_on", "error")),
+        contracts=dict(doc.get("contracts", {})),
+        channels=channels,
+        findings=findings,
+        checks_run=doc.get("summary", {}).get("checks_run", 0),
+        entities={k: list(v) for k, v in doc.get("entities", {}).items()},
+        run_id=doc.get("run_id"),
+        trend=list(doc.get("trend", [])),
+    )
