@@ -65,6 +65,7 @@ def write_project(
                         if "unexpected_columns" in feed
                         else {}
                     ),
+                    **{k: feed[k] for k in ("freshness", "volume") if k in feed},
                 }
             ],
         }

@@ -12,7 +12,7 @@ for finding in result.findings:
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -74,10 +74,13 @@ def validate(
     memory_limit: str | None = None,
     threads: int | None = None,
     cross_channel: bool = True,
+    feed_history: Callable[[str, str], list[int]] | None = None,
     progress=None,
 ) -> RunResult:
     """Validate every feed of the project against its contract and the feeds against each
-    other (``cross_channel=False``: each feed on its own only). Data problems come back as findings in the result; only a project that cannot be
+    other (``cross_channel=False``: each feed on its own only). ``feed_history(channel,
+    feed)`` returns a feed's row counts in recent runs, most recent first, for the volume
+    check (the CLI passes the history store's). Data problems come back as findings in the result; only a project that cannot be
     run at all raises (ContractError, UsageError)."""
     from omnicontract.validators.engine import Run, execute
     from omnicontract.validators.policy import judge
@@ -102,6 +105,7 @@ def validate(
         memory_limit=memory_limit,
         threads=threads,
         progress=progress,
+        feed_history=feed_history,
     )
     try:
         drafts = execute(project, run, selected, cross_channel=cross_channel)

@@ -292,6 +292,35 @@ def infer_format(path: str) -> str:
     raise ValueError(f"cannot tell the format of '{path}'; set source.format")
 
 
+class Freshness(Strict):
+    """The newest record of a feed must be younger than ``max_age`` at the time of the run."""
+
+    field: str | None = Field(
+        None, description="Timestamp field to look at [default: the entity's event_time]."
+    )
+    max_age: str = Field(description="Largest allowed age of the newest record (`24h`, `2d`).")
+
+    @field_validator("max_age")
+    @classmethod
+    def _duration(cls, value: str) -> str:
+        if not DURATION.match(value):
+            raise ValueError(f"'{value}' is not a duration such as 30m, 24h or 2d")
+        return value
+
+
+class Volume(Strict):
+    """The row count of a feed against the median of its recent recorded runs."""
+
+    max_drop: float = Field(
+        0.5, gt=0, lt=1, description="Largest allowed drop, as a share (0.5: half the rows)."
+    )
+    max_growth: float = Field(
+        2.0, gt=0, description="Largest allowed growth, as a share (2.0: three times the rows)."
+    )
+    window: int = Field(7, ge=1, le=100, description="Recent runs the median is taken over.")
+    min_runs: int = Field(3, ge=1, le=100, description="Runs needed before the check judges.")
+
+
 class FeedBinding(Strict):
     """One export or table of a channel, bound to one entity."""
 
@@ -310,6 +339,12 @@ class FeedBinding(Strict):
     )
     checks: CheckOverrides = Field(
         default_factory=dict, description="Per-check overrides for this feed."
+    )
+    freshness: Freshness | None = Field(
+        None, description="How recent the newest record must be (OC-SRC-008)."
+    )
+    volume: Volume | None = Field(
+        None, description="How much the row count may move against recent runs (OC-SRC-007)."
     )
 
     @model_validator(mode="after")

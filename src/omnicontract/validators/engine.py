@@ -160,8 +160,11 @@ class Run:
         memory_limit: str | None = None,
         threads: int | None = None,
         progress: Progress | None = None,
+        feed_history: Callable[[str, str], list[int]] | None = None,
     ):
         self.project = project
+        # recent row counts of a feed, most recent first (from the history store), if any
+        self.feed_history = feed_history
         self.sample_size = sample_size
         self.now = now or datetime.now(UTC)
         self.progress = progress

@@ -11,6 +11,7 @@ from omnicontract.validators.checks.currency import Currency
 from omnicontract.validators.checks.duplicate_interaction import DuplicateInteraction
 from omnicontract.validators.checks.email import Email
 from omnicontract.validators.checks.enum import EnumValue
+from omnicontract.validators.checks.freshness import StaleFeed
 from omnicontract.validators.checks.future import FutureTimestamp
 from omnicontract.validators.checks.identity_conflict import IdentityConflict
 from omnicontract.validators.checks.journey_conflict import JourneyConflict
@@ -35,6 +36,7 @@ from omnicontract.validators.checks.unmapped_value import UnmappedValue
 from omnicontract.validators.checks.unparseable import Unparseable
 from omnicontract.validators.checks.uuid import Uuid
 from omnicontract.validators.checks.value_range import ValueRange
+from omnicontract.validators.checks.volume import VolumeChange
 
 BUILTIN_CHECKS = [
     *STATIC_CHECKS,
@@ -45,6 +47,8 @@ BUILTIN_CHECKS = [
     TypeMismatch,
     Unique,
     PrimaryKey,
+    VolumeChange,
+    StaleFeed,
     EnumValue,
     Pattern,
     ValueRange,
