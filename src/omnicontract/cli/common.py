@@ -33,7 +33,10 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
                 traceback.print_exc()
             click.echo(f"error: {exc}", err=True)
             sys.exit(2)
-        except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(130)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except Exception as exc:
             if debug:
