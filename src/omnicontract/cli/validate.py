@@ -15,7 +15,7 @@ SEVERITIES = ["error", "warning", "info"]
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["console", "json"]),
+    type=click.Choice(["console", "json", "junit", "markdown"]),
     default="console",
     show_default=True,
     help="Output format.",

@@ -16,8 +16,16 @@ from omnicontract.validators.result import RunResult
 FORMATS = {
     "console": "omnicontract.reports.console",
     "json": "omnicontract.reports.json",
+    "junit": "omnicontract.reports.junit",
+    "markdown": "omnicontract.reports.markdown",
 }
-SUFFIXES = {".json": "json", ".txt": "console", ".log": "console"}
+SUFFIXES = {
+    ".json": "json",
+    ".txt": "console",
+    ".log": "console",
+    ".xml": "junit",
+    ".md": "markdown",
+}
 
 
 def render(fmt: str, result: RunResult, *, color: bool = False) -> str:
