@@ -106,6 +106,7 @@ def reference_markdown() -> str:
         ("Policy", m.Policy, "the project's `policy:`"),
         ("Defaults", m.Defaults, "the project's `defaults:`"),
         ("Identity", m.Identity, "the project's `identity:`"),
+        ("History", m.History, "the project's `history:`"),
     ]
     out = [
         "# File format reference",

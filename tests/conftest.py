@@ -84,3 +84,113 @@ def project_factory(tmp_path: Path):
         return write_project(tmp_path / f"p{counter['n']}", **kwargs)
 
     return make
+
+
+# ---------------------------------------------------------------- PostgreSQL server
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def postgres_url(tmp_path_factory: pytest.TempPathFactory):
+    """Admin URL of a PostgreSQL server: ``OMNICONTRACT_TEST_PG_URL``, or a throwaway
+    cluster of this test process (each xdist worker has its own). Skips when PostgreSQL
+    is not installed, unless ``OMNICONTRACT_REQUIRE_PG=1`` (CI), where it fails."""
+    import glob
+    import os
+    import shutil
+    import subprocess
+    import tempfile
+
+    if os.environ.get("OMNICONTRACT_TEST_PG_URL"):
+        yield os.environ["OMNICONTRACT_TEST_PG_URL"]
+        return
+    missing = pytest.fail if os.environ.get("OMNICONTRACT_REQUIRE_PG") == "1" else pytest.skip
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        missing("psycopg is not installed: pip install -e '.[test]'")
+    bins = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    initdb = bins[-1] if bins else shutil.which("initdb")
+    if not initdb:
+        missing("PostgreSQL server binaries (initdb, pg_ctl) not found: apt-get install postgresql")
+    bindir = Path(initdb).parent
+    as_user: list[str] = []
+    base = Path(tempfile.mkdtemp(prefix="oc-pg-"))
+    if os.geteuid() == 0:  # PostgreSQL refuses to run as root
+        as_user = ["runuser", "-u", "postgres", "--"]
+        shutil.chown(base, "postgres", "postgres")
+    data, port = base / "data", _free_port()
+
+    def run(*args: str) -> None:
+        subprocess.run([*as_user, *args], check=True, capture_output=True, timeout=120)
+
+    options = (
+        f"-c listen_addresses=127.0.0.1 -p {port} -k {base} -c fsync=off "
+        "-c synchronous_commit=off -c full_page_writes=off -c max_connections=60"
+    )
+    try:
+        run(str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "--no-sync")
+        run(
+            str(bindir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-l",
+            str(base / "log"),
+            "-o",
+            options,
+            "-w",
+            "start",
+        )
+    except subprocess.CalledProcessError as exc:
+        shutil.rmtree(base, ignore_errors=True)
+        missing(f"cannot start PostgreSQL: {exc.stderr.decode(errors='replace')[-500:]}")
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run(
+            [*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+            capture_output=True,
+            timeout=60,
+        )
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture
+def postgres_database(postgres_url: str):
+    """URL of a fresh, empty database on the test server, dropped afterwards."""
+    import uuid
+
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    name = f"oc_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"CREATE DATABASE {name}")
+    try:
+        yield make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Every run-store test runs on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'history.db'}"
+    return request.getfixturevalue("postgres_database")
+
+
+@pytest.fixture(autouse=True)
+def _history_in_tmp(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """``validate`` records every run: keep the tests' runs out of the repository."""
+    monkeypatch.setenv("OMNICONTRACT_HISTORY_URL", f"sqlite:///{tmp_path / 'runs.db'}")

@@ -24,6 +24,16 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     ),
     "checks": ("omnicontract.cli.checks", "checks", "List every check with its code and summary."),
     "init": ("omnicontract.cli.init", "init", "Create a project with the canonical contracts."),
+    "history": (
+        "omnicontract.cli.history",
+        "history",
+        "List the recorded runs and how each channel's readiness moved.",
+    ),
+    "report": (
+        "omnicontract.cli.report",
+        "report",
+        "Render reports of a recorded run without reading the data again.",
+    ),
     "schema": (
         "omnicontract.cli.schema",
         "schema",

@@ -6,6 +6,7 @@ from pathlib import Path
 import click
 
 from omnicontract.cli.common import debug_option, handle_errors, write_atomic
+from omnicontract.cli.history import history_url_option
 
 SEVERITIES = ["error", "warning", "info"]
 
@@ -67,6 +68,10 @@ SEVERITIES = ["error", "warning", "info"]
     is_flag=True,
     help="Check each feed on its own only; skip the cross-channel checks.",
 )
+@click.option(
+    "--no-history", is_flag=True, help="Do not record this run in the project's run history."
+)
+@history_url_option
 @click.option("--quiet", "-q", is_flag=True, help="Print only the verdict line.")
 @debug_option
 @handle_errors
@@ -81,6 +86,8 @@ def validate(
     show_pii: bool,
     memory_limit: str | None,
     per_feed: bool,
+    no_history: bool,
+    history_url: str | None,
     quiet: bool,
     debug: bool,
 ) -> None:
@@ -90,11 +97,13 @@ def validate(
     project cannot be run.
     """
     from omnicontract import api
+    from omnicontract.cli import history
     from omnicontract.reports import parse_report_spec, render, write_reports
 
     for spec in reports:  # bad specs fail before any data is read
         parse_report_spec(spec)
     loaded = api.load_project(project)
+    store = history.open_for_run(loaded, no_history, history_url)
     progress = None
     if not quiet and fmt == "console" and sys.stderr.isatty():
         from omnicontract.reports.progress import TerminalProgress
@@ -110,10 +119,12 @@ def validate(
             memory_limit=memory_limit,
             cross_channel=not per_feed,
             progress=progress.update if progress else None,
+            feed_history=history.feed_history(store, loaded.name),
         )
     finally:
         if progress:
             progress.close()
+    history.record_run(store, result)
     if reports:
         write_reports(result, list(reports))
     if quiet and fmt == "console":

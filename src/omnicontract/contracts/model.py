@@ -553,6 +553,21 @@ class Consent(Strict):
     campaign_field: str = Field("campaign_id", description="Field naming the campaign, if any.")
 
 
+class History(Strict):
+    """Where runs are recorded (`omnicontract history`, `omnicontract report`)."""
+
+    url: str | None = Field(
+        None,
+        description="SQLAlchemy URL of the run store; `${ENV_VAR}` is expanded, so a password "
+        "can stay out of the repository (`postgresql://qa:${QA_DB_PASSWORD}@db/qa`). Default: "
+        "SQLite at `.omnicontract/history.db` in the project folder.",
+    )
+    enabled: bool = Field(True, description="Record every `validate` run.")
+    keep: int | None = Field(
+        None, ge=1, description="Runs of this project to keep; older ones are deleted."
+    )
+
+
 class ProjectFile(Strict):
     """`omnicontract.yaml`: where everything lives and how runs are judged."""
 
@@ -571,6 +586,7 @@ class ProjectFile(Strict):
     consent: Consent = Field(default_factory=Consent, description="Consent policy.")
     policy: Policy = Field(default_factory=Policy, description="How runs are judged.")
     defaults: Defaults = Field(default_factory=Defaults, description="Defaults for bindings.")
+    history: History = Field(default_factory=History, description="Run history store.")
 
 
 def duration_seconds(text: str) -> int:
