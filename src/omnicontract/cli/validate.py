@@ -16,7 +16,7 @@ SEVERITIES = ["error", "warning", "info"]
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["console", "json", "junit", "markdown"]),
+    type=click.Choice(["console", "json", "junit", "markdown", "html"]),
     default="console",
     show_default=True,
     help="Output format.",

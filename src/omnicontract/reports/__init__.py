@@ -16,6 +16,7 @@ from omnicontract.validators.result import RunResult
 FORMATS = {
     "console": "omnicontract.reports.console",
     "json": "omnicontract.reports.json",
+    "html": "omnicontract.reports.html",
     "junit": "omnicontract.reports.junit",
     "markdown": "omnicontract.reports.markdown",
 }
@@ -25,6 +26,8 @@ SUFFIXES = {
     ".log": "console",
     ".xml": "junit",
     ".md": "markdown",
+    ".html": "html",
+    ".htm": "html",
 }
 
 
