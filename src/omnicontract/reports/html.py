@@ -55,9 +55,10 @@ SAMPLE_CHARS = 80
 TREND_TABLE_RUNS = 12
 
 
-def _when(iso: str | None, *, short: bool = False) -> str:
+def _when(iso: Any, *, short: bool = False) -> str:
     if not iso:
         return "-"
+    iso = iso.isoformat() if isinstance(iso, datetime) else str(iso)
     try:
         t = datetime.fromisoformat(iso.replace("Z", "+00:00"))
     except ValueError:
@@ -121,6 +122,7 @@ def _trend(result: RunResult, channels: list[str], overall: float | None) -> dic
         {
             "run_id": t.get("run_id") or "-",
             "label": _when(t.get("started_at"), short=True),
+            "when": _when(t.get("started_at")),
             "readiness": t.get("readiness"),
             "channels": t.get("channels") or {},
             "findings": t.get("findings") or {},
@@ -132,6 +134,7 @@ def _trend(result: RunResult, channels: list[str], overall: float | None) -> dic
         {
             "run_id": result.run_id or "this run",
             "label": _when(result.started_at, short=True),
+            "when": _when(result.started_at),
             "readiness": overall,
             "channels": current_scores,
             "findings": result.counts(),
