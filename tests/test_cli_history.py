@@ -102,3 +102,18 @@ def test_project_file_history_block(retail: Path, postgres_database: str) -> Non
     runs = json.loads(run("history", retail, "--format", "json").output)
     assert len(runs) == 1 and runs[0]["run_id"] == "2"
     assert not (retail / ".omnicontract").exists()
+
+
+def test_partial_runs_are_not_recorded(retail: Path) -> None:
+    assert run("validate", retail, "-q").exit_code == 1
+    assert run("validate", retail, "-q", "--channel", "whatsapp").exit_code == 1
+    assert run("validate", retail, "-q", "--per-feed").exit_code == 1
+    runs = json.loads(run("history", retail, "--format", "json").output)
+    assert [r["run_id"] for r in runs] == ["1"]
+
+
+def test_default_store_under_a_relative_project_path(retail: Path, monkeypatch) -> None:
+    monkeypatch.chdir(retail.parent)
+    assert run("validate", "retail", "-q").exit_code == 1
+    assert (retail / ".omnicontract" / "history.db").exists()
+    assert not (retail / "retail").exists()

@@ -162,10 +162,15 @@ def feed_history(store: Any, project: str) -> Callable[[str, str], list[int]] | 
     return counts
 
 
-def record_run(store: Any, result: Any) -> None:
-    """Record the run and fill its trend (the runs before it) for the reports."""
+def record_run(store: Any, result: Any, *, partial: bool = False) -> None:
+    """Record the run and fill its trend (the runs before it) for the reports. A partial
+    run (some channels only, or without the cross-channel checks) is not recorded: the
+    history compares whole runs with whole runs. It still gets the trend for its reports."""
     if store is None:
         return
     with store:
+        if partial:
+            result.trend = store.trend(result.project)
+            return
         store.record(result)
         result.trend = store.trend(result.project, before=result.run_id)

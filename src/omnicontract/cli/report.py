@@ -32,7 +32,7 @@ from omnicontract.cli.history import history_url_option, project_store
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["console", "json"]),
+    type=click.Choice(["console", "json", "junit", "markdown", "html"]),
     default=None,
     help="Print the run in this format [default: console, unless --report is given].",
 )

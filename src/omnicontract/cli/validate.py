@@ -69,7 +69,10 @@ SEVERITIES = ["error", "warning", "info"]
     help="Check each feed on its own only; skip the cross-channel checks.",
 )
 @click.option(
-    "--no-history", is_flag=True, help="Do not record this run in the project's run history."
+    "--no-history",
+    is_flag=True,
+    help="Do not record this run in the project's run history (runs limited with --channel "
+    "or --per-feed are never recorded).",
 )
 @history_url_option
 @click.option("--quiet", "-q", is_flag=True, help="Print only the verdict line.")
@@ -124,7 +127,7 @@ def validate(
     finally:
         if progress:
             progress.close()
-    history.record_run(store, result)
+    history.record_run(store, result, partial=bool(channels) or per_feed)
     if reports:
         write_reports(result, list(reports))
     if quiet and fmt == "console":

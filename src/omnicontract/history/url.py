@@ -48,7 +48,7 @@ def expand_env(url: str) -> str:
 
 
 def default_url(root: Path) -> str:
-    return f"sqlite:///{(Path(root) / STORE_DIR / STORE_FILE).as_posix()}"
+    return f"sqlite:///{(Path(root).resolve() / STORE_DIR / STORE_FILE).as_posix()}"
 
 
 def resolve(url: str | None, root: Path) -> tuple[str, str | None]:
