@@ -269,3 +269,17 @@ def test_corrected_copy_never_overwrites_the_example(capsys) -> None:
         _generator().main(["--corrected"])
     assert exc.value.code == 2
     assert "--corrected needs --out or --project" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("fmt", ["console", "json", "junit", "markdown", "html"])
+def test_no_report_format_reveals_personal_data(result, fmt: str) -> None:
+    text = render(fmt, result)
+    personal = [v for v in _raw_personal_values() if len(v) >= 6]
+    leaked = sorted(v for v in personal if v in text)
+    assert not leaked, leaked[:5]
+
+
+def test_show_pii_is_the_only_way_to_reveal_it() -> None:
+    shown = omnicontract.validate(EXAMPLE, now=NOW, show_pii=True)
+    personal = [v for v in _raw_personal_values() if len(v) >= 6 and "@" in v]
+    assert any(v in render("json", shown) for v in personal)
