@@ -34,6 +34,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "report",
         "Render reports of a recorded run without reading the data again.",
     ),
+    "export": (
+        "omnicontract.cli.export",
+        "export",
+        "Export an entity contract to another tool's format.",
+    ),
     "schema": (
         "omnicontract.cli.schema",
         "schema",
