@@ -60,7 +60,8 @@ def export(
     SOURCE is a contract file or a project folder (then pick the entity with --entity).
     FORMAT is one of the registered exporters; `omnicontract export list` shows them.
     """
-    from omnicontract.interop import EXPORTERS, export as run_export
+    from omnicontract.interop import EXPORTERS
+    from omnicontract.interop import export as run_export
 
     if fmt == "list":
         for name, (_target, desc, suffix) in sorted(EXPORTERS.items()):
