@@ -13,7 +13,14 @@ from collections.abc import Callable
 from typing import Any
 
 # name -> ("module:function", one-line description, default file suffix)
-EXPORTERS: dict[str, tuple[str, str, str]] = {}
+EXPORTERS: dict[str, tuple[str, str, str]] = {
+    "jsonschema": (
+        "omnicontract.interop.jsonschema:export",
+        "JSON Schema 2020-12 of a record, for API payloads",
+        ".schema.json",
+    ),
+    "dbt": ("omnicontract.interop.dbt:export", "dbt schema.yml model with data tests", ".yml"),
+}
 
 
 def exporter(name: str) -> Callable[..., str]:
