@@ -20,6 +20,7 @@ EXPORTERS: dict[str, tuple[str, str, str]] = {
         ".schema.json",
     ),
     "dbt": ("omnicontract.interop.dbt:export", "dbt schema.yml model with data tests", ".yml"),
+    "ddl": ("omnicontract.interop.ddl:export", "SQL DDL (CREATE TABLE) for a dialect", ".sql"),
 }
 
 
