@@ -24,6 +24,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     ),
     "checks": ("omnicontract.cli.checks", "checks", "List every check with its code and summary."),
     "init": ("omnicontract.cli.init", "init", "Create a project with the canonical contracts."),
+    "infer": (
+        "omnicontract.cli.infer",
+        "infer",
+        "Draft a channel binding from a sample export, marking what to check.",
+    ),
     "history": (
         "omnicontract.cli.history",
         "history",

@@ -1,0 +1,129 @@
+"""Sample each column of an export with DuckDB: its type, distinct values with counts,
+and what its values look like (times, e-mails, phones, yes/no, numbers, a vocabulary)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from omnicontract.infer import values as v
+
+SAMPLE_ROWS = 20_000
+MAX_DISTINCT = 2_000
+VOCABULARY_MAX = 30
+
+
+@dataclass
+class Column:
+    name: str  # dotted for a key inside a JSON object: `from.username`
+    type: str  # DuckDB type of the source column
+    rows: int  # sampled rows
+    nulls: int
+    distinct: int
+    top: list[tuple[str, int]]  # distinct values (as text) with counts, most frequent first
+    time: v.TimeGuess | None = None
+    email: bool = False
+    phone: bool = False
+    boolean: tuple[list[str], list[str], bool] | None = None
+    number: bool = False
+    decimal_comma: bool = False
+
+    @property
+    def texts(self) -> list[str]:
+        return [t for t, _n in self.top]
+
+    @property
+    def typed_time(self) -> bool:
+        return self.type.upper().startswith(("TIMESTAMP", "DATE"))
+
+    @property
+    def aware(self) -> bool:
+        upper = self.type.upper()
+        return upper in ("TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ") or bool(
+            self.time and self.time.has_offset
+        )
+
+    @property
+    def is_time(self) -> bool:
+        return self.typed_time or self.time is not None
+
+    @property
+    def has_clock(self) -> bool:
+        if self.typed_time:
+            return self.type.upper() != "DATE"
+        return bool(self.time and self.time.has_time)
+
+    @property
+    def vocabulary(self) -> bool:
+        few = self.rows <= 50 or self.distinct < self.rows // 3
+        return 0 < self.distinct <= VOCABULARY_MAX and few
+
+    @property
+    def numeric(self) -> bool:
+        upper = self.type.upper()
+        return upper in ("BIGINT", "INTEGER", "DOUBLE", "FLOAT", "SMALLINT", "HUGEINT") or (
+            upper.startswith("DECIMAL") or self.number or self.decimal_comma
+        )
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _expr(name: str, nested: bool) -> str:
+    if nested:
+        head, rest = name.split(".", 1)
+        return ".".join(_quote(p) for p in [head, *rest.split(".")])
+    return _quote(name)
+
+
+def columns_of(con, reader: str) -> list[tuple[str, str, bool]]:
+    """(name, type, nested) of every column; keys of JSON objects one level down."""
+    out: list[tuple[str, str, bool]] = []
+    for name, typ, *_rest in con.execute(f"DESCRIBE SELECT * FROM {reader}").fetchall():
+        if str(typ).upper().startswith("STRUCT("):
+            inner = con.execute(
+                f"DESCRIBE SELECT UNNEST({_quote(name)}) FROM {reader} LIMIT 0"
+            ).fetchall()
+            out.extend((f"{name}.{sub}", str(t), True) for sub, t, *_r in inner)
+        else:
+            out.append((name, str(typ), False))
+    return out
+
+
+def profile(con, reader: str) -> list[Column]:
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE sample AS SELECT * FROM {reader} LIMIT {SAMPLE_ROWS}"
+    )
+    rows = con.execute("SELECT count(*) FROM sample").fetchone()[0]
+    out: list[Column] = []
+    for name, typ, nested in columns_of(con, "sample"):
+        expr = _expr(name, nested)
+        nulls, distinct = con.execute(
+            f"SELECT count(*) FILTER (WHERE {expr} IS NULL), count(DISTINCT {expr}) FROM sample"
+        ).fetchone()
+        top = con.execute(
+            f"SELECT CAST({expr} AS VARCHAR) AS value, count(*) AS n FROM sample "
+            f"WHERE {expr} IS NOT NULL GROUP BY 1 ORDER BY n DESC, value LIMIT {MAX_DISTINCT}"
+        ).fetchall()
+        col = Column(name, typ, rows, nulls, distinct, [(str(t), int(n)) for t, n in top])
+        _classify(col)
+        out.append(col)
+    return out
+
+
+def _classify(col: Column) -> None:
+    texts = col.texts
+    if col.typed_time or not texts:
+        return
+    upper = col.type.upper()
+    if upper == "VARCHAR":
+        col.time = v.guess_time(texts)
+        if col.time and col.time.format in ("epoch_s", "epoch_ms") and col.distinct < 20:
+            col.time = None  # a handful of big numbers is a code, not a clock
+        col.email = v.is_email_column(texts)
+        col.phone = not col.time and v.looks_like_phones(texts)
+        col.boolean = v.guess_boolean(texts) if col.distinct <= 4 else None
+        col.decimal_comma = v.has_decimal_comma(texts)
+        col.number = v.is_number_column(texts)
+    elif upper == "BOOLEAN":
+        col.boolean = (["true"], ["false"], False)
