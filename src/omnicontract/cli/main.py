@@ -23,6 +23,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "Check the contracts and bindings without reading data.",
     ),
     "checks": ("omnicontract.cli.checks", "checks", "List every check with its code and summary."),
+    "diff": (
+        "omnicontract.cli.diff",
+        "diff",
+        "Classify the changes between two versions of a contract or binding.",
+    ),
     "init": ("omnicontract.cli.init", "init", "Create a project with the canonical contracts."),
     "infer": (
         "omnicontract.cli.infer",
