@@ -49,6 +49,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "export",
         "Export an entity contract to another tool's format.",
     ),
+    "import": (
+        "omnicontract.cli.import_contract",
+        "import_contract",
+        "Turn another tool's contract (ODCS) into an entity contract.",
+    ),
     "schema": (
         "omnicontract.cli.schema",
         "schema",

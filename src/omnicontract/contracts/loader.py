@@ -36,6 +36,8 @@ MAX_REPORTED = 10
 class LoadedContract:
     model: EntityContract
     doc: PositionedDocument
+    # for an ODCS file: what it expresses that omnicontract does not honour
+    unsupported: list[Any] = field(default_factory=list)
 
     @property
     def path(self) -> Path:
@@ -225,7 +227,14 @@ def builtin_contracts_dir() -> Path:
 
 
 def load_contract(path: Path | str) -> LoadedContract:
+    """A native entity contract, or an ODCS data contract (detected by apiVersion/kind)."""
     doc = load_yaml(path)
+    from omnicontract.interop.odcs_import import convert, is_odcs
+
+    if is_odcs(doc.data):
+        imported = convert(doc)
+        native = imported.positioned(doc)
+        return LoadedContract(parse_model(native, EntityContract), native, imported.unsupported)
     return LoadedContract(parse_model(doc, EntityContract), doc)
 
 

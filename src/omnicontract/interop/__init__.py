@@ -14,6 +14,11 @@ from typing import Any
 
 # name -> ("module:function", one-line description, default file suffix)
 EXPORTERS: dict[str, tuple[str, str, str]] = {
+    "odcs": (
+        "omnicontract.interop.odcs:export",
+        "Open Data Contract Standard v3.1.0 data contract",
+        ".odcs.yaml",
+    ),
     "jsonschema": (
         "omnicontract.interop.jsonschema:export",
         "JSON Schema 2020-12 of a record, for API payloads",

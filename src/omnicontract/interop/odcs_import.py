@@ -1,0 +1,569 @@
+"""Read an Open Data Contract Standard (ODCS v3.0.x / v3.1) document as an entity contract.
+
+Liberal in what it accepts: v3.0 and v3.1 documents, missing optional parts, several
+schema objects (pick one by name), logical type synonyms (``varchar``, ``bigint``,
+``datetime``...), numbers and booleans written as strings, v3.0 quality rules
+(``rule: validValues``). Precise in what it reports: everything the document says that
+omnicontract cannot honour comes back as an :class:`Unsupported` naming its place in the
+document (``schema[0].properties[3].quality[1]``) and why; nothing is dropped silently.
+
+The result is the native contract as plain data (what ``contracts/*.yaml`` holds), so the
+loader validates it with the same model and the same ``file:line`` messages.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from omnicontract.contracts.model import SEMVER, Format
+from omnicontract.contracts.yamlio import PositionedDocument
+from omnicontract.errors import ContractError, Location
+
+PII_CLASSIFICATIONS = {"pii", "restricted", "confidential", "sensitive", "personal", "secret"}
+
+TYPE_SYNONYMS: dict[str, str] = {
+    **dict.fromkeys(
+        ["string", "str", "text", "varchar", "char", "nvarchar", "nchar", "character varying"],
+        "string",
+    ),
+    **dict.fromkeys(["uuid", "json", "clob"], "string"),
+    **dict.fromkeys(
+        ["integer", "int", "long", "bigint", "smallint", "tinyint", "int32", "int64", "int8"],
+        "integer",
+    ),
+    **dict.fromkeys(
+        ["number", "double", "float", "decimal", "numeric", "real", "float64", "double precision"],
+        "number",
+    ),
+    **dict.fromkeys(["boolean", "bool", "bit"], "boolean"),
+    "date": "date",
+    **dict.fromkeys(
+        [
+            "timestamp",
+            "datetime",
+            "timestamptz",
+            "timestamp_tz",
+            "timestamp_ltz",
+            "timestamp_ntz",
+            "timestamp with time zone",
+            "timestamp without time zone",
+        ],
+        "timestamp",
+    ),
+}
+
+# keys that carry nothing to honour when absent or at their default
+_DEFAULTISH = (None, False, "", -1)
+
+# custom properties omnicontract reads, by camelCase name (snake_case accepted too)
+_FIELD_CUSTOM = {"format", "notFuture", "pii", "references", "enum"}
+_ENTITY_CUSTOM = {"identityKeys", "eventTime", "journeyKey"}
+
+
+@dataclass(frozen=True)
+class Unsupported:
+    """Something the ODCS document expresses that omnicontract does not honour."""
+
+    path: str
+    reason: str
+    location: Location | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.location}: " if self.location and self.location.line else ""
+        return f"{where}{self.path}: {self.reason}"
+
+
+@dataclass
+class Imported:
+    """A converted contract: native data, what was not honoured, and where things came from."""
+
+    data: dict[str, Any]
+    unsupported: list[Unsupported] = field(default_factory=list)
+    origins: dict[tuple[str | int, ...], tuple[str | int, ...]] = field(default_factory=dict)
+
+    def positioned(self, odcs: PositionedDocument) -> PositionedDocument:
+        """A document of the native data whose positions point into the ODCS file."""
+        doc = PositionedDocument(file=odcs.file, data=self.data)
+        for native, source in self.origins.items():
+            loc = odcs.location(source)
+            doc.positions[native] = (loc.line or 1, loc.column or 1)
+        doc.positions.setdefault((), (1, 1))
+        return doc
+
+
+def is_odcs(data: Any) -> bool:
+    """An ODCS document (any version) rather than a native contract."""
+    if not isinstance(data, dict):
+        return False
+    if data.get("kind") == "DataContract":
+        return True
+    api = str(data.get("apiVersion", ""))
+    return bool(re.match(r"^v?[23]\.\d", api)) and "schema" in data
+
+
+def snake(name: str) -> str:
+    """``CustomerID`` -> ``customer_id``, ``order-lines`` -> ``order_lines``."""
+    text = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", str(name).strip())
+    text = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", text)
+    text = re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_").lower()
+    if text and not text[0].isalpha():
+        text = "f_" + text
+    return text or "unnamed"
+
+
+def _bool(value: Any) -> bool | None:
+    if isinstance(value, bool) or value is None:
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "yes", "y", "1", "on"):
+        return True
+    if text in ("false", "no", "n", "0", "off", ""):
+        return False
+    return None
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        return float(str(value).strip().replace("_", ""))
+    except (TypeError, ValueError):
+        return None
+
+
+def _int(value: Any) -> int | None:
+    number = _number(value)
+    return int(number) if number is not None and number.is_integer() else None
+
+
+def _rule_kind(rule: Any) -> str:
+    """``type: sql``, ``type: custom, engine: soda``... of an ODCS quality rule."""
+    if not isinstance(rule, dict):
+        return "type: ?"
+    kind = rule.get("type") or ("library" if ("metric" in rule or "rule" in rule) else "text")
+    engine = f", engine: {rule['engine']}" if rule.get("engine") else ""
+    return f"type: {kind}{engine}"
+
+
+class _Converter:
+    def __init__(self, doc: PositionedDocument):
+        self.doc = doc
+        self.notes: list[Unsupported] = []
+        self.origins: dict[tuple[str | int, ...], tuple[str | int, ...]] = {}
+
+    # ------------------------------------------------------------ helpers
+    @staticmethod
+    def _text(path: tuple[str | int, ...]) -> str:
+        out = ""
+        for part in path:
+            out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        return out
+
+    def note(self, path: tuple[str | int, ...], reason: str) -> None:
+        self.notes.append(Unsupported(self._text(path), reason, self.doc.location(path)))
+
+    def leftovers(self, data: dict[str, Any], path: tuple[str | int, ...], used: set[str]) -> None:
+        for key, value in data.items():
+            if key in used or value in _DEFAULTISH or value in ([], {}):
+                continue
+            self.note((*path, key), f"'{key}' has no omnicontract equivalent (ignored)")
+
+    # ------------------------------------------------------------ document
+    def convert(self, entity: str | None) -> dict[str, Any]:
+        data = self.doc.data
+        schema = data.get("schema")
+        if isinstance(schema, dict):  # a single object where a list belongs
+            schema = [schema]
+        objects = [o for o in schema or [] if isinstance(o, dict)]
+        if not objects:
+            raise ContractError(
+                "this ODCS document has no schema object to import",
+                location=self.doc.location(("schema",)),
+                hint="an ODCS contract lists its tables under 'schema:'",
+            )
+        index = self._choose(objects, entity)
+        for i, obj in enumerate(schema or []):
+            if i != index:
+                name = obj.get("name") if isinstance(obj, dict) else None
+                self.note(("schema", i), f"schema object '{name}' is not imported (one per file)")
+        out = self._object(objects[index], ("schema", index), data)
+        used = {"apiVersion", "kind", "id", "name", "version", "status", "description"}
+        used |= {"schema", "team", "contractCreatedTs"}
+        self.leftovers(data, (), used)
+        return out
+
+    def _choose(self, objects: list[dict[str, Any]], entity: str | None) -> int:
+        names = [str(o.get("name", "")) for o in objects]
+        if entity is None:
+            if len(objects) == 1:
+                return 0
+            raise ContractError(
+                f"this ODCS document has {len(objects)} schema objects: choose one",
+                location=self.doc.location(("schema",)),
+                hint="omnicontract import odcs FILE --entity NAME; objects: " + ", ".join(names),
+            )
+        for i, name in enumerate(names):
+            if entity in (name, snake(name)):
+                return i
+        raise ContractError(
+            f"no schema object '{entity}' in this ODCS document",
+            location=self.doc.location(("schema",)),
+            hint="objects: " + ", ".join(names),
+        )
+
+    def _version(self, data: dict[str, Any]) -> str:
+        raw = str(data.get("version", "")).strip().lstrip("vV")
+        parts = raw.split(".")
+        if raw and all(p.isdigit() for p in parts) and len(parts) < 3:
+            raw = ".".join(parts + ["0"] * (3 - len(parts)))
+        if not SEMVER.match(raw):
+            self.note(("version",), f"version {data.get('version')!r} is not semantic: 0.0.0 used")
+            raw = "0.0.0"
+        self.origins[("version",)] = ("version",)
+        return raw
+
+    def _owner(self, team: Any) -> str | None:
+        members = team.get("members") if isinstance(team, dict) else team
+        members = [m for m in members or [] if isinstance(m, dict)]
+        owners = [m for m in members if str(m.get("role", "")).lower() == "owner"]
+        chosen = (owners or members or [None])[0]
+        for i, m in enumerate(members):
+            if m is not chosen:
+                where = ("team", "members", i) if isinstance(team, dict) else ("team", i)
+                self.note(where, f"team member '{m.get('username')}' is not kept (only the owner)")
+        if chosen and chosen.get("username"):
+            return str(chosen["username"])
+        if isinstance(team, dict) and team.get("name"):
+            return str(team["name"])
+        return None
+
+    def _object(
+        self, obj: dict[str, Any], path: tuple[str | int, ...], top: dict[str, Any]
+    ) -> dict[str, Any]:
+        name = snake(obj.get("name", ""))
+        if name != obj.get("name"):
+            self.note((*path, "name"), f"name {obj.get('name')!r} imported as entity '{name}'")
+        out: dict[str, Any] = {"kind": "entity", "entity": name, "version": self._version(top)}
+        self.origins[()] = path
+        self.origins[("entity",)] = (*path, "name")
+        title = obj.get("businessName") or (
+            top.get("name") if top.get("name") not in (None, obj.get("name")) else None
+        )
+        if title:
+            out["title"] = str(title)
+        description = top.get("description")
+        purpose = description.get("purpose") if isinstance(description, dict) else description
+        if obj.get("description") or purpose:
+            out["description"] = str(obj.get("description") or purpose)
+        if isinstance(description, dict):
+            self.leftovers(description, ("description",), {"purpose"})
+        if self.doc.data.get("status") in ("deprecated", "retired"):
+            self.note(("status",), f"status '{top['status']}' is not kept")
+        owner = self._owner(top.get("team"))
+        if owner:
+            out["owner"] = owner
+        fields, pks = self._properties(obj.get("properties"), (*path, "properties"))
+        self._entity_custom(obj, path, out, fields)
+        if len(pks) == 1:
+            out["primary_key"] = pks[0]
+        elif pks:
+            self.note(
+                (*path, "properties"),
+                f"composite primary key ({', '.join(pks)}) is not supported: no primary key set",
+            )
+        self._object_relationships(obj, path, fields)
+        for i, rule in enumerate(obj.get("quality") or []):
+            what = _rule_kind(rule)
+            self.note((*path, "quality", i), f"schema-level quality rule ({what}) is not supported")
+        used = {"name", "logicalType", "physicalType", "businessName", "description", "id"}
+        used |= {"properties", "customProperties", "relationships", "quality"}
+        self.leftovers(obj, path, used)
+        out["fields"] = fields
+        return out
+
+    def _entity_custom(
+        self,
+        obj: dict[str, Any],
+        path: tuple[str | int, ...],
+        out: dict[str, Any],
+        fields: dict[str, Any],
+    ) -> None:
+        for i, prop in enumerate(obj.get("customProperties") or []):
+            where = (*path, "customProperties", i)
+            key = str(prop.get("property", "")) if isinstance(prop, dict) else ""
+            camel = re.sub(r"_([a-z])", lambda m: m.group(1).upper(), key)
+            if camel not in _ENTITY_CUSTOM:
+                self.note(where, f"custom property '{key}' is not an omnicontract notion")
+                continue
+            value = prop.get("value")
+            if camel == "identityKeys":
+                keys = value if isinstance(value, list) else str(value).split(",")
+                out["identity_keys"] = [snake(str(k)) for k in keys if str(k).strip()]
+                self.origins[("identity_keys",)] = where
+            else:
+                native = {"eventTime": "event_time", "journeyKey": "journey_key"}[camel]
+                out[native] = snake(str(value))
+                self.origins[(native,)] = where
+
+    def _object_relationships(
+        self, obj: dict[str, Any], path: tuple[str | int, ...], fields: dict[str, Any]
+    ) -> None:
+        for i, rel in enumerate(obj.get("relationships") or []):
+            where = (*path, "relationships", i)
+            src = rel.get("from") if isinstance(rel, dict) else None
+            target = rel.get("to") if isinstance(rel, dict) else None
+            if not isinstance(src, str) or not isinstance(target, str):
+                self.note(where, "composite relationships are not supported")
+                continue
+            fname = snake(src.split(".")[-1])
+            if fname not in fields or not self._reference(fields[fname], target, where):
+                self.note(where, f"relationship from '{src}' names no imported field")
+
+    # ------------------------------------------------------------ properties
+    def _properties(
+        self, props: Any, path: tuple[str | int, ...]
+    ) -> tuple[dict[str, Any], list[str]]:
+        fields: dict[str, Any] = {}
+        pks: list[tuple[int, str]] = []
+        for j, prop in enumerate(props or []):
+            where = (*path, j)
+            if not isinstance(prop, dict) or not prop.get("name"):
+                self.note(where, "property without a name is skipped")
+                continue
+            name = snake(prop["name"])
+            if name != prop["name"]:
+                self.note((*where, "name"), f"name {prop['name']!r} imported as field '{name}'")
+            if name in fields:
+                self.note(where, f"field '{name}' appears twice: the second is skipped")
+                continue
+            spec = self._property(prop, where)
+            if spec is None:
+                continue
+            fields[name] = spec
+            self.origins[("fields", name)] = where
+            if _bool(prop.get("primaryKey")):
+                pks.append((_int(prop.get("primaryKeyPosition")) or 0, name))
+        return fields, [n for _p, n in sorted(pks, key=lambda t: t[0] if t[0] > 0 else 1 << 30)]
+
+    def _type(self, prop: dict[str, Any], where: tuple[str | int, ...]) -> str | None:
+        logical = str(prop.get("logicalType") or "").strip().lower()
+        physical = re.sub(r"\(.*", "", str(prop.get("physicalType") or "")).strip().lower()
+        if logical in ("object", "array") or physical in ("struct", "array", "map", "record"):
+            self.note(where, f"nested {logical or physical} properties are not supported: skipped")
+            return None
+        if logical == "time":
+            self.note((*where, "logicalType"), "logicalType 'time' is read as string")
+            return "string"
+        for candidate in (logical, physical):
+            if candidate in TYPE_SYNONYMS:
+                return TYPE_SYNONYMS[candidate]
+        shown = prop.get("logicalType") or prop.get("physicalType")
+        if shown:
+            self.note((*where, "logicalType"), f"unknown type {shown!r} is read as string")
+        return "string"
+
+    def _property(
+        self, prop: dict[str, Any], where: tuple[str | int, ...]
+    ) -> dict[str, Any] | None:
+        ftype = self._type(prop, where)
+        if ftype is None:
+            return None
+        spec: dict[str, Any] = {"type": ftype}
+        if prop.get("description"):
+            spec["description"] = str(prop["description"])
+        for key in ("required", "unique"):
+            if key in prop:
+                value = _bool(prop[key])
+                if value is None:
+                    self.note((*where, key), f"{key}: {prop[key]!r} is not a boolean (ignored)")
+                elif value:
+                    spec[key] = True
+        self._classification(prop, spec, where)
+        if prop.get("examples"):
+            examples = prop["examples"]
+            spec["examples"] = [
+                str(e) for e in (examples if isinstance(examples, list) else [examples])
+            ]
+        self._options(prop.get("logicalTypeOptions"), spec, (*where, "logicalTypeOptions"))
+        for i, rule in enumerate(prop.get("quality") or []):
+            self._quality(rule, spec, (*where, "quality", i))
+        self._relationships(prop.get("relationships"), spec, (*where, "relationships"))
+        self._field_custom(prop.get("customProperties"), spec, (*where, "customProperties"))
+        used = {"name", "logicalType", "physicalType", "description", "required", "unique"}
+        used |= {"primaryKey", "primaryKeyPosition", "classification", "tags", "examples", "id"}
+        used |= {"logicalTypeOptions", "quality", "relationships", "customProperties"}
+        self.leftovers(prop, where, used)
+        return spec
+
+    def _classification(
+        self, prop: dict[str, Any], spec: dict[str, Any], where: tuple[str | int, ...]
+    ) -> None:
+        classification = str(prop.get("classification") or "").strip().lower()
+        tags = [str(t) for t in prop.get("tags") or []]
+        if classification in PII_CLASSIFICATIONS or "pii" in {t.lower() for t in tags}:
+            spec["pii"] = True
+        elif classification and classification != "public":
+            self.note((*where, "classification"), f"classification '{classification}' is not kept")
+        other_tags = [t for t in tags if t.lower() != "pii"]
+        if other_tags:
+            self.note((*where, "tags"), f"tags {other_tags} are not kept")
+
+    def _relationships(self, rels: Any, spec: dict[str, Any], where: tuple[str | int, ...]) -> None:
+        for i, rel in enumerate(rels or []):
+            target = rel.get("to") if isinstance(rel, dict) else None
+            rel_type = str(rel.get("type", "foreignKey")) if isinstance(rel, dict) else ""
+            if rel_type != "foreignKey" or not isinstance(target, str):
+                self.note((*where, i), "only single-field foreign keys are supported")
+            else:
+                self._reference(spec, target, (*where, i))
+
+    def _reference(self, spec: dict[str, Any], target: str, where: tuple[str | int, ...]) -> bool:
+        parts = [p for p in re.split(r"[./]", target) if p and p not in ("schema", "properties")]
+        if len(parts) < 2:
+            self.note(where, f"reference '{target}' is not of the form entity.field")
+            return False
+        spec["references"] = f"{snake(parts[-2])}.{snake(parts[-1])}"
+        return True
+
+    def _options(self, opts: Any, spec: dict[str, Any], where: tuple[str | int, ...]) -> None:
+        if not isinstance(opts, dict):
+            return
+        ftype = spec["type"]
+        used: set[str] = set()
+        if ftype == "string":
+            used = self._string_options(opts, spec)
+        elif ftype in ("integer", "number"):
+            used = self._number_options(opts, spec, integer=ftype == "integer")
+        elif ftype == "timestamp":
+            if _bool(opts.get("timezone")) is True:
+                used.add("timezone")
+            if str(opts.get("defaultTimezone", "")).upper() in ("UTC", "ETC/UTC", "Z"):
+                used.add("defaultTimezone")
+        if isinstance(opts.get("enum"), list):  # not in the standard, but common
+            spec["enum"] = [str(v) for v in opts["enum"]]
+            used.add("enum")
+        for key, value in opts.items():
+            if key not in used:
+                self.note((*where, key), f"{key}: {value!r} is not supported for {ftype} fields")
+
+    @staticmethod
+    def _string_options(opts: dict[str, Any], spec: dict[str, Any]) -> set[str]:
+        used: set[str] = set()
+        for key, native in (("minLength", "min_length"), ("maxLength", "max_length")):
+            if _int(opts.get(key)) is not None:
+                spec[native] = _int(opts[key])
+                used.add(key)
+        if opts.get("pattern"):
+            spec["pattern"] = str(opts["pattern"])
+            used.add("pattern")
+        fmt = str(opts.get("format") or "").strip().lower()
+        if fmt in {f.value for f in Format}:
+            spec["format"] = fmt
+            used.add("format")
+        return used
+
+    @staticmethod
+    def _number_options(opts: dict[str, Any], spec: dict[str, Any], *, integer: bool) -> set[str]:
+        used: set[str] = set()
+        for key in ("minimum", "maximum"):
+            number = _number(opts.get(key))
+            if number is not None:
+                spec[key] = int(number) if number.is_integer() else number
+                used.add(key)
+        for key, native, step in (
+            ("exclusiveMinimum", "minimum", 1),
+            ("exclusiveMaximum", "maximum", -1),
+        ):
+            number = _number(opts.get(key))
+            if integer and number is not None:  # exact for integers only
+                spec[native] = int(number) + step
+                used.add(key)
+        return used
+
+    def _quality(self, rule: Any, spec: dict[str, Any], where: tuple[str | int, ...]) -> None:
+        if not isinstance(rule, dict):
+            self.note(where, "quality rule is not a mapping")
+            return
+        if _rule_kind(rule) != "type: library":
+            self.note(where, f"quality rule ({_rule_kind(rule)}) is not supported")
+            return
+        metric = str(rule.get("metric") or rule.get("rule") or "")
+        args = rule.get("arguments") if isinstance(rule.get("arguments"), dict) else {}
+        bounds = {
+            k: rule[k]
+            for k in (
+                "mustBe",
+                "mustBeLessThan",
+                "mustBeLessOrEqualTo",
+                "mustBeBetween",
+                "mustNotBe",
+                "mustBeGreaterThan",
+                "mustBeGreaterOrEqualTo",
+                "mustNotBeBetween",
+            )
+            if k in rule
+        }
+        zero = (
+            not bounds
+            or _number(bounds.get("mustBe")) == 0
+            or _number(bounds.get("mustBeLessOrEqualTo")) == 0
+            or _number(bounds.get("mustBeLessThan")) == 1
+        )
+        if not zero or str(rule.get("unit", "rows")).lower() not in ("rows", "row", ""):
+            self.note(
+                where,
+                f"quality rule '{metric}' with a tolerance ({bounds}) is not supported: "
+                "set max_rate for the check in the project policy instead",
+            )
+            return
+        valid = args.get("validValues", rule.get("validValues"))
+        if metric in ("invalidValues", "validValues", "valid_values") and isinstance(valid, list):
+            spec["enum"] = [str(v) for v in valid]
+        elif metric in ("invalidValues",) and args.get("pattern"):
+            spec["pattern"] = str(args["pattern"])
+        elif metric in ("nullValues", "missingValues", "nullCheck", "notNull", "not_null"):
+            spec["required"] = True
+        elif metric in ("duplicateValues", "duplicateCount", "unique"):
+            spec["unique"] = True
+        else:
+            self.note(where, f"quality rule (metric: {metric or '?'}) is not supported")
+
+    def _field_custom(self, props: Any, spec: dict[str, Any], where: tuple[str | int, ...]) -> None:
+        for i, prop in enumerate(props or []):
+            key = str(prop.get("property", "")) if isinstance(prop, dict) else ""
+            camel = re.sub(r"_([a-z])", lambda m: m.group(1).upper(), key)
+            value = prop.get("value") if isinstance(prop, dict) else None
+            if camel not in _FIELD_CUSTOM:
+                self.note((*where, i), f"custom property '{key}' is not an omnicontract notion")
+            elif camel == "format" and str(value) in {f.value for f in Format}:
+                spec["format"] = str(value)
+            elif camel in ("notFuture", "pii") and _bool(value) is not None:
+                if _bool(value):
+                    spec["not_future" if camel == "notFuture" else "pii"] = True
+            elif camel == "references" and isinstance(value, str):
+                self._reference(spec, value, (*where, i))
+            elif camel == "enum" and isinstance(value, list):
+                spec["enum"] = [str(v) for v in value]
+            else:
+                self.note((*where, i), f"custom property '{key}': value {value!r} is not usable")
+
+
+def convert(doc: PositionedDocument, entity: str | None = None) -> Imported:
+    """Convert a parsed ODCS document to native contract data (one schema object)."""
+    if not isinstance(doc.data, dict):
+        raise ContractError(
+            "expected a mapping at the top of the file", location=Location(doc.file, 1, 1)
+        )
+    conv = _Converter(doc)
+    data = conv.convert(entity)
+    notes = sorted(conv.notes, key=lambda n: (n.location.line or 0) if n.location else 0)
+    return Imported(data, notes, conv.origins)
+
+
+def to_yaml(data: dict[str, Any]) -> str:
+    """Native contract data as the YAML of ``contracts/*.yaml``."""
+    import yaml
+
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
