@@ -26,6 +26,11 @@ EXPORTERS: dict[str, tuple[str, str, str]] = {
     ),
     "dbt": ("omnicontract.interop.dbt:export", "dbt schema.yml model with data tests", ".yml"),
     "ddl": ("omnicontract.interop.ddl:export", "SQL DDL (CREATE TABLE) for a dialect", ".sql"),
+    "pandera": (
+        "omnicontract.interop.pandera:export",
+        "pandera DataFrameSchema as a Python module (polars or pandas)",
+        ".py",
+    ),
 }
 
 
