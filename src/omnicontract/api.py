@@ -76,16 +76,20 @@ def validate(
     cross_channel: bool = True,
     feed_history: Callable[[str, str], list[int]] | None = None,
     progress=None,
+    engine: str = "duckdb",
 ) -> RunResult:
     """Validate every feed of the project against its contract and the feeds against each
     other (``cross_channel=False``: each feed on its own only). ``feed_history(channel,
     feed)`` returns a feed's row counts in recent runs, most recent first, for the volume
-    check (the CLI passes the history store's). Data problems come back as findings in the result; only a project that cannot be
+    check (the CLI passes the history store's). ``engine="gx"`` runs the field checks of
+    each feed through Great Expectations (``pip install 'omnicontract[gx]'``). Data problems come back as findings in the result; only a project that cannot be
     run at all raises (ContractError, UsageError)."""
     from omnicontract.validators.engine import Run, execute
     from omnicontract.validators.policy import judge
 
     project = _as_project(project)
+    if engine not in ("duckdb", "gx"):
+        raise UsageError(f"unknown engine '{engine}'", hint="engines: duckdb, gx")
     selected = set(channels) if channels else None
     if selected:
         known = {c.model.channel for c in project.channels}
@@ -108,6 +112,10 @@ def validate(
         feed_history=feed_history,
     )
     try:
+        if engine == "gx":
+            from omnicontract.interop.gx import row_engine
+
+            run.row_engine = row_engine(run)
         drafts = execute(project, run, selected, cross_channel=cross_channel)
         checks_run = run.checks_run
         feeds = [f for f in run.feeds if f.summary is not None and f.selected]
@@ -123,6 +131,8 @@ def validate(
         summary = ChannelSummary(ch.model.channel, ch.model.owner)
         summary.feeds = [f.summary for f in feeds if f.channel_name == ch.model.channel]  # type: ignore[misc]
         result.channels.append(summary)
+    if engine == "gx":
+        result.engine = "duckdb+gx"
     result.seconds = time.perf_counter() - started
     result.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
     return result

@@ -74,6 +74,14 @@ SEVERITIES = ["error", "warning", "info"]
     help="Do not record this run in the project's run history (runs limited with --channel "
     "or --per-feed are never recorded).",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["duckdb", "gx"]),
+    default="duckdb",
+    show_default=True,
+    help="Run the field checks of each feed on DuckDB, or through Great Expectations "
+    "(pip install 'omnicontract[gx]'; holds each feed in memory).",
+)
 @history_url_option
 @click.option("--quiet", "-q", is_flag=True, help="Print only the verdict line.")
 @debug_option
@@ -90,6 +98,7 @@ def validate(
     memory_limit: str | None,
     per_feed: bool,
     no_history: bool,
+    engine: str,
     history_url: str | None,
     quiet: bool,
     debug: bool,
@@ -123,6 +132,7 @@ def validate(
             cross_channel=not per_feed,
             progress=progress.update if progress else None,
             feed_history=history.feed_history(store, loaded.name),
+            engine=engine,
         )
     finally:
         if progress:

@@ -19,6 +19,11 @@ EXPORTERS: dict[str, tuple[str, str, str]] = {
         "Open Data Contract Standard v3.1.0 data contract",
         ".odcs.yaml",
     ),
+    "gx": (
+        "omnicontract.interop.gx:export",
+        "Great Expectations 1.x expectation suite (JSON)",
+        ".gx.json",
+    ),
     "jsonschema": (
         "omnicontract.interop.jsonschema:export",
         "JSON Schema 2020-12 of a record, for API payloads",

@@ -168,6 +168,9 @@ class Run:
         self.sample_size = sample_size
         self.now = now or datetime.now(UTC)
         self.progress = progress
+        # optional hook running a feed's field checks elsewhere (``--engine gx``): it appends
+        # its drafts to the feed and returns the (code, field) pairs it covered
+        self.row_engine: Callable[[FeedRun], set[tuple[str, str]]] | None = None
         self.tmpdir = tempfile.TemporaryDirectory(prefix="omnicontract-")
         self.con = duckdb.connect(config={"temp_directory": self.tmpdir.name})
         self.con.execute("SET TimeZone = 'UTC'")
@@ -473,11 +476,13 @@ class Run:
             feed.fields[mf.name].primary_key = feed.contract.primary_key == mf.name  # type: ignore[attr-defined]
 
     # ------------------------------------------------------------------ checks
-    def run_row_checks(self, feed: FeedRun, checks: list[RowCheck]) -> None:
+    def run_row_checks(
+        self, feed: FeedRun, checks: list[RowCheck], skip: set[tuple[str, str]] | None = None
+    ) -> None:
         plan: list[tuple[RowCheck, FieldContext, ColumnElement[bool]]] = []
         for f in feed.fields.values():
             for check in checks:
-                if check.applies(f):
+                if check.applies(f) and (check.code, f.name) not in (skip or set()):
                     plan.append((check, f, check.failing(f)))
         self.checks_run += len(plan)
         if not plan or feed.rows == 0:
@@ -594,9 +599,10 @@ def execute(
         run.prepare_feed(feed)
         run.feeds.append(feed)
         if feed.ok and selected:
-            run.run_row_checks(feed, row_checks)
+            delegated = run.row_engine(feed) if run.row_engine else set()
+            run.run_row_checks(feed, row_checks, skip=delegated)
             for fc in feed_checks:
-                feed.drafts.extend(fc.run(feed))
+                feed.drafts.extend(d for d in fc.run(feed) if (d.code, d.field) not in delegated)
                 run.checks_run += 1
         if feed.ok:
             run.release_raw(feed)
