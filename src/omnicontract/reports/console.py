@@ -40,13 +40,6 @@ def _sample_text(f: Finding) -> str:
     return ", ".join(parts)
 
 
-def _scope(f: Finding) -> str:
-    where = "/".join(p for p in (f.channel, f.feed) if p)
-    if f.field:
-        where = f"{where}.{f.field}" if where else f.field
-    return where or "project"
-
-
 def _unified_view(console: Any, result: RunResult) -> None:
     """The lead section: readiness per channel and the top blockers."""
     from rich.table import Table
@@ -93,7 +86,7 @@ def _unified_view(console: Any, result: RunResult) -> None:
         for i, f in enumerate(blockers, start=1):
             line = Text(f"{i}. ")
             line.append(f.code, style=STYLE[f.severity.value])
-            line.append(f"  {_scope(f)}  ", style="bold")
+            line.append(f"  {f.where}  ", style="bold")
             line.append(f"{f.message}")
             console.print(line)
             if f.samples:
@@ -169,7 +162,7 @@ def render(result: RunResult, *, color: bool = False) -> str:
             )
             line = Text()
             line.append(f"{f.code}", style=STYLE[sev.value])
-            line.append(f"  {_scope(f)}  ", style="bold")
+            line.append(f"  {f.where}  ", style="bold")
             line.append(f.message)
             if figure:
                 line.append(f"  [{figure}]", style="dim")

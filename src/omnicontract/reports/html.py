@@ -73,13 +73,6 @@ def _family(f: Finding) -> str:
     return f.code.rsplit("-", 1)[0]
 
 
-def _scope(f: Finding) -> str:
-    where = "/".join(p for p in (f.channel, f.feed) if p)
-    if f.field:
-        where = f"{where}.{f.field}" if where else f.field
-    return where or "project"
-
-
 def _figure(f: Finding) -> str:
     if f.total:
         return f"{f.count:,} of {f.total:,} rows ({f.rate:.2%})"
@@ -104,7 +97,7 @@ def _finding_view(i: int, f: Finding) -> dict[str, Any]:
         "id": f"f{i + 1}",
         "code": f.code,
         "severity": f.severity.value,
-        "scope": _scope(f),
+        "scope": f.where,
         "message": f.message,
         "figure": _figure(f),
         "samples": _samples(f),

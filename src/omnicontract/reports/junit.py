@@ -70,13 +70,6 @@ def _timestamp(iso: str) -> str | None:
     return moment.strftime("%Y-%m-%dT%H:%M:%S")
 
 
-def _where(f: Finding) -> str:
-    where = "/".join(p for p in (f.channel, f.feed) if p)
-    if f.field:
-        where = f"{where}.{f.field}" if where else f.field
-    return where or "project"
-
-
 def _figure(f: Finding) -> str:
     if f.total:
         return f"{f.count:,} of {f.total:,} ({f.rate:.2%})"
@@ -95,7 +88,7 @@ def finding_details(f: Finding) -> str:
     """The body text of one finding: what, where, how many, samples (as masked in the
     result), and the fix."""
     lines = [f"{f.severity.value.upper()} {f.code} {f.check}: {f.message}"]
-    lines.append(f"  where: {_where(f)}")
+    lines.append(f"  where: {f.where}")
     if f.location:
         lines.append(f"  at: {f.location}")
     figure = _figure(f)
@@ -113,7 +106,7 @@ def finding_details(f: Finding) -> str:
 def _failure_message(failing: list[Finding]) -> str:
     first = failing[0]
     figure = _figure(first)
-    where = _where(first)
+    where = first.where
     text = f"{where}: {first.message}" + (f" [{figure}]" if figure else "")
     if len(failing) > 1:
         text = f"{len(failing)} findings; first: {text}"

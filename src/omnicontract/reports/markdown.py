@@ -48,13 +48,6 @@ def code(text: str) -> str:
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
-def _where(f: Finding) -> str:
-    where = "/".join(p for p in (f.channel, f.feed) if p)
-    if f.field:
-        where = f"{where}.{f.field}" if where else f.field
-    return where or "project"
-
-
 def _sample(f: Finding) -> str:
     parts = []
     for s in f.samples[:SAMPLES_SHOWN]:
@@ -75,7 +68,7 @@ def finding_row(f: Finding) -> str:
     message = escape(f.message) + (" (within tolerance)" if f.within_tolerance else "")
     cells = [
         f"{code(f.code)} {escape(f.check)}",
-        f"**{escape(_where(f))}**<br>{message}",
+        f"**{escape(f.where)}**<br>{message}",
         f"{f.count:,}" + (f" of {f.total:,}" if f.total else ""),
         f"{f.rate:.2%}" if f.total else "",
         _sample(f),
@@ -127,7 +120,7 @@ def _head(result: RunResult) -> str:
         for i, f in enumerate(blockers, start=1):
             figure = f" ({f.count:,} of {f.total:,}, {f.rate:.2%})" if f.total else ""
             out.append(
-                f"{i}. {code(f.code)} **{escape(_where(f))}**: {escape(f.message)}{figure}"
+                f"{i}. {code(f.code)} **{escape(f.where)}**: {escape(f.message)}{figure}"
                 + (f"<br>fix: {escape(f.hint)}" if f.hint else "")
                 + "\n"
             )

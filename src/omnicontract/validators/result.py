@@ -37,6 +37,14 @@ class Finding:
     masked: bool = False
 
     @property
+    def where(self) -> str:
+        """``channel/feed.field``, as far as the finding has them; ``project`` otherwise."""
+        where = "/".join(p for p in (self.channel, self.feed) if p)
+        if self.field:
+            where = f"{where}.{self.field}" if where else self.field
+        return where or "project"
+
+    @property
     def rate(self) -> float:
         return self.count / self.total if self.total else 0.0
 
