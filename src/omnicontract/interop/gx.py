@@ -196,7 +196,7 @@ class GxRowEngine:
             plan = field_plan(
                 f.name,
                 f.spec,
-                primary_key=feed.is_primary_key(f.name),
+                primary_key=f.primary_key,
                 raw=raw,
                 constant=f.constant,
                 transform=f.transform,

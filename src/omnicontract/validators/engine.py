@@ -93,9 +93,6 @@ class FeedRun:
     def view(self) -> Any:
         return table(self.view_name)
 
-    def is_primary_key(self, name: str) -> bool:
-        return self.contract.primary_key == name
-
     def fetch(self, stmt: Select[Any]) -> list[tuple[Any, ...]]:
         return self.run.fetch(stmt)
 
@@ -227,12 +224,6 @@ class Run:
     def fetch(self, stmt: Any) -> list[tuple[Any, ...]]:
         sql, params = self.compile(stmt)
         return self.con.execute(sql, params).fetchall()
-
-    def execute_ddl(self, prefix: str, stmt: Any) -> None:
-        sql, params = self.compile(stmt)
-        if params:  # DDL cannot take parameters: inline them safely
-            sql = str(stmt.compile(dialect=self.dialect, compile_kwargs={"literal_binds": True}))
-        self.con.execute(f"{prefix} {sql}")
 
     # ------------------------------------------------------------------ feeds
     def prepare_feed(self, feed: FeedRun) -> None:
@@ -470,10 +461,10 @@ class Run:
                 transform=mf.transform,
                 naive=literal_column(_quote(f"{mf.name}__naive")) if mf.naive is not None else None,
                 constant=mf.constant,
+                primary_key=feed.contract.primary_key == mf.name,
                 now=self.now,
                 future_tolerance_s=self.tolerance_s,
             )
-            feed.fields[mf.name].primary_key = feed.contract.primary_key == mf.name  # type: ignore[attr-defined]
 
     # ------------------------------------------------------------------ checks
     def run_row_checks(

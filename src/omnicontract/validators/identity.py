@@ -71,6 +71,7 @@ class Resolution:
     feed: FeedRun
     table: str
     keys: list[IdentityKey]
+    _stats: tuple[dict[str, int], dict[str, int]] | None = None
 
 
 class IdentityIndex:
@@ -223,19 +224,23 @@ class IdentityIndex:
         return res
 
     def stats(self, res: Resolution) -> tuple[dict[str, int], dict[str, int]]:
-        """Rows per status, and resolved rows per key."""
-        con = self.run.con
-        by_status = dict(
-            con.execute(f"SELECT status, count(*) FROM {res.table} GROUP BY 1").fetchall()
-        )
-        by_key = dict(
-            con.execute(
-                f"SELECT via, count(*) FROM {res.table} WHERE via IS NOT NULL GROUP BY 1"
+        """Rows per status, and resolved rows per key: one pass over the resolution table,
+        shared by the checks that count a status and by the run's summary."""
+        if res._stats is None:
+            rows = self.run.con.execute(
+                f"SELECT status, via, count(*) FROM {res.table} GROUP BY ALL"
             ).fetchall()
-        )
-        return {s: int(by_status.get(s, 0)) for s in STATUSES}, {
-            k.name: int(by_key.get(k.name, 0)) for k in res.keys
-        }
+            by_status = dict.fromkeys(STATUSES, 0)
+            by_key = {k.name: 0 for k in res.keys}
+            for status, via, n in rows:
+                by_status[status] += int(n)
+                if via is not None:
+                    by_key[via] += int(n)
+            res._stats = (by_status, by_key)
+        return res._stats
+
+    def status_count(self, res: Resolution, status: str) -> int:
+        return self.stats(res)[0][status]
 
     def key_pii(self, feed: FeedRun, key: IdentityKey) -> bool:
         f = feed.fields.get(key.field_for(feed.binding.entity))

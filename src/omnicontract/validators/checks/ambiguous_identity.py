@@ -21,9 +21,7 @@ class AmbiguousIdentity(ProjectCheck):
     def run(self, run: Run) -> Iterable[Draft]:
         index = run.identity()
         for res in index.resolutions():
-            count = run.con.execute(
-                f"SELECT count(*) FROM {res.table} WHERE status = 'ambiguous'"
-            ).fetchone()[0]
+            count = index.status_count(res, "ambiguous")
             if count:
                 yield res.feed.draft(
                     self,

@@ -57,6 +57,7 @@ class FieldContext:
     transform: str | None = None  # format | cast | values | phone | email | None
     naive: ColumnElement[Any] | None = None
     constant: bool = False
+    primary_key: bool = False  # the entity's primary key (checked by OC-FLD-004 instead)
     now: datetime | None = None
     future_tolerance_s: int = 300
 

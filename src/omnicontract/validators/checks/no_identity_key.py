@@ -19,10 +19,9 @@ class NoIdentityKey(ProjectCheck):
     hint = "Capture at least one real identifier (customer id, e-mail, phone) in this channel."
 
     def run(self, run: Run) -> Iterable[Draft]:
-        for res in run.identity().resolutions():
-            count = run.con.execute(
-                f"SELECT count(*) FROM {res.table} WHERE status = 'no_key'"
-            ).fetchone()[0]
+        index = run.identity()
+        for res in index.resolutions():
+            count = index.status_count(res, "no_key")
             if count:
                 keys = ", ".join(k.name for k in res.keys)
                 yield res.feed.draft(

@@ -22,9 +22,7 @@ class OrphanInteraction(ProjectCheck):
     def run(self, run: Run) -> Iterable[Draft]:
         index = run.identity()
         for res in index.resolutions():
-            count = run.con.execute(
-                f"SELECT count(*) FROM {res.table} WHERE status = 'orphan'"
-            ).fetchone()[0]
+            count = index.status_count(res, "orphan")
             if not count:
                 continue
             first = ", ".join(f'"n_{k.name}"' for k in res.keys)

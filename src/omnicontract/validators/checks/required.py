@@ -17,7 +17,7 @@ class Required(RowCheck):
     hint = "Fill the value at the source, or map the column that carries it."
 
     def applies(self, f: FieldContext) -> bool:
-        return f.spec.required and not f.constant and not getattr(f, "primary_key", False)
+        return f.spec.required and not f.constant and not f.primary_key
 
     def failing(self, f: FieldContext) -> ColumnElement[bool]:
         base: Any = f.raw if f.raw is not None else f.value

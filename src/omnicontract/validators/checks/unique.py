@@ -21,7 +21,7 @@ class Unique(FeedCheck):
 
     def run(self, feed: FeedRun) -> Iterable[Draft]:
         for f in feed.fields.values():
-            if not f.spec.unique or f.constant or feed.is_primary_key(f.name):
+            if not f.spec.unique or f.constant or f.primary_key:
                 continue
             rows, groups, samples = duplicate_groups(feed, f.value, feed.sample_size)
             if rows:
