@@ -18,12 +18,8 @@ def _n(value: int | None) -> str:
 
 
 def verdict_line(result: RunResult) -> str:
-    c = result.counts()
     verdict = "FAIL" if result.failed else "PASS"
-    return (
-        f"{verdict}: {c['error']} error(s), {c['warning']} warning(s), {c['info']} info "
-        f"(fail-on: {result.fail_on.value}) in {result.seconds:.1f}s"
-    )
+    return f"{verdict}: {result.tally()} in {result.seconds:.1f}s"
 
 
 def _sample_text(f: Finding) -> str:

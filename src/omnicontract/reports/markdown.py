@@ -78,12 +78,8 @@ def finding_row(f: Finding) -> str:
 
 
 def verdict(result: RunResult) -> str:
-    c = result.counts()
     word = ":x: **FAIL**" if result.failed else ":white_check_mark: **PASS**"
-    return (
-        f"{word}: {c['error']} error(s), {c['warning']} warning(s), {c['info']} info "
-        f"(fail-on: {result.fail_on.value})"
-    )
+    return f"{word}: {result.tally()}"
 
 
 def _head(result: RunResult) -> str:

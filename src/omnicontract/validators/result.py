@@ -114,6 +114,14 @@ class RunResult:
             out[f.severity.value] += 1
         return out
 
+    def tally(self) -> str:
+        """``3 error(s), 1 warning(s), 0 info (fail-on: error)``: the verdict's figures."""
+        c = self.counts()
+        return (
+            f"{c['error']} error(s), {c['warning']} warning(s), {c['info']} info "
+            f"(fail-on: {self.fail_on.value})"
+        )
+
     def channel_findings(self, channel: str) -> list[Finding]:
         return [f for f in self.findings if f.channel == channel]
 
