@@ -582,6 +582,12 @@ class ProjectFile(Strict):
         default_factory=lambda: ["channels/*.yaml"],
         description="Channel binding files or globs, relative to the project folder.",
     )
+    data_roots: list[str] = Field(
+        default_factory=list,
+        description="Folders outside the project folder that sources may read (absolute, or "
+        "relative to the project); every run names them in its header. Any other path outside "
+        "the project is refused.",
+    )
     identity: Identity = Field(default_factory=Identity, description="Identity policy.")
     consent: Consent = Field(default_factory=Consent, description="Consent policy.")
     policy: Policy = Field(default_factory=Policy, description="How runs are judged.")
