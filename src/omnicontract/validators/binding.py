@@ -40,7 +40,9 @@ def source_files(feed: FeedRun) -> list[Path] | None:
     """The files of a file-based feed, minus empty ones; None (with an OC-SRC draft) when
     there is nothing to read."""
     b = feed.binding
-    files = feed_readers.resolve_files(feed.run.project.root, b.source)
+    files = feed_readers.resolve_files(
+        feed.run.project.root, b.source, feed.run.project.confinement
+    )
     assert feed.summary is not None
     feed.summary.files = len(files)
     if not files:

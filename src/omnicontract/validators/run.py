@@ -206,7 +206,7 @@ class Run:
             channel=feed.channel_name,
             feed=b.name,
             entity=b.entity,
-            source=", ".join(b.source.paths),
+            source=b.source.display,
         )
         self.engine.load_feed(feed)
 
