@@ -231,7 +231,7 @@ def spark_session_or_skip() -> Any:
         missing("Java is not installed (the Spark tests need Java 17 or later)")
     from pyspark.sql import SparkSession
 
-    from omnicontract.validators.spark.session import get_session
+    from omnicontract.validators.engines.spark.session import get_session
 
     if SparkSession.getActiveSession() is None:
         # tiny inputs: one task per stage and no code generation start jobs fastest

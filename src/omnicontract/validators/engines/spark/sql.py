@@ -137,23 +137,38 @@ def _strptime(node: exp.Anonymous, args: dict[str, Any]) -> exp.Expression:
     return exp.Anonymous(this=STRPTIME_UDF, expressions=[value, fmt])
 
 
-def _order_by_alias(node: exp.Select) -> None:
+def _same(expr: exp.Expression, args: dict[str, Any]) -> str:
+    """A key for comparing expressions: parameters stand for their values."""
+    copy = expr.copy()
+    for node in list(copy.walk()):
+        if isinstance(node, exp.Placeholder) and node.name in args:
+            value = repr(args[node.name])
+            if node is copy:
+                return value
+            node.replace(exp.Literal.string(value))
+    return copy.sql(dialect="duckdb")
+
+
+def _order_by_alias(node: exp.Select, args: dict[str, Any]) -> None:
     """``ORDER BY count(*)`` where ``count(*) AS n`` is selected becomes ``ORDER BY n``:
     Spark cannot sort on an aggregate next to a window function; the order is the same."""
     order = node.args.get("order")
     if order is None:
         return
-    aliases = {proj.this: proj.alias for proj in node.expressions if isinstance(proj, exp.Alias)}
+    aliases = {
+        _same(proj.this, args): proj.alias
+        for proj in node.expressions
+        if isinstance(proj, exp.Alias) and proj.alias
+    }
     for ordered in order.expressions:
-        for expr, alias in aliases.items():
-            if ordered.this == expr and alias:
-                ordered.set("this", exp.column(alias, quoted=True))
-                break
+        alias = aliases.get(_same(ordered.this, args))
+        if alias:
+            ordered.set("this", exp.column(alias, quoted=True))
 
 
 def _rewrite(node: exp.Expression, args: dict[str, Any]) -> exp.Expression:
     if isinstance(node, exp.Select):
-        _order_by_alias(node)
+        _order_by_alias(node, args)
     if isinstance(node, exp.RegexpFullMatch):
         return _full_match(node)
     if isinstance(node, exp.RegexpLike):
