@@ -58,6 +58,8 @@ def get_session(master: str | None = None) -> Any:
         for key, value in LOCAL_CONF.items():
             builder = builder.config(key, value)
         session = builder.getOrCreate()
+        # the run reports its own problems; Spark's warnings would drown the report
+        session.sparkContext.setLogLevel("ERROR")
     session.conf.set("spark.sql.session.timeZone", "UTC")
     return session
 
