@@ -24,7 +24,6 @@ from sqlalchemy.sql.expression import ColumnElement, Select
 
 from omnicontract.contracts.loader import LoadedChannel, Project
 from omnicontract.contracts.model import EntityContract, FeedBinding, duration_seconds
-from omnicontract.validators import feeds as feed_readers
 from omnicontract.validators.checks.base import Check, Draft, FieldContext, RowCheck
 from omnicontract.validators.identity import IdentityIndex
 from omnicontract.validators.mapping import MappedField, constant_field, map_field
@@ -76,6 +75,8 @@ class FeedRun:
     summary: FeedSummary | None = None
     ok: bool = False
     selected: bool = True
+    # the file each row came from, when the feed has several: engine path -> file name
+    files: dict[str, str] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -228,8 +229,13 @@ class Run:
     # ------------------------------------------------------------------ feeds
     def prepare_feed(self, feed: FeedRun) -> None:
         """Read the source once, map it, and create the canonical view."""
+        from omnicontract.validators.feeds.reader import FeedReader
+
         b, n = feed.binding, len(self.feeds)
-        files = feed_readers.resolve_files(self.project.root, b.source)
+        reader = FeedReader(
+            self.con, self.project.root, b.source, Path(self.tmpdir.name), f"f{n}", self.sample_size
+        )
+        files = reader.files
         feed.summary = FeedSummary(
             channel=feed.channel_name,
             feed=b.name,
@@ -244,60 +250,58 @@ class Run:
                 location=str(feed.channel.feed_location(feed.index, "source", "path")),
             )
             return
-        empty = [f for f in files if f.stat().st_size == 0]
-        if empty:
-            files = [f for f in files if f not in empty]
+        if reader.empty:
+            empty = reader.empty
             feed.source_draft(
                 "OC-SRC-005",
-                f"{len(empty)} of {len(empty) + len(files)} source file(s) are empty (0 bytes)"
-                if files
+                f"{len(empty)} of {len(files)} source file(s) are empty (0 bytes)"
+                if len(empty) < len(files)
                 else "the source is an empty file (0 bytes)",
                 count=len(empty),
                 samples=[(f.name, 1) for f in empty[: self.sample_size]],
             )
-            if not files:
+        for problem in reader.problems:
+            self._problem(feed, problem)
+        if not reader.groups:
+            if len(reader.empty) == len(files):
                 feed.summary.rows = 0
-                return
-        rejects = f"rejects_{n}"
-        reader = feed_readers.read_expression(files, b.source, rejects)
-        try:
-            described = self.con.execute(f"DESCRIBE SELECT * FROM {reader}").fetchall()
-        except duckdb.Error as exc:
-            feed.source_draft(
-                "OC-SRC-002",
-                f"cannot read {b.source.resolved_format}: {clean_duckdb_error(exc)}",
-                location=str(feed.channel.feed_location(feed.index, "source")),
-            )
             return
-        columns = {row[0]: str(row[1]) for row in described}
-        self._map_and_load(feed, n, reader, columns, files)
+        self._map_and_load(feed, n, reader)
 
-    def _resolve_column(self, name: str, columns: dict[str, str]) -> tuple[str, str] | None:
-        """(SQL expression, type) of a source column; dotted names reach into JSON objects."""
-        if name in columns:
-            return _quote(name), columns[name]
-        lowered = {c.lower(): c for c in columns}
-        if name.lower() in lowered:  # case differences are forgiven, not silently wrong
-            real = lowered[name.lower()]
-            return _quote(real), columns[real]
-        head, _, rest = name.partition(".")
-        if rest and head in columns and columns[head].upper().startswith("STRUCT"):
-            path = ".".join(_quote(p) for p in [head, *rest.split(".")])
-            return path, "VARCHAR"
-        return None
+    def _problem(self, feed: FeedRun, problem: Any) -> None:
+        feed.source_draft(
+            problem.code,
+            problem.message,
+            count=problem.count,
+            samples=problem.samples[: self.sample_size],
+            location=problem.location or str(feed.channel.feed_location(feed.index, "source")),
+        )
+        if problem.hint:
+            feed.drafts[-1].hint = problem.hint
 
-    def _map_and_load(
-        self, feed: FeedRun, n: int, reader: str, columns: dict[str, str], files: list[Path]
-    ) -> None:
+    def _bind_columns(self, feed: FeedRun, reader: Any) -> tuple[Any, ...]:
+        """(selected raw columns, mapped fields, used source columns, partial columns)."""
+        from omnicontract.contracts.model import FieldMapping
+        from omnicontract.validators.feeds.reader import ZONE
+
         b, ch = feed.binding, feed.channel.model
         defaults = self.project.settings.defaults
         contract = feed.contract
-        selected: dict[str, tuple[str, str]] = {}  # raw column alias -> (expr, type)
+        columns = reader.columns
+        selected: dict[str, Any] = {}  # raw column alias -> resolved source column
         mapped: dict[str, MappedField] = {}
         used_columns: set[str] = set()
+        partial: list[tuple[str, str, list[Path]]] = []  # (field, column, files without it)
+        zone_col = literal_column(ZONE, String()) if reader.zones else None
+        file_constants: dict[str, dict[int, Any]] = {}
+        for i, part in enumerate(b.source.parts):
+            for fname, value in part.constants.items():
+                file_constants.setdefault(fname, {})[i] = value
+        consts: dict[str, dict[int, Any]] = {}  # alias -> per-file constant
         for fname, m in b.fields.items():
-            resolved = self._resolve_column(m.column, columns)
-            if resolved is None:
+            resolved = reader.resolve(m.column)
+            constant_parts = file_constants.pop(fname, {})
+            if resolved is None and not constant_parts:
                 feed.source_draft(
                     "OC-SRC-003",
                     f"column '{m.column}' (for '{fname}') is not in the source",
@@ -308,18 +312,83 @@ class Run:
                     location=str(feed.channel.feed_location(feed.index, "fields", fname)),
                 )
                 continue
-            expr, st = resolved
-            used_columns.add(expr.strip('"').split('"."')[0])
+            if resolved is not None:
+                used_columns.add(resolved.name.split(".")[0])
+                missing = reader.files_without(resolved, set(constant_parts))
+                if missing:
+                    partial.append((fname, m.column, missing))
             alias = f"c{len(selected)}"
-            selected[alias] = (expr, st)
+            selected[alias] = resolved
+            if constant_parts:
+                consts[alias] = constant_parts
+            st = resolved.type if resolved is not None else "VARCHAR"
+            time_alias = self._time_column(feed, reader, fname, m, selected, used_columns)
             tz = m.timezone or ch.timezone or defaults.timezone
             region = m.phone_region or ch.phone_region or defaults.phone_region
             mapped[fname] = map_field(
-                fname, contract.fields[fname], m, alias, st if st else "VARCHAR", tz, region
+                fname,
+                contract.fields[fname],
+                m,
+                alias,
+                st or "VARCHAR",
+                tz,
+                region,
+                file_zone=zone_col,
+                time_column=time_alias,
+            )
+        # constants given per file (and the feed's constant for the other files)
+        for fname, parts in file_constants.items():
+            alias = f"c{len(selected)}"
+            selected[alias] = None
+            fallback = b.constants.get(fname)
+            consts[alias] = {i: parts.get(i, fallback) for i in range(len(b.source.parts))}
+            mapped[fname] = map_field(
+                fname,
+                contract.fields[fname],
+                FieldMapping(column=alias),
+                alias,
+                "VARCHAR",
+                None,
+                None,
             )
         for fname, value in b.constants.items():
-            mapped[fname] = constant_field(fname, contract.fields[fname], value)
+            if fname not in mapped:
+                mapped[fname] = constant_field(fname, contract.fields[fname], value)
 
+        return selected, mapped, used_columns, partial, consts
+
+    def _time_column(
+        self,
+        feed: FeedRun,
+        reader: Any,
+        fname: str,
+        m: Any,
+        selected: dict[str, Any],
+        used: set[str],
+    ) -> str | None:
+        """The raw alias of a timestamp's time-of-day column, when it has one."""
+        if not m.time_column:
+            return None
+        resolved = reader.resolve(m.time_column)
+        alias = f"c{len(selected)}"
+        selected[alias] = resolved
+        if resolved is None:
+            feed.source_draft(
+                "OC-SRC-003",
+                f"column '{m.time_column}' (time of '{fname}') is not in the source",
+                field_name=fname,
+                location=str(feed.channel.feed_location(feed.index, "fields", fname)),
+            )
+        else:
+            used.add(resolved.name)
+        return alias
+
+    def _map_and_load(self, feed: FeedRun, n: int, reader: Any) -> None:
+        from omnicontract.validators.feeds.reader import ROW_FILE
+
+        b = feed.binding
+        columns = reader.columns
+        selected, mapped, used_columns, partial, consts = self._bind_columns(feed, reader)
         unexpected = [
             c
             for c in columns
@@ -336,12 +405,9 @@ class Run:
             feed.drafts[-1].total = len(columns)
 
         raw_table = f"raw_{n}"
-        projection = (
-            ", ".join(f"{expr} AS {alias}" for alias, (expr, _t) in selected.items())
-            or "1 AS c_dummy"
-        )
+        before = len(reader.problems)
         try:
-            self.con.execute(f"CREATE TEMP TABLE {raw_table} AS SELECT {projection} FROM {reader}")
+            reader.load(raw_table, selected, consts)
         except duckdb.Error as exc:
             feed.source_draft(
                 "OC-SRC-002",
@@ -349,65 +415,51 @@ class Run:
                 location=str(feed.channel.feed_location(feed.index, "source")),
             )
             return
+        for problem in reader.problems[before:]:
+            self._problem(feed, problem)
+        malformed = reader.malformed()
+        if malformed is not None:
+            self._problem(feed, malformed)
         feed.rows = int(self.con.execute(f"SELECT count(*) FROM {raw_table}").fetchone()[0])
+        for fname, column, missing in partial:
+            reads = [
+                str(r)
+                for g in reader.groups
+                for f, r in zip(g.files, g.read, strict=False)
+                if f in missing
+            ]
+            rows = self.con.execute(
+                f"SELECT count(*) FROM {raw_table} WHERE {ROW_FILE} IN (SELECT unnest(?))",
+                [reads],
+            ).fetchone()[0]
+            names = [f.name for f in missing]
+            feed.source_draft(
+                "OC-SRC-003",
+                f"column '{column}' (for '{fname}') is missing from {len(missing)} of "
+                f"{len(reader.files)} file(s): {', '.join(names[:5])}"
+                + (" ..." if len(names) > 5 else "")
+                + f"; '{fname}' is empty in their {rows} row(s)",
+                field_name=fname,
+                count=int(rows),
+                samples=[(name, 1) for name in names[: self.sample_size]],
+                location=str(feed.channel.feed_location(feed.index, "fields", fname)),
+            )
         for d in feed.drafts:
-            if d.code != "OC-SRC-004":
+            if d.code not in ("OC-SRC-004", "OC-SRC-005") and not (
+                d.code == "OC-SRC-002" and "cannot read" in d.message
+            ):
                 d.total = feed.rows
-        if b.source.resolved_format == "csv":
-            self._collect_rejects(feed, f"rejects_{n}", files)
         if feed.rows == 0:
             feed.source_draft("OC-SRC-005", "the source has no rows")
+        feed.files = {
+            str(r): f.name for g in reader.groups for f, r in zip(g.files, g.read, strict=False)
+        }
         self._create_view(feed, n, raw_table, mapped)
         assert feed.summary is not None
         feed.summary.rows = feed.rows
-        feed.summary.columns_mapped = len(selected)
+        feed.summary.columns_mapped = len([s for s in selected.values() if s is not None])
         feed.summary.fields_supplied = sorted(mapped)
         feed.ok = True
-
-    def _collect_rejects(self, feed: FeedRun, rejects: str, files: list[Path]) -> None:
-        """Rows the CSV reader rejected: bad bytes (encoding) and malformed rows."""
-        try:
-            per_kind = self.con.execute(
-                f"SELECT error_type = 'INVALID ENCODING' AS enc, count(DISTINCT (file_id, line)) "
-                f"FROM {rejects} GROUP BY ALL"
-            ).fetchall()
-        except duckdb.Error:
-            return
-        for is_encoding, count in sorted(per_kind, reverse=True):
-            rows = self.con.execute(
-                f"SELECT s.file_path, r.line, r.error_type, r.error_message FROM {rejects} r "
-                f"JOIN {rejects}_scan s USING (scan_id, file_id) "
-                f"WHERE (r.error_type = 'INVALID ENCODING') = ? "
-                f"ORDER BY s.file_path, r.line LIMIT ?",
-                [is_encoding, max(self.sample_size, 1)],
-            ).fetchall()
-            path, line = rows[0][0], rows[0][1]
-            samples = [
-                (f"{Path(p).name}:{ln}: {etype.lower().replace('_', ' ')}", 1)
-                for p, ln, etype, _m in rows
-            ][: self.sample_size]
-            if is_encoding:
-                enc = feed.binding.source.encoding
-                feed.source_draft(
-                    "OC-SRC-002",
-                    f"{Path(path).name} is not {enc}: {count} row(s) with invalid bytes "
-                    f"(first at line {line}) were skipped",
-                    count=int(count),
-                    samples=samples,
-                    location=f"{path}:{line}",
-                )
-                feed.drafts[
-                    -1
-                ].hint = "Declare the file's encoding, e.g. source: {encoding: latin-1}."
-            else:
-                reason = rows[0][3].split(".")[0]
-                feed.source_draft(
-                    "OC-SRC-006",
-                    f"{count} row(s) rejected by the CSV reader (first: line {line}, {reason})",
-                    count=int(count),
-                    samples=samples,
-                    location=f"{path}:{line}",
-                )
 
     def _create_view(
         self, feed: FeedRun, n: int, raw_table: str, mapped: dict[str, MappedField]
@@ -432,6 +484,10 @@ class Run:
                 joins.append((lookup, src or "", f"j_{mf.name}"))
                 mf.value = literal_column(f"j_{mf.name}.e164", String())
         cols: list[ColumnElement[Any]] = [literal_column(f"{raw_table}.rowid").label("__row")]
+        if len(feed.files) > 1:
+            from omnicontract.validators.feeds.reader import ROW_FILE
+
+            cols.append(literal_column(f"{raw_table}.{ROW_FILE}").label("__file"))
         for mf in mapped.values():
             cols.append(mf.value.label(mf.name))
             if mf.raw is not None:
