@@ -33,14 +33,14 @@ def _feed(result):
 def _values(root: Path, field: str, order: str = "1") -> list:
     """Canonical values of one field, read through the engine's own run."""
     from omnicontract.api import load_project
-    from omnicontract.validators.engine import Run, execute
+    from omnicontract.validators.run import Run, execute
 
     project = load_project(root)
     run = Run(project, sample_size=5, now=FIXED_NOW)
     try:
         execute(project, run)
         query = f'SELECT "{field}" FROM {run.feeds[0].view_name} ORDER BY {order}'
-        return [r[0] for r in run.con.execute(query).fetchall()]
+        return [r[0] for r in run.engine.con.execute(query).fetchall()]
     finally:
         run.close()
 

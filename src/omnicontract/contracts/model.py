@@ -315,8 +315,22 @@ class SourceFile(ReadSettings):
         return _check_zone(value)
 
 
+FILE_ONLY = (
+    "format",
+    "delimiter",
+    "quote",
+    "escape",
+    "skip_rows",
+    "encoding",
+    "header",
+    "null_values",
+)
+
+
 class Source(ReadSettings):
-    """Where a feed's rows come from."""
+    """Where a feed's rows come from: files (``path``, ``files``), or a table or query of a
+    database the project declares under ``connections:`` (``connection`` with ``table`` or
+    ``query``)."""
 
     header: bool = Field(True, description="CSV: the first row names the columns.")
     encoding: Encoding = Field(
@@ -337,11 +351,35 @@ class Source(ReadSettings):
         default_factory=list,
         description="Files or globs with settings of their own; read with `path` as one feed.",
     )
+    connection: str | None = Field(
+        None,
+        pattern=IDENT,
+        description="Name of a database connection declared in the project file's "
+        "`connections:`; the feed is then a `table` or a `query` of that database.",
+    )
+    table: str | None = Field(
+        None,
+        min_length=1,
+        max_length=255,
+        description="Table or view of the connection, as `name` or `schema.name`.",
+    )
+    query: str | None = Field(
+        None,
+        min_length=1,
+        max_length=100_000,
+        description="One read-only SELECT of the connection (see docs/engines.md for what a "
+        "query may contain); its result columns are the feed's columns.",
+    )
 
     @model_validator(mode="after")
-    def _csv_only(self) -> Source:
+    def _one_kind(self) -> Source:
+        if self.connection is not None:
+            return self._database_source()
         if not self.path and not self.files:
-            raise ValueError("a source needs a path or files")
+            raise ValueError("a source needs a path, or a connection with a table or query")
+        for name in ("table", "query"):
+            if getattr(self, name) is not None:
+                raise ValueError(f"'{name}' needs a connection")
         for part in self.parts:
             fmt = part.format or infer_format(part.path)
             if fmt != "csv":
@@ -349,6 +387,22 @@ class Source(ReadSettings):
                     if getattr(part, name) is not None:
                         raise ValueError(f"'{name}' applies to csv sources only")
         return self
+
+    def _database_source(self) -> Source:
+        if self.path is not None or self.files:
+            raise ValueError("a source is either files or a connection, not both")
+        if (self.table is None) == (self.query is None):
+            raise ValueError("a connection source needs exactly one of table or query")
+        for name in FILE_ONLY:
+            if name in self.model_fields_set:
+                raise ValueError(f"'{name}' applies to file sources only")
+        if self.table is not None and len(self.table.split(".")) > 2:
+            raise ValueError(f"table '{self.table}' must be written name or schema.name")
+        return self
+
+    @property
+    def is_database(self) -> bool:
+        return self.connection is not None
 
     @property
     def paths(self) -> list[str]:
@@ -370,7 +424,16 @@ class Source(ReadSettings):
 
     @property
     def resolved_format(self) -> str:
+        if self.connection is not None:
+            return "table" if self.table is not None else "query"
         return self.format or infer_format(self.paths[0])
+
+    @property
+    def display(self) -> str:
+        """How the source is named in reports: paths, or ``connection:table`` / ``query``."""
+        if self.connection is None:
+            return ", ".join(self.paths)
+        return f"{self.connection}:{self.table}" if self.table else f"{self.connection}: query"
 
 
 def infer_format(path: str) -> str:
@@ -666,6 +729,38 @@ class History(Strict):
     )
 
 
+def _connection_shorthand(value: Any) -> Any:
+    """`crm: postgresql://...` is shorthand for `crm: {url: postgresql://...}`."""
+    if isinstance(value, str):
+        return {"url": value}
+    return value
+
+
+class Connection(Strict):
+    """A database that feeds can read tables or queries from (checks run inside it)."""
+
+    url: str = Field(
+        min_length=1,
+        max_length=2000,
+        description="SQLAlchemy URL (`postgresql://qa@db.example.com/crm`, `sqlite:///crm.db`). "
+        "`${ENV_VAR}` is expanded here and only here, so a password stays out of the "
+        "repository (`postgresql://qa:${CRM_PASSWORD}@db/crm`); the URL is printed only with "
+        "its password and user redacted.",
+    )
+    description: str | None = Field(None, description="What this database is, for people.")
+    batch_size: int = Field(
+        10_000,
+        ge=100,
+        le=1_000_000,
+        description="Rows per batch when key columns are fetched for cross-channel checks.",
+    )
+
+
+ConnectionValue = Annotated[
+    Connection, BeforeValidator(_connection_shorthand, json_schema_input_type=str | Connection)
+]
+
+
 class ProjectFile(Strict):
     """`omnicontract.yaml`: where everything lives and how runs are judged."""
 
@@ -680,11 +775,21 @@ class ProjectFile(Strict):
         default_factory=lambda: ["channels/*.yaml"],
         description="Channel binding files or globs, relative to the project folder.",
     )
+    data_roots: list[str] = Field(
+        default_factory=list,
+        description="Folders outside the project folder that sources may read (absolute, or "
+        "relative to the project); every run names them in its header. Any other path outside "
+        "the project is refused.",
+    )
     identity: Identity = Field(default_factory=Identity, description="Identity policy.")
     consent: Consent = Field(default_factory=Consent, description="Consent policy.")
     policy: Policy = Field(default_factory=Policy, description="How runs are judged.")
     defaults: Defaults = Field(default_factory=Defaults, description="Defaults for bindings.")
     history: History = Field(default_factory=History, description="Run history store.")
+    connections: dict[Annotated[str, Field(pattern=IDENT)], ConnectionValue] = Field(
+        default_factory=dict,
+        description="Databases that feeds read tables or queries from, by name.",
+    )
 
 
 def duration_seconds(text: str) -> int:
@@ -692,3 +797,19 @@ def duration_seconds(text: str) -> int:
     if not match:
         raise ValueError(text)
     return int(match.group(1)) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[match.group(2)]
+
+
+SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB|KIB|MIB|GIB|TIB)\s*$", re.IGNORECASE)
+SIZE_UNITS = {"B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12}
+SIZE_UNITS |= {"KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40}
+
+
+def parse_size(text: str) -> int:
+    """``"2GB"``, ``"512 MiB"``, ``"1.5gb"`` -> bytes; ValueError for anything else."""
+    match = SIZE.match(text)
+    if not match:
+        raise ValueError(text)
+    size = int(float(match.group(1)) * SIZE_UNITS[match.group(2).upper()])
+    if size <= 0:
+        raise ValueError(text)
+    return size

@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from omnicontract.contracts.model import infer_format
 from omnicontract.errors import UsageError
@@ -123,14 +124,21 @@ def decode_sample(head: bytes, encoding: str) -> str:
 
 def sniff_csv(con, path: Path, dialect: Dialect) -> None:
     """Quote, header and skipped lines from DuckDB's sniffer, given our delimiter."""
-    from omnicontract.validators.feeds import sql_string
+    from sqlalchemy import column, select
 
-    opts = f"delim = {sql_string(dialect.delimiter or ',')}"
-    file = dialect.read_path or path
+    from omnicontract.validators.engines.duckdb import execute
+    from omnicontract.validators.sqlfuncs import table_function
+
+    sniffed = table_function(
+        "sniff_csv",
+        str(dialect.read_path or path),
+        delim=dialect.delimiter or ",",
+        ignore_errors=True,
+    )
     try:
-        row = con.execute(
-            f"SELECT Quote, HasHeader, SkipRows FROM sniff_csv({sql_string(str(file))}, {opts}, "
-            "ignore_errors = true)"
+        row = execute(
+            con,
+            select(column("Quote"), column("HasHeader"), column("SkipRows")).select_from(sniffed),
         ).fetchone()
     except Exception as exc:  # the sniffer gives up on messy files: keep the defaults
         dialect.notes["header"] = f"DuckDB's sniffer failed ({type(exc).__name__}); header assumed"
@@ -194,24 +202,23 @@ def detect(con, path: Path, workdir: Path | None = None) -> Dialect:
     return dialect
 
 
-def reader(path: Path, dialect: Dialect) -> str:
-    """A DuckDB table expression that reads the sample as the validator would."""
-    from omnicontract.validators.feeds import sql_string
+def reader(path: Path, dialect: Dialect) -> Any:
+    """A DuckDB table function (a FROM item) that reads the sample as the validator would."""
+    from omnicontract.validators.sqlfuncs import table_function
 
-    file = sql_string(str(dialect.read_path or path))
+    file = str(dialect.read_path or path)
     if dialect.format == "parquet":
-        return f"read_parquet({file})"
+        return table_function("read_parquet", file)
     if dialect.format in ("json", "jsonl"):
         fmt = "newline_delimited" if dialect.format == "jsonl" else "auto"
-        return f"read_json({file}, format = '{fmt}')"
-    opts = [
-        "all_varchar = true",
-        "ignore_errors = true",
-        f"header = {'true' if dialect.header else 'false'}",
-        f"delim = {sql_string(dialect.delimiter or ',')}",
-    ]
-    if dialect.quote:
-        opts.append(f"quote = {sql_string(dialect.quote)}")
-    if dialect.skip_rows:
-        opts.append(f"skip = {dialect.skip_rows}")
-    return f"read_csv({file}, {', '.join(opts)})"
+        return table_function("read_json", file, format=fmt)
+    return table_function(
+        "read_csv",
+        file,
+        all_varchar=True,
+        ignore_errors=True,
+        header=bool(dialect.header),
+        delim=dialect.delimiter or ",",
+        quote=dialect.quote or None,
+        skip=dialect.skip_rows or None,
+    )

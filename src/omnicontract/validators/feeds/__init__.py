@@ -1,6 +1,6 @@
 """Feed readers: one module per source format, each turning files into a DuckDB table
-expression that reads them in place (nothing is loaded into Python); ``reader`` reads
-the files of one feed, with their own settings, as one table of rows."""
+function (a query-builder FROM item) that reads them in place (nothing is loaded into
+Python); ``reader`` reads the files of one feed, with their own settings, as one table."""
 
 from __future__ import annotations
 
@@ -9,28 +9,25 @@ import os
 from pathlib import Path
 
 from omnicontract.contracts.model import Source
+from omnicontract.contracts.paths import Confinement
 
 
-def resolve_files(root: Path, source: Source) -> list[Path]:
+def resolve_files(root: Path, source: Source, confinement: Confinement | None = None) -> list[Path]:
+    """The files of a source; with ``confinement``, only those inside the allowed folders
+    (the loader already refused the others, this holds if a link changed since)."""
     files: list[Path] = []
     for pattern in source.paths:
-        files.extend(glob_files(root, pattern))
+        files.extend(glob_files(root, pattern, confinement))
     seen: set[Path] = set()
     return [f for f in files if not (f in seen or seen.add(f))]
 
 
-def glob_files(root: Path, pattern: str) -> list[Path]:
+def glob_files(root: Path, pattern: str, confinement: Confinement | None = None) -> list[Path]:
+    if confinement is not None:
+        return confinement.expand(pattern)[0]
     full = pattern if os.path.isabs(pattern) else str(root / pattern)
     return [Path(p) for p in sorted(glob.glob(full, recursive=True)) if Path(p).is_file()]
 
 
-def sql_string(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def quote_ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def file_list(files: list[Path]) -> str:
-    return "[" + ", ".join(sql_string(str(f)) for f in files) + "]"
+def file_list(files: list[Path]) -> list[str]:
+    return [str(f) for f in files]

@@ -19,9 +19,13 @@ import io
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from omnicontract.contracts.model import SourceFile
 from omnicontract.validators.feeds.encoding import head_text
+
+if TYPE_CHECKING:
+    from sqlalchemy.sql.expression import ColumnElement
 
 DELIMITERS = (",", ";", "\t", "|")
 EXTRA = "__oc_extra"
@@ -107,46 +111,46 @@ def layout(path: Path, part: SourceFile, utf8: Path | None = None) -> Layout:
     return Layout(delimiter, quote, escape, header, skip, names or ("column0",), guessed)
 
 
-def read_expression(files: list[Path], lay: Layout, rejects: str) -> str:
-    from omnicontract.validators.feeds import file_list, sql_string
+def read_expression(files: list[Path], lay: Layout, rejects: str) -> Any:
+    """``read_csv`` with every option explicit, one column more than the header."""
+    from omnicontract.validators.feeds import file_list
+    from omnicontract.validators.sqlfuncs import table_function
 
-    columns = ", ".join(f"{sql_string(n)}: 'VARCHAR'" for n in [*lay.names, EXTRA])
-    opts = [
-        "auto_detect = false",
-        f"header = {'true' if lay.header else 'false'}",
-        f"delim = {sql_string(lay.delimiter)}",
-        f"quote = {sql_string(lay.quote)}",
-        f"escape = {sql_string(lay.escape)}",
-        "columns = {" + columns + "}",
-        "null_padding = true",
-        f"nullstr = {sql_string(NEVER_NULL)}",
-        f"max_line_size = {MAX_LINE}",
-        "store_rejects = true",
-        f"rejects_table = {sql_string(rejects)}",
-        f"rejects_scan = {sql_string(rejects + '_scan')}",
-        "rejects_limit = 1000",
-        f"filename = {sql_string(FILE)}",
-    ]
-    if lay.skip:
-        opts.append(f"skip = {lay.skip}")
-    return f"read_csv({file_list(files)}, {', '.join(opts)})"
-
-
-def shape_expression(lay: Layout) -> str:
-    """SQL giving why a row has the wrong number of fields (NULL when it is right).
-    It also names every column, so bad bytes are found whichever columns are mapped."""
-    from omnicontract.validators.feeds import quote_ident
-
-    last = quote_ident(lay.names[-1])
-    every = ", ".join(quote_ident(n) for n in lay.names)
-    # one column: a blank line is one empty value, not a short row
-    short = f"WHEN {last} IS NULL THEN 'too few columns' " if len(lay.names) > 1 else ""
-    return (
-        f"CASE WHEN {quote_ident(EXTRA)} = '' THEN 'trailing' "
-        f"WHEN {quote_ident(EXTRA)} IS NOT NULL THEN 'too many columns' "
-        f"{short}"
-        f"WHEN concat({every}) IS NULL THEN 'unreadable' END"
+    return table_function(
+        "read_csv",
+        file_list(files),
+        auto_detect=False,
+        header=lay.header,
+        delim=lay.delimiter,
+        quote=lay.quote,
+        escape=lay.escape,
+        columns=dict.fromkeys([*lay.names, EXTRA], "VARCHAR"),
+        null_padding=True,
+        nullstr=NEVER_NULL,
+        max_line_size=MAX_LINE,
+        store_rejects=True,
+        rejects_table=rejects,
+        rejects_scan=rejects + "_scan",
+        rejects_limit=1000,
+        filename=FILE,
+        skip=lay.skip or None,
     )
+
+
+def shape_expression(lay: Layout) -> ColumnElement[Any]:
+    """Why a row has the wrong number of fields (NULL when it is right). It also names
+    every column, so bad bytes are found whichever columns are mapped."""
+    from sqlalchemy import String, case, column, func, literal
+
+    extra, last = column(EXTRA), column(lay.names[-1])
+    branches: list[Any] = [
+        (extra == literal(""), literal("trailing")),
+        (extra.is_not(None), literal("too many columns")),
+    ]
+    if len(lay.names) > 1:  # one column: a blank line is one empty value, not a short row
+        branches.append((last.is_(None), literal("too few columns")))
+    branches.append((func.concat(*[column(n) for n in lay.names]).is_(None), literal("unreadable")))
+    return case(*branches, else_=literal(None, String()))
 
 
 def bad_lines(path: Path, lay: Layout, limit: int) -> list[tuple[int, int]]:

@@ -11,18 +11,23 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from omnicontract.validators.feeds.csv import FILE
 
 
-def read_expression(files: list[Path], fmt: str, *, ignore_errors: bool = False) -> str:
-    from omnicontract.validators.feeds import file_list, sql_string
+def read_expression(files: list[Path], fmt: str, *, ignore_errors: bool = False) -> Any:
+    from omnicontract.validators.feeds import file_list
+    from omnicontract.validators.sqlfuncs import table_function
 
-    style = "newline_delimited" if fmt == "jsonl" else "auto"
-    opts = [f"format = '{style}'", "union_by_name = true", f"filename = {sql_string(FILE)}"]
-    if ignore_errors:
-        opts.append("ignore_errors = true")
-    return f"read_json({file_list(files)}, {', '.join(opts)})"
+    return table_function(
+        "read_json",
+        file_list(files),
+        format="newline_delimited" if fmt == "jsonl" else "auto",
+        union_by_name=True,
+        filename=FILE,
+        ignore_errors=True if ignore_errors else None,
+    )
 
 
 def bad_lines(path: Path, limit: int) -> tuple[int, list[int]]:

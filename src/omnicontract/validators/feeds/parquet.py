@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from omnicontract.validators.feeds.csv import FILE
 
 
-def read_expression(files: list[Path]) -> str:
-    from omnicontract.validators.feeds import file_list, sql_string
+def read_expression(files: list[Path]) -> Any:
+    from omnicontract.validators.feeds import file_list
+    from omnicontract.validators.sqlfuncs import table_function
 
-    return f"read_parquet({file_list(files)}, union_by_name = true, filename = {sql_string(FILE)})"
+    return table_function("read_parquet", file_list(files), union_by_name=True, filename=FILE)

@@ -14,16 +14,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from omnicontract.contracts.model import Source, SourceFile, infer_format
-from omnicontract.validators.feeds import (
-    csv,
-    encoding,
-    glob_files,
-    json,
-    parquet,
-    quote_ident,
-    sql_string,
+from sqlalchemy import (
+    String,
+    and_,
+    case,
+    cast,
+    column,
+    delete,
+    func,
+    literal,
+    literal_column,
+    null,
+    select,
+    table,
+    union_all,
+    update,
 )
+
+from omnicontract.contracts.model import Source, SourceFile, infer_format
+from omnicontract.contracts.paths import Confinement
+from omnicontract.validators.feeds import csv, encoding, glob_files, json, parquet
+from omnicontract.validators.sqlfuncs import struct_path
 
 SHAPE = "__oc_shape"
 ZONE = "__oc_zone"
@@ -57,7 +68,7 @@ class Group:
     ignore_errors: bool = False
     bad_json: list[tuple[Path, int, list[int]]] = field(default_factory=list)
 
-    def expression(self) -> str:
+    def expression(self) -> Any:
         if self.fmt == "csv":
             assert self.layout is not None
             return csv.read_expression(self.read, self.layout, self.rejects)
@@ -72,16 +83,24 @@ class Resolved:
 
     name: str
     type: str
-    exprs: dict[int, str]  # group index -> SQL expression
+    exprs: dict[int, Any]  # group index -> column expression
 
 
 class FeedReader:
     """Open the files of one feed; ``load`` copies the wanted columns into a table."""
 
     def __init__(
-        self, con: Any, root: Path, source: Source, workdir: Path, prefix: str, samples: int
+        self,
+        engine: Any,
+        root: Path,
+        source: Source,
+        *,
+        prefix: str,
+        samples: int,
+        confinement: Confinement | None = None,
     ):
-        self.con = con
+        self.engine = engine
+        workdir = Path(engine.tmpdir.name)
         self.source = source
         self.workdir = workdir
         self.prefix = prefix
@@ -94,7 +113,7 @@ class FeedReader:
         self._malformed: list[tuple[int, list[tuple[str, int, str]]]] = []
         seen: set[Path] = set()
         for index, part in enumerate(source.parts):
-            for f in glob_files(root, part.path):
+            for f in glob_files(root, part.path, confinement):
                 if f in seen:
                     continue
                 seen.add(f)
@@ -132,19 +151,19 @@ class FeedReader:
     def _describe(self, fmt: str, read: Path) -> dict[str, str]:
         import duckdb
 
-        expr = Group(0, SourceFile(path=""), fmt, [read], [read], {}).expression()
+        def described(expr: Any) -> dict[str, str]:
+            result = self.engine.run(select(literal_column("*")).select_from(expr).limit(0))
+            return {d[0]: str(d[1]) for d in result.description if d[0] != csv.FILE}
+
         try:
-            rows = self.con.execute(f"DESCRIBE SELECT * FROM {expr}").fetchall()
+            return described(Group(0, SourceFile(path=""), fmt, [read], [read], {}).expression())
         except duckdb.Error:
             if fmt != "jsonl":
                 raise
-            rows = self.con.execute(
-                f"DESCRIBE SELECT * FROM {json.read_expression([read], fmt, ignore_errors=True)}"
-            ).fetchall()
-        return {str(r[0]): str(r[1]) for r in rows if r[0] != csv.FILE}
+            return described(json.read_expression([read], fmt, ignore_errors=True))
 
     def _unreadable(self, path: Path, fmt: str, part: SourceFile, exc: Exception) -> Problem:
-        from omnicontract.validators.engine import clean_duckdb_error
+        from omnicontract.validators.engines.duckdb import clean_duckdb_error
 
         why = clean_duckdb_error(exc) if not isinstance(exc, OSError) else str(exc.strerror)
         return Problem(
@@ -178,14 +197,14 @@ class FeedReader:
         for i, g in enumerate(self.groups):
             hit = _find(name, g.columns)
             if hit is not None:
-                found = hit[0] if "." not in hit[0] or name not in g.columns else name
+                found = hit[0]
                 exprs[i] = hit[1]
                 types.add(hit[2])
         if not exprs:
             return None
         typ = types.pop() if len(types) == 1 else "VARCHAR"
         if len(exprs) > 1 and typ == "VARCHAR":
-            exprs = {i: f"CAST({e} AS VARCHAR)" for i, e in exprs.items()}
+            exprs = {i: cast(e, String()) for i, e in exprs.items()}
         return Resolved(found, typ, exprs)
 
     def files_without(self, resolved: Resolved, filled: set[int] | None = None) -> list[Path]:
@@ -198,6 +217,19 @@ class FeedReader:
             for f in g.files
         ]
 
+    def rows_from(self, t: Any, files: list[Path]) -> int:
+        """Rows of the loaded table ``t`` that come from ``files``."""
+        reads = [
+            str(r) for g in self.groups for f, r in zip(g.files, g.read, strict=True) if f in files
+        ]
+        stmt = select(func.count()).select_from(t).where(t.c[ROW_FILE].in_(reads))
+        return int(self.engine.fetch(stmt)[0][0])
+
+    @property
+    def file_names(self) -> dict[str, str]:
+        """Engine path -> file name, for every file read."""
+        return {str(r): f.name for g in self.groups for f, r in zip(g.files, g.read, strict=True)}
+
     @property
     def zones(self) -> bool:
         return any(g.part.timezone for g in self.groups)
@@ -205,80 +237,70 @@ class FeedReader:
     # ------------------------------------------------------------------ loading
     def load(
         self,
-        table: str,
+        name: str,
         selected: dict[str, Resolved | None],
         constants: dict[str, dict[int, Any]] | None = None,
-    ) -> None:
-        """Create ``table`` with one column per alias of ``selected`` (NULL where a
-        group lacks it; a per-file constant where a ``files:`` entry gives one), the
-        file of each row, and its time zone when ``files:`` entries declare one."""
+    ) -> Any:
+        """Create table ``name`` with one column per alias of ``selected`` (NULL where a
+        group lacks it; a per-file constant where a ``files:`` entry gives one), the file
+        of each row, and its time zone when ``files:`` entries declare one; return it."""
         import duckdb
 
         try:
-            self.con.execute(self._load_sql(table, selected, constants or {}))
+            created = self.engine.create_table(name, self._load_query(selected, constants or {}))
         except duckdb.Error:
             retry = [g for g in self.groups if g.fmt == "jsonl" and not g.ignore_errors]
             if not retry:
                 raise
             for g in retry:
                 g.ignore_errors = True
-            self.con.execute(f"DROP TABLE IF EXISTS {table}")
-            self.con.execute(self._load_sql(table, selected, constants or {}))
-        self._reject_shapes(table)
-        self._reject_json(table)
+            self.engine.drop(name)
+            created = self.engine.create_table(name, self._load_query(selected, constants or {}))
+        self._reject_shapes(created)
+        self._reject_json(created)
+        return created
 
-    def _load_sql(
-        self,
-        table: str,
-        selected: dict[str, Resolved | None],
-        constants: dict[str, dict[int, Any]],
-    ) -> str:
+    def _load_query(
+        self, selected: dict[str, Resolved | None], constants: dict[str, dict[int, Any]]
+    ) -> Any:
         selects = []
         for i, g in enumerate(self.groups):
             cols = []
             for alias, res in selected.items():
                 value = constants.get(alias, {}).get(g.part_index)
                 if value is not None:
-                    expr = sql_string(str(value))
+                    expr: Any = literal(str(value), String())
                 elif res is not None and i in res.exprs:
-                    expr = res.exprs[i]
-                    nulls = [""] if g.part.null_values is None else g.part.null_values
-                    if g.fmt == "csv" and nulls == [""]:
-                        expr = f"NULLIF({expr}, '')"
-                    elif g.fmt == "csv" and nulls:
-                        listed = ", ".join(sql_string(v) for v in nulls)
-                        expr = f"CASE WHEN {expr} IN ({listed}) THEN NULL ELSE {expr} END"
+                    expr = _nulls(res.exprs[i], g)
                 else:
-                    expr = f"CAST(NULL AS {res.type if res else 'VARCHAR'})"
-                cols.append(f"{expr} AS {quote_ident(alias)}")
-            cols.append(f"{quote_ident(csv.FILE)} AS {ROW_FILE}")
-            zone = sql_string(g.part.timezone) if g.part.timezone else "NULL"
-            cols.append(f"CAST({zone} AS VARCHAR) AS {ZONE}")
-            cols.append(f"{self._shape(g)} AS {SHAPE}")
-            selects.append(f"SELECT {', '.join(cols)} FROM {g.expression()}")
-        body = " UNION ALL ".join(selects) if selects else "SELECT 1 WHERE false"
-        return f"CREATE TEMP TABLE {table} AS {body}"
+                    expr = null()
+                cols.append(expr.label(alias))
+            cols.append(column(csv.FILE).label(ROW_FILE))
+            cols.append(cast(literal(g.part.timezone, String()), String()).label(ZONE))
+            cols.append(self._shape(g).label(SHAPE))
+            selects.append(select(*cols).select_from(g.expression()))
+        body = union_all(*selects).subquery("rows") if len(selects) > 1 else selects[0].subquery()
+        return select(*body.c)
 
-    def _shape(self, g: Group) -> str:
+    def _shape(self, g: Group) -> Any:
         if g.fmt == "csv" and g.layout is not None:
             return csv.shape_expression(g.layout)
         if g.ignore_errors and g.columns:
-            every = " AND ".join(f"{quote_ident(c)} IS NULL" for c in g.columns)
-            return f"CASE WHEN {every} THEN 'not json' END"
-        return "CAST(NULL AS VARCHAR)"
+            every = and_(*[column(c).is_(None) for c in g.columns])
+            return case((every, literal("not json")), else_=literal(None, String()))
+        return literal(None, String())
 
-    def _reject_shapes(self, table: str) -> None:
+    def _reject_shapes(self, t: Any) -> None:
         """Rows with the wrong number of fields leave the table, as one finding."""
-        counts = self.con.execute(
-            f"SELECT {ROW_FILE}, {SHAPE}, count(*) FROM {table} GROUP BY ALL"
-        ).fetchall()
+        file, shape = t.c[ROW_FILE], t.c[SHAPE]
+        counts = self.engine.fetch(select(file, shape, func.count()).group_by(file, shape))
         by_file: dict[str, dict[str | None, int]] = {}
-        for file, shape, n in counts:
-            by_file.setdefault(file, {})[shape] = int(n)
-        for file, shapes in by_file.items():
+        for name, kind, n in counts:
+            by_file.setdefault(name, {})[kind] = int(n)
+        for name, shapes in by_file.items():
             # every row ends with a delimiter the header has not: the file's style
             if shapes.get("trailing") and set(shapes) == {"trailing"}:
-                self.con.execute(f"UPDATE {table} SET {SHAPE} = NULL WHERE {ROW_FILE} = ?", [file])
+                self.engine.run(update(t).where(file == name).values({SHAPE: None}))
                 shapes.pop("trailing")
         bad = {
             f: sum(n for s, n in shapes.items() if s and s != "not json")
@@ -286,9 +308,7 @@ class FeedReader:
         }
         bad = {f: n for f, n in bad.items() if n}
         if bad:
-            self.con.execute(
-                f"DELETE FROM {table} WHERE {SHAPE} IS NOT NULL AND {SHAPE} <> 'not json'"
-            )
+            self.engine.run(delete(t).where(shape.is_not(None), shape != "not json"))
             self._shape_problem(bad)
         for kind, rows in self._engine_rejects().items():
             self._rejects_problem(kind, rows)
@@ -308,18 +328,26 @@ class FeedReader:
         self._malformed.append((total, lines))
 
     def _engine_rejects(self) -> dict[bool, list[tuple[str, int, str, int]]]:
-        """(file, line, kind, distinct rows) rejected by the engine, by encoding or not."""
+        """(file, line, kind, 1) of rows the engine rejected, by encoding or not."""
+        import duckdb
+
         out: dict[bool, list[tuple[str, int, str, int]]] = {}
         for g in self.groups:
             if g.fmt != "csv":
                 continue
+            r = table(g.rejects, column("error_type"), column("file_id"), column("line"),
+                      column("scan_id"))  # fmt: skip
+            sc = table(f"{g.rejects}_scan", column("file_path"), column("scan_id"),
+                       column("file_id"))  # fmt: skip
+            joined = r.join(sc, (r.c.scan_id == sc.c.scan_id) & (r.c.file_id == sc.c.file_id))
             try:
-                rows = self.con.execute(
-                    f"SELECT s.file_path, r.line, any_value(r.error_type) FROM {g.rejects} r "
-                    f"JOIN {g.rejects}_scan s USING (scan_id, file_id) GROUP BY ALL "
-                    "ORDER BY s.file_path, r.line"
-                ).fetchall()
-            except Exception:  # no rejects table: nothing was rejected
+                rows = self.engine.fetch(
+                    select(sc.c.file_path, r.c.line, func.any_value(r.c.error_type))
+                    .select_from(joined)
+                    .group_by(sc.c.file_path, r.c.line)
+                    .order_by(sc.c.file_path, r.c.line)
+                )
+            except duckdb.Error:  # no rejects table: nothing was rejected
                 continue
             for file, line, etype in rows:
                 out.setdefault(etype == "INVALID ENCODING", []).append(
@@ -354,7 +382,7 @@ class FeedReader:
             )
         )
 
-    def _reject_json(self, table: str) -> None:
+    def _reject_json(self, t: Any) -> None:
         for g in self.groups:
             if not g.ignore_errors:
                 continue
@@ -364,7 +392,8 @@ class FeedReader:
                     self._malformed.append(
                         (count, [(src.name, ln, "not a JSON record") for ln in first])
                     )
-        self.con.execute(f"DELETE FROM {table} WHERE {SHAPE} = 'not json'")
+        if any(g.ignore_errors for g in self.groups):
+            self.engine.run(delete(t).where(t.c[SHAPE] == "not json"))
 
     def malformed(self) -> Problem | None:
         """One OC-SRC-006 finding for every row rejected for its shape or syntax."""
@@ -391,16 +420,27 @@ def _suffix(path: Path) -> str:
     return Path(name).suffix or ".txt"
 
 
-def _find(name: str, columns: dict[str, str]) -> tuple[str, str, str] | None:
-    """(found name, SQL expression, type) of a column in one group."""
+def _nulls(expr: Any, g: Group) -> Any:
+    """A CSV value as NULL when it is one of the source's null values."""
+    if g.fmt != "csv":
+        return expr
+    nulls = [""] if g.part.null_values is None else g.part.null_values
+    if nulls == [""]:
+        return func.nullif(expr, "")
+    if not nulls:
+        return expr
+    return case((expr.in_(nulls), literal(None, String())), else_=expr)
+
+
+def _find(name: str, columns: dict[str, str]) -> tuple[str, Any, str] | None:
+    """(found name, column expression, type) of a column in one group."""
     if name in columns:
-        return name, quote_ident(name), columns[name]
+        return name, column(name), columns[name]
     lowered = {c.lower(): c for c in columns}
     if name.lower() in lowered:  # case differences are forgiven, not silently wrong
         real = lowered[name.lower()]
-        return real, quote_ident(real), columns[real]
+        return real, column(real), columns[real]
     head, _, rest = name.partition(".")
     if rest and head in columns and columns[head].upper().startswith("STRUCT"):
-        path = ".".join(quote_ident(p) for p in [head, *rest.split(".")])
-        return name, path, "VARCHAR"
+        return name, struct_path(head, *rest.split(".")), "VARCHAR"
     return None
