@@ -378,3 +378,14 @@ def test_thousands_separator(tmp_path: Path) -> None:
     _run(root)
     values = _values(root, "amount")
     assert sorted(v for v in values if v is not None) == [12.5, 1234.5]
+
+
+def test_quoted_line_breaks_are_one_field(tmp_path: Path) -> None:
+    rows = 'id,nome,mail\nC1,"Ana\nda Silva",a@b.com\nC2,"Bia ""B""",b@b.com\n'
+    root = write_project(
+        tmp_path / "p",
+        feeds=[{"entity": "customer", "fields": CUSTOMER, "files": {"ch0.csv": rows}}],
+    )
+    result = _run(root)
+    assert _feed(result).rows == 2 and not _by_code(result, "OC-SRC-006")
+    assert _values(root, "full_name") == ["Ana\nda Silva", 'Bia "B"']

@@ -111,8 +111,12 @@ def layout(path: Path, part: SourceFile, utf8: Path | None = None) -> Layout:
     return Layout(delimiter, quote, escape, header, skip, names or ("column0",), guessed)
 
 
-def read_expression(files: list[Path], lay: Layout, rejects: str) -> Any:
-    """``read_csv`` with every option explicit, one column more than the header."""
+def read_expression(files: list[Path], lay: Layout, rejects: str, *, parallel: bool = True) -> Any:
+    """``read_csv`` with every option explicit, one column more than the header. Not
+    strict: a row with too many fields is cut after the extra column (and rejected by its
+    shape) instead of being split field by field, which costs quadratic time on a wide
+    ragged row. ``parallel=False`` for files with quoted line breaks, which the parallel
+    scanner cannot pad."""
     from omnicontract.validators.feeds import file_list
     from omnicontract.validators.sqlfuncs import table_function
 
@@ -134,6 +138,8 @@ def read_expression(files: list[Path], lay: Layout, rejects: str) -> Any:
         rejects_limit=1000,
         filename=FILE,
         skip=lay.skip or None,
+        strict_mode=False,
+        parallel=None if parallel else False,
     )
 
 

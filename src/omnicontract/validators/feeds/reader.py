@@ -66,12 +66,13 @@ class Group:
     layout: csv.Layout | None = None
     rejects: str = ""
     ignore_errors: bool = False
+    parallel: bool = True
     bad_json: list[tuple[Path, int, list[int]]] = field(default_factory=list)
 
     def expression(self) -> Any:
         if self.fmt == "csv":
             assert self.layout is not None
-            return csv.read_expression(self.read, self.layout, self.rejects)
+            return csv.read_expression(self.read, self.layout, self.rejects, parallel=self.parallel)
         if self.fmt in ("json", "jsonl"):
             return json.read_expression(self.read, self.fmt, ignore_errors=self.ignore_errors)
         return parquet.read_expression(self.read)
@@ -246,19 +247,34 @@ class FeedReader:
         of each row, and its time zone when ``files:`` entries declare one; return it."""
         import duckdb
 
-        try:
-            created = self.engine.create_table(name, self._load_query(selected, constants or {}))
-        except duckdb.Error:
-            retry = [g for g in self.groups if g.fmt == "jsonl" and not g.ignore_errors]
-            if not retry:
-                raise
-            for g in retry:
-                g.ignore_errors = True
-            self.engine.drop(name)
-            created = self.engine.create_table(name, self._load_query(selected, constants or {}))
+        for _attempt in range(3):
+            try:
+                created = self.engine.create_table(
+                    name, self._load_query(selected, constants or {})
+                )
+                break
+            except duckdb.Error as exc:
+                if not self._lenient(str(exc)):
+                    raise
+                self.engine.drop(name)
+        else:
+            raise RuntimeError("unreachable: the last attempt raises")
         self._reject_shapes(created)
         self._reject_json(created)
         return created
+
+    def _lenient(self, error: str) -> bool:
+        """Read again in the slower way that copes with ``error``: serially for quoted
+        line breaks, line by line for JSONL files with lines that are not JSON."""
+        if "parallel" in error:
+            groups = [g for g in self.groups if g.fmt == "csv" and g.parallel]
+            for g in groups:
+                g.parallel = False
+            return bool(groups)
+        groups = [g for g in self.groups if g.fmt == "jsonl" and not g.ignore_errors]
+        for g in groups:
+            g.ignore_errors = True
+        return bool(groups)
 
     def _load_query(
         self, selected: dict[str, Resolved | None], constants: dict[str, dict[int, Any]]
