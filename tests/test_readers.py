@@ -241,14 +241,26 @@ def test_shifted_row_is_rejected_not_read_shifted(tmp_path: Path) -> None:
     assert _values(root, "customer_id") == ["C1", "C3"]
 
 
-def test_trailing_delimiter_on_every_row_is_the_file_style(tmp_path: Path) -> None:
-    rows = "id,nome,mail\nC1,Ana,a@b.com,\nC2,Bia,b@b.com,\n"
+@pytest.mark.parametrize(
+    ("rows", "names"),
+    [
+        # every row ends with a delimiter the header has not: the file's style
+        ("id,nome,mail\nC1,Ana,a@b.com,\nC2,Bia,b@b.com,\n", ["Ana", "Bia"]),
+        # quoted line breaks and quotes are one field
+        (
+            'id,nome,mail\nC1,"Ana\nda Silva",a@b.com\nC2,"Bia ""B""",b@b.com\n',
+            ["Ana\nda Silva", 'Bia "B"'],
+        ),
+    ],
+)
+def test_rows_that_are_whole(tmp_path: Path, rows: str, names: list[str]) -> None:
     root = write_project(
         tmp_path / "p",
         feeds=[{"entity": "customer", "fields": CUSTOMER, "files": {"ch0.csv": rows}}],
     )
     result = _run(root)
     assert not _by_code(result, "OC-SRC-006") and _feed(result).rows == 2
+    assert _values(root, "full_name") == names
 
 
 def test_wide_ragged_row_and_megabyte_field(tmp_path: Path) -> None:
@@ -378,14 +390,3 @@ def test_thousands_separator(tmp_path: Path) -> None:
     _run(root)
     values = _values(root, "amount")
     assert sorted(v for v in values if v is not None) == [12.5, 1234.5]
-
-
-def test_quoted_line_breaks_are_one_field(tmp_path: Path) -> None:
-    rows = 'id,nome,mail\nC1,"Ana\nda Silva",a@b.com\nC2,"Bia ""B""",b@b.com\n'
-    root = write_project(
-        tmp_path / "p",
-        feeds=[{"entity": "customer", "fields": CUSTOMER, "files": {"ch0.csv": rows}}],
-    )
-    result = _run(root)
-    assert _feed(result).rows == 2 and not _by_code(result, "OC-SRC-006")
-    assert _values(root, "full_name") == ["Ana\nda Silva", 'Bia "B"']

@@ -81,3 +81,11 @@ def transcode(path: Path, encoding: str | None, target: Path) -> Path:
         for text in chunks(path, encoding):
             out.write(text.encode("utf-8", "surrogateescape"))
     return target
+
+
+def head_text(path: Path, encoding: str | None, size: int = 65_536) -> str:
+    """The first ``size`` bytes of a file, decoded (invalid bytes as U+FFFD)."""
+    with open_binary(path) as fh:
+        head = fh.read(size)
+    text = decoder(encoding).decode(head, final=False)
+    return text.replace(INVALID, "\ufffd")
