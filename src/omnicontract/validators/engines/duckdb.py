@@ -10,7 +10,6 @@ live to the end of the run (identity resolution) are kept compressed in memory.
 from __future__ import annotations
 
 import os
-import re
 import tempfile
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +19,7 @@ from sqlalchemy.sql.expression import ColumnElement
 
 from omnicontract.validators import binding
 from omnicontract.validators.engines.base import Engine, EngineOptions, table_of
+from omnicontract.validators.feeds import clean_duckdb_error
 from omnicontract.validators.normalize import normalize_phones
 from omnicontract.validators.sqlfuncs import create_table_as, drop_column, drop_table
 
@@ -35,21 +35,6 @@ def dialect() -> Any:
     from duckdb_engine import Dialect
 
     return Dialect(paramstyle="qmark")
-
-
-def clean_duckdb_error(exc: Exception) -> str:
-    """First meaningful line of a DuckDB error, without its internal prefixes."""
-    text = str(exc).strip()
-    text = re.sub(r"^[A-Za-z ]*Error: ", "", text)
-    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
-    head = lines[0] if lines else "unknown error"
-    for ln in lines[1:3]:
-        if ln.lower().startswith(("original line", "possible solution")):
-            continue
-        if "line" in head.lower() and ln and len(head) < 60:
-            head += f" ({ln})"
-        break
-    return head[:300]
 
 
 def _unreadable(feed: FeedRun, what: str, exc: Exception) -> None:

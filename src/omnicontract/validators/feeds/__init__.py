@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import glob
 import os
+import re
 from pathlib import Path
 
 from omnicontract.contracts.model import Source
@@ -29,5 +30,16 @@ def glob_files(root: Path, pattern: str, confinement: Confinement | None = None)
     return [Path(p) for p in sorted(glob.glob(full, recursive=True)) if Path(p).is_file()]
 
 
-def file_list(files: list[Path]) -> list[str]:
-    return [str(f) for f in files]
+def clean_duckdb_error(exc: Exception) -> str:
+    """First meaningful line of a DuckDB error, without its internal prefixes."""
+    text = str(exc).strip()
+    text = re.sub(r"^[A-Za-z ]*Error: ", "", text)
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    head = lines[0] if lines else "unknown error"
+    for ln in lines[1:3]:
+        if ln.lower().startswith(("original line", "possible solution")):
+            continue
+        if "line" in head.lower() and ln and len(head) < 60:
+            head += f" ({ln})"
+        break
+    return head[:300]

@@ -117,12 +117,11 @@ def read_expression(files: list[Path], lay: Layout, rejects: str, *, parallel: b
     shape) instead of being split field by field, which costs quadratic time on a wide
     ragged row. ``parallel=False`` for files with quoted line breaks, which the parallel
     scanner cannot pad."""
-    from omnicontract.validators.feeds import file_list
     from omnicontract.validators.sqlfuncs import table_function
 
     return table_function(
         "read_csv",
-        file_list(files),
+        [str(f) for f in files],
         auto_detect=False,
         header=lay.header,
         delim=lay.delimiter,

@@ -17,12 +17,11 @@ from omnicontract.validators.feeds.csv import FILE
 
 
 def read_expression(files: list[Path], fmt: str, *, ignore_errors: bool = False) -> Any:
-    from omnicontract.validators.feeds import file_list
     from omnicontract.validators.sqlfuncs import table_function
 
     return table_function(
         "read_json",
-        file_list(files),
+        [str(f) for f in files],
         format="newline_delimited" if fmt == "jsonl" else "auto",
         union_by_name=True,
         filename=FILE,

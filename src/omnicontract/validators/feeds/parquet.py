@@ -9,7 +9,8 @@ from omnicontract.validators.feeds.csv import FILE
 
 
 def read_expression(files: list[Path]) -> Any:
-    from omnicontract.validators.feeds import file_list
     from omnicontract.validators.sqlfuncs import table_function
 
-    return table_function("read_parquet", file_list(files), union_by_name=True, filename=FILE)
+    return table_function(
+        "read_parquet", [str(f) for f in files], union_by_name=True, filename=FILE
+    )

@@ -164,7 +164,7 @@ class FeedReader:
             return described(json.read_expression([read], fmt, ignore_errors=True))
 
     def _unreadable(self, path: Path, fmt: str, part: SourceFile, exc: Exception) -> Problem:
-        from omnicontract.validators.engines.duckdb import clean_duckdb_error
+        from omnicontract.validators.feeds import clean_duckdb_error
 
         why = clean_duckdb_error(exc) if not isinstance(exc, OSError) else str(exc.strerror)
         return Problem(
