@@ -390,3 +390,34 @@ def test_thousands_separator(tmp_path: Path) -> None:
     _run(root)
     values = _values(root, "amount")
     assert sorted(v for v in values if v is not None) == [12.5, 1234.5]
+
+
+@pytest.mark.parametrize("name", ["cp1252", "latin-1", "iso-8859-15", "cp1250", "utf-16le"])
+def test_system_converter_writes_what_python_does(tmp_path: Path, name: str) -> None:
+    """The fast path (the system's iconv, when installed) and the codec path agree byte for
+    byte; a file the system converter refuses falls back to the codec path."""
+    import shutil
+
+    from omnicontract.validators.feeds import encoding
+
+    every = bytes(b for b in range(0x20, 0x100) if b not in b"\x7f\x81\x8d\x8f\x90\x9d")
+    source = tmp_path / "a.csv"
+    text = "id,obs\n" + "".join(f"L{i},{every.decode('cp1252')}\n" for i in range(3))
+    if name == "utf-16le":
+        source.write_bytes(text.encode(name))
+    else:
+        source.write_bytes(text.encode("cp1252" if name == "latin-1" else name, errors="replace"))
+
+    def by_codec() -> bytes:
+        return b"".join(t.encode("utf-8", "surrogateescape") for t in encoding.chunks(source, name))
+
+    fast = encoding.transcode(source, name, tmp_path / "fast.csv").read_bytes()
+    assert fast == by_codec()
+    if name in ("cp1252", "latin-1"):
+        assert "\u20ac".encode() in fast and "\u201c".encode() in fast  # 0x80, 0x93
+    if shutil.which("iconv") and name != "utf-16le":
+        source.write_bytes(source.read_bytes() + b"L9,\x81\n")  # not Windows-1252
+        out = encoding.transcode(source, name, tmp_path / "mixed.csv").read_bytes()
+        assert out == by_codec()
+        if name == "cp1252":
+            assert out.endswith(b"L9,\xff\n")  # an invalid byte stays invalid
