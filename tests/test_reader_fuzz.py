@@ -39,7 +39,12 @@ value = st.one_of(st.sampled_from(NASTY), st.text(max_size=12))
 row = st.lists(value, min_size=0, max_size=8)
 
 
-def _exit_code(root: Path) -> tuple[int, str]:
+def _exit_code(
+    root: Path, fields: dict, constants: dict, source: dict, files: dict
+) -> tuple[int, str]:
+    """Write a one-feed interaction project and validate it from the command line."""
+    feed = {"entity": "interaction", "fields": fields, "constants": constants}
+    write_project(root, feeds=[{**feed, "source": source, "files": files}])
     run = CliRunner().invoke(cli, ["validate", str(root), "--format", "json"])
     return run.exit_code, run.output + (run.stderr if run.stderr_bytes else "")
 
@@ -63,19 +68,13 @@ def test_csv_values_never_stop_a_run(
     body = "\n".join(delimiter.join(r) for r in rows)
     data = (header + "\n" + body + "\n").encode("utf-8", "surrogatepass") + junk + b"\n"
     fields = {**FIELDS, **(OTHER_FORMATS[variant - 1] if variant else {})}
-    write_project(
+    code, output = _exit_code(
         root,
-        feeds=[
-            {
-                "entity": "interaction",
-                "fields": fields,
-                "constants": {"channel": "store", "kind": "visit"},
-                "source": {"delimiter": delimiter},
-                "files": {"ch0.csv": data},
-            }
-        ],
+        fields,
+        {"channel": "store", "kind": "visit"},
+        {"delimiter": delimiter},
+        {"ch0.csv": data},
     )
-    code, output = _exit_code(root)
     assert code in (0, 1), output[-2000:]
 
 
@@ -104,21 +103,16 @@ def test_jsonl_values_never_stop_a_run(tmp_path_factory, records: list, encoding
     root = tmp_path_factory.mktemp("fuzzj")
     lines = [json.dumps(r) if isinstance(r, dict) else r.replace("\n", " ") for r in records]
     data = ("\n".join(lines) + "\n").encode(encoding, "replace")
-    write_project(
+    fields = {
+        "interaction_id": "id",
+        "occurred_at": {"column": "ts", "format": "epoch_s"},
+        "duration_seconds": "dur",
+    }
+    code, output = _exit_code(
         root,
-        feeds=[
-            {
-                "entity": "interaction",
-                "fields": {
-                    "interaction_id": "id",
-                    "occurred_at": {"column": "ts", "format": "epoch_s"},
-                    "duration_seconds": "dur",
-                },
-                "constants": {"channel": "whatsapp", "kind": "message"},
-                "source": {"path": "data/m.jsonl", "encoding": encoding},
-                "files": {"m.jsonl": data},
-            }
-        ],
+        fields,
+        {"channel": "whatsapp", "kind": "message"},
+        {"path": "data/m.jsonl", "encoding": encoding},
+        {"m.jsonl": data},
     )
-    code, output = _exit_code(root)
     assert code in (0, 1), output[-2000:]
