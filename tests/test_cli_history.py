@@ -81,13 +81,44 @@ def test_store_errors_are_one_line_with_the_password_masked(
 ) -> None:
     monkeypatch.setenv("QA_PW", "pa55-w0rd")
     url = "postgresql://qa:${QA_PW}@127.0.0.1:1/qa"
-    for args in (("validate", retail), ("history", retail), ("report", retail)):
+    for args in (("history", retail), ("report", retail)):
         result = run(*args, "--history-url", url)
         assert result.exit_code == 2, result.output
         assert "pa55-w0rd" not in result.output and "Traceback" not in result.output
         assert result.output.startswith("error: cannot open the run history at postgresql")
+    # validating is not stopped by a store it cannot reach: the verdict decides the exit
+    warned = run("validate", retail, "-q", "--history-url", url)
+    assert warned.exit_code == 1, warned.output
+    assert "warning: this run is not recorded: cannot open the run history at postgresql" in (
+        warned.output
+    )
+    assert "pa55-w0rd" not in warned.output and "FAIL:" in warned.output
     bad = run("validate", retail, "--history-url", "nonsense://u:pa55-w0rd@@")
-    assert bad.exit_code == 2 and "pa55-w0rd" not in bad.output
+    assert bad.exit_code == 1 and "pa55-w0rd" not in bad.output
+    # unless the project says its runs must be recorded
+    project = retail / "omnicontract.yaml"
+    project.write_text(project.read_text() + "history:\n  required: true\n")
+    required = run("validate", retail, "-q", "--history-url", url)
+    assert required.exit_code == 2 and "pa55-w0rd" not in required.output
+    assert required.output.startswith("error: cannot open the run history at postgresql")
+
+
+def test_bad_report_targets_fail_before_any_feed_is_read(retail: Path, tmp_path: Path) -> None:
+    a_file = tmp_path / "a-file"
+    a_file.write_text("x")
+    (retail / "exports" / "crm" / "clientes.csv").unlink()  # read first: would be OC-SRC-001
+    for spec in (
+        "junit:/proc/nope/j.xml",
+        f"html:{tmp_path}",
+        f"junit:{a_file}/x.xml",
+    ):
+        result = run("validate", retail, "--format", "json", "--report", spec)
+        assert result.exit_code == 2, (spec, result.output)
+        assert result.output.startswith("error: --report "), result.output
+        assert "OC-SRC" not in result.output and "unexpected" not in result.output
+    result = run("validate", retail, "-q", "--output", str(tmp_path))
+    assert result.exit_code == 2 and "is a directory" in result.output  # click says so
+    assert not (retail / ".omnicontract").exists()  # nothing recorded, not even a store
 
 
 def test_project_file_history_block(retail: Path, postgres_database: str) -> None:

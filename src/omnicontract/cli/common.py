@@ -67,3 +67,59 @@ def write_atomic(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def check_writable(path: Path, what: str) -> None:
+    """Fail before the run, not after it, when ``path`` cannot be written: it is a folder,
+    one of its parents is a file, or the nearest existing parent refuses a new file (the
+    probe file is removed at once; no folder is created)."""
+    from omnicontract.errors import UsageError
+
+    path = Path(path)
+    if path.is_dir():
+        raise UsageError(f"{what}: {path} is a folder", hint="name a file, not a folder")
+    parent = path.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        raise UsageError(
+            f"{what}: {path} cannot be written: {parent} is a file, not a folder",
+            hint="choose a path whose folders are folders",
+        )
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".omnicontract-probe-", dir=parent)
+    except OSError as exc:
+        raise UsageError(
+            f"{what}: cannot create a file in {parent}: {exc.strerror or exc}",
+            hint="choose a folder you can write to",
+        ) from None
+    os.close(fd)
+    os.unlink(probe)
+
+
+def color_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--no-color",
+        is_flag=True,
+        help="Plain text, no colours (also when $NO_COLOR is set or output is not a terminal).",
+    )(func)
+
+
+def use_color(no_color: bool, stream: Any = None) -> bool:
+    """Colour only on a terminal, and never with --no-color or $NO_COLOR (no-color.org)."""
+    stream = sys.stdout if stream is None else stream
+    if no_color or os.environ.get("NO_COLOR"):
+        return False
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def terminal_width(stream: Any = None) -> int | None:
+    """The width to lay a console report out in: the terminal's when writing to one,
+    else $COLUMNS when set, else None (the report's default width)."""
+    import shutil
+
+    stream = sys.stdout if stream is None else stream
+    if getattr(stream, "isatty", lambda: False)():
+        return shutil.get_terminal_size((100, 24)).columns
+    columns = os.environ.get("COLUMNS", "")
+    return int(columns) if columns.isdigit() and int(columns) > 0 else None

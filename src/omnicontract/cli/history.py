@@ -137,17 +137,32 @@ def history(project: Path, limit: int, fmt: str, history_url: str | None, debug:
 # ---------------------------------------------------------------- used by validate
 
 
+def _unreachable(exc: Exception, required: bool) -> None:
+    """A store that cannot be reached: an error when the project requires the history,
+    else a warning naming the store (its URL redacted), and the run goes on."""
+    if required:
+        raise exc
+    click.echo(f"warning: this run is not recorded: {exc}", err=True)
+
+
 def open_for_run(loaded: Any, no_history: bool, history_url: str | None) -> Any:
     """The opened store a ``validate`` run records into, or None (``--no-history``, or
-    ``history.enabled: false`` without an explicit ``--history-url``). Opened before any
-    data is read, so a bad URL fails fast."""
-    from omnicontract.history import store_for
+    ``history.enabled: false`` without an explicit ``--history-url``, or a store that
+    cannot be reached and is not required). Opened before any data is read, so a bad
+    URL is known at once."""
+    from omnicontract.history import HistoryError, store_for
 
     settings = loaded.settings.history
     if no_history or not (settings.enabled or history_url):
         return None
-    store = store_for(loaded.root, url=history_url, configured=settings.url, keep=settings.keep)
-    return store.open()
+    try:
+        store = store_for(loaded.root, url=history_url, configured=settings.url, keep=settings.keep)
+        store.open()
+    except HistoryError as exc:
+        _unreachable(exc, settings.required)
+        return None
+    store.required = settings.required
+    return store
 
 
 def feed_history(store: Any, project: str) -> Callable[[str, str], list[int]] | None:
@@ -156,21 +171,49 @@ def feed_history(store: Any, project: str) -> Callable[[str, str], list[int]] | 
         return None
 
     def counts(channel: str, feed: str) -> list[int]:
-        past = store.feed_history(project, channel, feed, limit=100)
+        from omnicontract.history import HistoryError
+
+        try:
+            past = store.feed_history(project, channel, feed, limit=100)
+        except HistoryError:
+            return []  # the store went away: record_run says so
         return [p["rows"] for p in reversed(past) if p["rows"] is not None]
 
     return counts
 
 
-def record_run(store: Any, result: Any, *, partial: bool = False) -> None:
-    """Record the run and fill its trend (the runs before it) for the reports. A partial
-    run (some channels only, or without the cross-channel checks) is not recorded: the
-    history compares whole runs with whole runs. It still gets the trend for its reports."""
+def record_run(store: Any, result: Any, *, partial: bool = False) -> str | None:
+    """Record the run and fill its trend (the runs before it) and its changes since the
+    previous run, for the reports; return the run id, or None when not recorded. A partial
+    run (some channels only, or without the cross-channel checks) is not recorded, and
+    not compared: the history compares whole runs with whole runs. It still gets the
+    trend for its reports."""
+    from omnicontract.history import HistoryError
+
     if store is None:
-        return
+        return None
     with store:
-        if partial:
-            result.trend = store.trend(result.project)
-            return
-        store.record(result)
-        result.trend = store.trend(result.project, before=result.run_id)
+        try:
+            if partial:
+                result.trend = store.trend(result.project)
+                return None
+            store.record(result)
+            store.attach_history(result)
+        except HistoryError as exc:
+            result.run_id = None
+            _unreachable(exc, store.required)
+            return None
+    return result.run_id
+
+
+def forget_run(store: Any, run_id: str | None) -> None:
+    """Take back a recorded run whose reports could not be written (it exits 2)."""
+    if store is None or run_id is None:
+        return
+    from omnicontract.history import HistoryError
+
+    with store:
+        try:
+            store.forget(run_id)
+        except HistoryError as exc:
+            _unreachable(exc, False)

@@ -7,6 +7,7 @@ import click
 
 from omnicontract.cli.common import debug_option, handle_errors, write_atomic
 from omnicontract.errors import UsageError
+from omnicontract.words import n_of
 
 IMPORT_FORMATS = {"odcs": "Open Data Contract Standard v3.0.x / v3.1 data contract"}
 
@@ -66,7 +67,7 @@ def import_contract(
         write_atomic(output, text)
     if imported.unsupported:
         click.echo(
-            f"{len(imported.unsupported)} part(s) of {source.name} not honoured (listed above)",
+            f"{n_of(len(imported.unsupported), 'part')} of {source.name} not honoured (listed above)",
             err=True,
         )
         if strict:

@@ -5,7 +5,13 @@ from pathlib import Path
 
 import click
 
-from omnicontract.cli.common import debug_option, handle_errors
+from omnicontract.cli.common import (
+    color_option,
+    debug_option,
+    handle_errors,
+    terminal_width,
+    use_color,
+)
 
 
 @click.command()
@@ -19,9 +25,10 @@ from omnicontract.cli.common import debug_option, handle_errors
     default=None,
     help="Lowest severity that makes the exit code 1.",
 )
+@color_option
 @debug_option
 @handle_errors
-def lint(project: Path, fmt: str, fail_on: str | None, debug: bool) -> None:
+def lint(project: Path, fmt: str, fail_on: str | None, no_color: bool, debug: bool) -> None:
     """Check PROJECT's contracts and channel bindings without reading any data.
 
     Malformed files exit 2 with the file and line; lint findings (OC-CON) exit 1 when
@@ -31,5 +38,6 @@ def lint(project: Path, fmt: str, fail_on: str | None, debug: bool) -> None:
     from omnicontract.reports import render
 
     result = api.lint(project, fail_on=fail_on)
-    click.echo(render(fmt, result, color=sys.stdout.isatty()), nl=False)
+    text = render(fmt, result, color=use_color(no_color), width=terminal_width())
+    click.echo(text, nl=False)
     sys.exit(result.exit_code)

@@ -17,6 +17,7 @@ import re
 
 from omnicontract.contracts.model import Severity
 from omnicontract.validators.result import Finding, RunResult
+from omnicontract.words import n_of
 
 MAX_CHARS = 60_000
 TITLES = {"error": "Errors", "warning": "Warnings", "info": "Info"}
@@ -90,8 +91,8 @@ def _head(result: RunResult) -> str:
     out = [
         f"## omnicontract · {escape(result.project)}\n\n",
         verdict(result) + "\n\n",
-        f"{len(result.channels)} channels · {feeds} feeds · {rows:,} rows · "
-        f"{result.checks_run:,} checks · {result.seconds:.1f}s\n",
+        f"{n_of(len(result.channels), 'channel')} · {n_of(feeds, 'feed')} · "
+        f"{n_of(rows, 'row')} · {n_of(result.checks_run, 'check')} · {result.seconds:.1f}s\n",
     ]
     channels = channel_readiness(result)
     if channels:
@@ -129,7 +130,7 @@ def _footer(left_out: dict[str, int], max_chars: int) -> str:
         return ""
     parts = ", ".join(f"{n} {TITLES[s].lower()}" for s, n in left_out.items() if n)
     return (
-        f"\n> **{total} finding(s) left out** ({parts}) to keep this summary under "
+        f"\n> **{n_of(total, 'finding')} left out** ({parts}) to keep this summary under "
         f"{max_chars:,} characters. Every finding is in the JSON and JUnit reports of this "
         "run (`omnicontract validate --report json:PATH --report junit:PATH`).\n"
     )

@@ -29,9 +29,12 @@ from omnicontract.validators.checks.base import Check, Draft, FieldContext, RowC
 from omnicontract.validators.identity import IdentityIndex
 from omnicontract.validators.mapping import MappedField, constant_field, map_field
 from omnicontract.validators.normalize import normalize_phones
+from omnicontract.validators.period import record_event_period
 from omnicontract.validators.registry import registry
 from omnicontract.validators.result import FeedSummary
+from omnicontract.words import n_of, word
 
+# progress(label, step, total): label is "<stage> <what>", stage "feed" or "cross-channel"
 Progress = Callable[[str, int, int], None]
 
 
@@ -249,7 +252,8 @@ class Run:
             files = [f for f in files if f not in empty]
             feed.source_draft(
                 "OC-SRC-005",
-                f"{len(empty)} of {len(empty) + len(files)} source file(s) are empty (0 bytes)"
+                f"{len(empty)} of {n_of(len(empty) + len(files), 'source file')} "
+                f"{word(len(empty), 'is', 'are')} empty (0 bytes)"
                 if files
                 else "the source is an empty file (0 bytes)",
                 count=len(empty),
@@ -328,7 +332,7 @@ class Run:
         if unexpected and b.unexpected_columns != "ignore":
             feed.source_draft(
                 "OC-SRC-004",
-                f"{len(unexpected)} source column(s) not mapped: {', '.join(unexpected[:8])}"
+                f"{n_of(len(unexpected), 'source column')} not mapped: {', '.join(unexpected[:8])}"
                 + (" ..." if len(unexpected) > 8 else ""),
                 count=len(unexpected),
                 samples=[(c, 1) for c in unexpected[: self.sample_size]],
@@ -390,7 +394,7 @@ class Run:
                 enc = feed.binding.source.encoding
                 feed.source_draft(
                     "OC-SRC-002",
-                    f"{Path(path).name} is not {enc}: {count} row(s) with invalid bytes "
+                    f"{Path(path).name} is not {enc}: {n_of(count, 'row')} with invalid bytes "
                     f"(first at line {line}) were skipped",
                     count=int(count),
                     samples=samples,
@@ -403,7 +407,7 @@ class Run:
                 reason = rows[0][3].split(".")[0]
                 feed.source_draft(
                     "OC-SRC-006",
-                    f"{count} row(s) rejected by the CSV reader (first: line {line}, {reason})",
+                    f"{n_of(count, 'row')} rejected by the CSV reader (first: line {line}, {reason})",
                     count=int(count),
                     samples=samples,
                     location=f"{path}:{line}",
@@ -567,6 +571,16 @@ def _project_checks(project: Project, cross_channel: bool) -> list[Any]:
     ]
 
 
+def _run_project_checks(project: Project, run: Run, cross_channel: bool) -> list[Draft]:
+    checks = _project_checks(project, cross_channel)
+    drafts: list[Draft] = []
+    for step, pc in enumerate(checks, start=1):
+        if run.progress:
+            run.progress(f"cross-channel {pc.code} {pc.name}", step, len(checks))
+        drafts.extend(pc.run(run))
+    return drafts
+
+
 def execute(
     project: Project,
     run: Run,
@@ -585,7 +599,7 @@ def execute(
     for step, (ch, i, fb, selected) in enumerate(todo, start=1):
         started = time.perf_counter()
         if run.progress:
-            run.progress(f"{ch.model.channel}/{fb.name}", step, len(todo))
+            run.progress(f"feed {ch.model.channel}/{fb.name}", step, len(todo))
         feed = FeedRun(run, ch, i, fb, project.contracts[fb.entity].model, selected=selected)
         run.prepare_feed(feed)
         run.feeds.append(feed)
@@ -595,14 +609,15 @@ def execute(
             for fc in feed_checks:
                 feed.drafts.extend(d for d in fc.run(feed) if (d.code, d.field) not in delegated)
                 run.checks_run += 1
+        if selected:
+            record_event_period(feed)
         if feed.ok:
             run.release_raw(feed)
         if feed.summary:
             feed.summary.seconds = round(time.perf_counter() - started, 3)
         if selected:
             drafts.extend(feed.drafts)
-    for pc in _project_checks(project, cross_channel):
-        drafts.extend(pc.run(run))
+    drafts.extend(_run_project_checks(project, run, cross_channel))
     index = run.identity()
     for res in index.resolutions() if cross_channel else []:
         if res.feed.summary is not None:

@@ -4,6 +4,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from omnicontract.validators.checks.base import Draft, ProjectCheck
+from omnicontract.words import n_of, word
 
 if TYPE_CHECKING:
     from omnicontract.validators.engine import Run
@@ -45,6 +46,6 @@ class IdentityConflict(ProjectCheck):
                     field,
                     customers,
                     [(v, int(o)) for v, o, _c, _n in rows[: run.sample_size]],
-                    f"{values:,} '{key.name}' values are each owned by several customers "
-                    f"({customers:,} customer records)",
+                    f"{n_of(values, repr(key.name) + ' value')} {word(values, 'is', 'are each')} "
+                    f"owned by several customers ({n_of(customers, 'customer record')})",
                 )

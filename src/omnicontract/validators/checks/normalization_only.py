@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 from omnicontract.contracts.model import Normalizer, Severity
 from omnicontract.validators.checks.base import Draft, ProjectCheck, n_of
 from omnicontract.validators.queries import top_values
+from omnicontract.words import word
 
 if TYPE_CHECKING:
     from omnicontract.validators.engine import Run
@@ -44,6 +45,6 @@ class NormalizationOnlyMatch(ProjectCheck):
                     field,
                     total,
                     samples,
-                    f"{n_of(total, 'row')} match a customer by '{key.name}' only after "
+                    f"{n_of(total, 'row')} {word(total, 'matches', 'match')} a customer by '{key.name}' only after "
                     f"{key.normalize.value} normalization",
                 )

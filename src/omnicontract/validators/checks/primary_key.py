@@ -7,6 +7,7 @@ from sqlalchemy import func, or_, select
 
 from omnicontract.validators.checks.base import Draft, FeedCheck
 from omnicontract.validators.queries import duplicate_groups
+from omnicontract.words import n_of
 
 if TYPE_CHECKING:
     from omnicontract.validators.engine import FeedRun
@@ -39,7 +40,7 @@ class PrimaryKey(FeedCheck):
                 parts.append(f"{empty} empty")
                 samples = [(None, empty), *samples][: max(feed.sample_size, 1)]
             if dup_rows:
-                parts.append(f"{dup_rows} rows sharing {groups} duplicated keys")
+                parts.append(f"{n_of(dup_rows, 'row')} sharing {n_of(groups, 'duplicated key')}")
             yield feed.draft(
                 self, f, empty + dup_rows, samples, f"primary key '{pk}': " + ", ".join(parts)
             )
