@@ -6,6 +6,7 @@ from pathlib import Path
 import click
 
 from omnicontract.cli.common import (
+    allow_path_option,
     color_option,
     debug_option,
     handle_errors,
@@ -25,10 +26,18 @@ from omnicontract.cli.common import (
     default=None,
     help="Lowest severity that makes the exit code 1.",
 )
+@allow_path_option
 @color_option
 @debug_option
 @handle_errors
-def lint(project: Path, fmt: str, fail_on: str | None, no_color: bool, debug: bool) -> None:
+def lint(
+    project: Path,
+    fmt: str,
+    fail_on: str | None,
+    allow_paths: tuple[Path, ...],
+    no_color: bool,
+    debug: bool,
+) -> None:
     """Check PROJECT's contracts and channel bindings without reading any data.
 
     Malformed files exit 2 with the file and line; lint findings (OC-CON) exit 1 when
@@ -37,7 +46,7 @@ def lint(project: Path, fmt: str, fail_on: str | None, no_color: bool, debug: bo
     from omnicontract import api
     from omnicontract.reports import render
 
-    result = api.lint(project, fail_on=fail_on)
+    result = api.lint(api.load_project(project, allow_paths=allow_paths), fail_on=fail_on)
     text = render(fmt, result, color=use_color(no_color), width=terminal_width())
     click.echo(text, nl=False)
     sys.exit(result.exit_code)

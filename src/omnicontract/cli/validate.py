@@ -6,6 +6,7 @@ from pathlib import Path
 import click
 
 from omnicontract.cli.common import (
+    allow_path_option,
     color_option,
     debug_option,
     handle_errors,
@@ -90,6 +91,7 @@ SEVERITIES = ["error", "warning", "info"]
     "(pip install 'omnicontract[gx]'; holds each feed in memory).",
 )
 @history_url_option
+@allow_path_option
 @click.option("--quiet", "-q", is_flag=True, help="Print only the verdict line; no progress.")
 @color_option
 @debug_option
@@ -108,6 +110,7 @@ def validate(
     no_history: bool,
     engine: str,
     history_url: str | None,
+    allow_paths: tuple[Path, ...],
     quiet: bool,
     no_color: bool,
     debug: bool,
@@ -123,7 +126,7 @@ def validate(
     from omnicontract.reports.progress import wanted
 
     check_report_targets(list(reports), output)  # before any data is read
-    loaded = api.load_project(project)
+    loaded = api.load_project(project, allow_paths=allow_paths)
     store = history.open_for_run(loaded, no_history, history_url)
     progress = None
     if wanted(quiet):

@@ -232,6 +232,20 @@ def _headline(result: RunResult) -> list[Token]:
     return tokens
 
 
+def _data_roots(console: Any, result: RunResult) -> None:
+    """Folders outside the project this run could read: said up front, every run."""
+    from rich.text import Text
+
+    for allowed in result.data_roots:
+        console.print(
+            Text(
+                f"reads outside the project: {allowed['path']} "
+                f"(allowed by {allowed['allowed_by']})",
+                style="yellow",
+            )
+        )
+
+
 def render(result: RunResult, *, color: bool = False, width: int | None = None) -> str:
     from rich.console import Console
     from rich.text import Text
@@ -247,6 +261,7 @@ def render(result: RunResult, *, color: bool = False, width: int | None = None) 
         emoji=False,
     )
     _print(console, _headline(result))
+    _data_roots(console, result)
     _unified_view(console, result)
     if result.channels:
         _channel_table(console, result)

@@ -94,6 +94,11 @@ def _head(result: RunResult) -> str:
         f"{n_of(len(result.channels), 'channel')} · {n_of(feeds, 'feed')} · "
         f"{n_of(rows, 'row')} · {n_of(result.checks_run, 'check')} · {result.seconds:.1f}s\n",
     ]
+    for allowed in result.data_roots:
+        out.append(
+            f"\nReads outside the project: `{escape(allowed['path'])}` "
+            f"(allowed by {escape(allowed['allowed_by'])})\n"
+        )
     channels = channel_readiness(result)
     if channels:
         overall = overall_readiness(channels)

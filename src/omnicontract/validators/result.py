@@ -111,6 +111,8 @@ class RunResult:
     # findings new, resolved, worsened and improved since the previous recorded run
     # (omnicontract.history.changes), None when there is no earlier run to compare with
     changes: dict[str, Any] | None = None
+    # folders outside the project the run was allowed to read, and who allowed each
+    data_roots: list[dict[str, str]] = dc_field(default_factory=list)
 
     # ------------------------------------------------------------ derived figures
     def counts(self, findings: list[Finding] | None = None) -> dict[str, int]:
@@ -193,6 +195,7 @@ class RunResult:
             "finished_at": self.finished_at,
             "seconds": round(self.seconds, 3),
             "engine": self.engine,
+            "data_roots": [dict(r) for r in self.data_roots],
             "fail_on": self.fail_on.value,
             "passed": not self.failed,
             "contracts": dict(self.contracts),
@@ -267,4 +270,5 @@ def result_from_dict(doc: dict[str, Any]) -> RunResult:
         run_id=doc.get("run_id"),
         trend=list(doc.get("trend", [])),
         changes=doc.get("changes"),
+        data_roots=[dict(r) for r in doc.get("data_roots", [])],
     )
