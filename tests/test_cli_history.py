@@ -58,6 +58,9 @@ def test_report_renders_a_stored_run_with_its_trend(retail: Path, tmp_path: Path
     assert doc["run_id"] == "2"
     assert [t["run_id"] for t in doc["trend"]] == ["1"]
     assert set(doc["trend"][0]) == {"run_id", "started_at", "readiness", "channels", "findings"}
+    # the same data twice: nothing new, resolved, worse or better since run 1
+    assert doc["changes"]["previous_run"]["run_id"] == "1"
+    assert all(doc["changes"][k] == [] for k in ("new", "resolved", "worsened", "improved"))
     first = json.loads(run("report", retail, "--run", "1", "--format", "json").output)
     assert first["run_id"] == "1" and first["trend"] == []
     assert "What blocks the unified view" in run("report", retail).output

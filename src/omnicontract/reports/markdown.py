@@ -33,6 +33,9 @@ _SPECIALS = re.compile(r"([\\`*_\[\]<>|~$])")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
+SINCE_PREVIOUS_LINES = 10  # per kind of change
+
+
 def escape(text: str) -> str:
     """Plain text that renders as itself in a table cell or a list item."""
     text = _CONTROL.sub(" ", text)
@@ -116,6 +119,7 @@ def _head(result: RunResult) -> str:
                 f"| {escape(c.channel)} | {c.score:.1f} | {status} | {resolved} | "
                 f"{counts['error']} | {counts['warning']} | {counts['info']} |\n"
             )
+    out.append(_since_previous(result))
     blockers = top_blockers(result, 5)
     if blockers:
         out.append("\n### Top blockers\n\n")
@@ -126,6 +130,28 @@ def _head(result: RunResult) -> str:
                 + (f"<br>fix: {escape(f.hint)}" if f.hint else "")
                 + "\n"
             )
+    return "".join(out)
+
+
+def _since_previous(result: RunResult) -> str:
+    """The findings new, resolved and worse since the previous recorded run, a few each."""
+    from omnicontract.reports import changes as ch
+
+    if not result.changes:
+        return ""
+    out = [f"\n### Since the previous run\n\n{escape(ch.headline(result.changes))}\n"]
+    for kind in ("new", "resolved", "worsened"):
+        items = ch.rows(result.changes, kind, limit=SINCE_PREVIOUS_LINES)
+        if not items:
+            continue
+        out.append(f"\n**{ch.TITLES[kind]}**\n\n")
+        out += [
+            f"- {code(i['code'])} {escape(i['where'])} ({i['severity']}): {escape(i['figure'])}\n"
+            for i in items
+        ]
+        more = len(result.changes[kind]) - len(items)
+        if more:
+            out.append(f"- and {more:,} more (see the JSON report's `changes`)\n")
     return "".join(out)
 
 
