@@ -262,7 +262,8 @@ def render(result: RunResult, *, color: bool = False, width: int | None = None) 
     )
     _print(console, _headline(result))
     _data_roots(console, result)
-    _unified_view(console, result)
+    if result.engine != "none":  # lint reads no data: there is nothing to resolve
+        _unified_view(console, result)
     if result.channels:
         _channel_table(console, result)
     for sev in Severity:
