@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import column, func, select
 
 if TYPE_CHECKING:
-    from omnicontract.validators.engine import FeedRun
+    from omnicontract.validators.run import FeedRun
 
 
 def _iso(value: object) -> str | None:

@@ -7,7 +7,7 @@ from omnicontract.validators.checks.base import Draft, ProjectCheck, n_of
 from omnicontract.words import word
 
 if TYPE_CHECKING:
-    from omnicontract.validators.engine import Run
+    from omnicontract.validators.run import Run
 
 
 class NoIdentityKey(ProjectCheck):

@@ -10,7 +10,7 @@ from omnicontract.validators.queries import duplicate_groups
 from omnicontract.words import n_of
 
 if TYPE_CHECKING:
-    from omnicontract.validators.engine import FeedRun
+    from omnicontract.validators.run import FeedRun
 
 
 class PrimaryKey(FeedCheck):
