@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -151,3 +152,23 @@ def test_default_store_under_a_relative_project_path(retail: Path, monkeypatch) 
     assert run("validate", "retail", "-q").exit_code == 1
     assert (retail / ".omnicontract" / "history.db").exists()
     assert not (retail / "retail").exists()
+
+
+def test_history_fits_the_terminal(retail: Path) -> None:
+    assert run("validate", retail, "-q").exit_code == 1
+    assert run("validate", retail, "-q").exit_code == 1
+    wide = CliRunner(env={"COLUMNS": "300"}).invoke(cli, ["history", str(retail)]).output
+    assert len(wide.splitlines()) == 3  # one table: header, two runs
+    channels = wide.splitlines()[0].split()[5:-2]
+    assert "whatsapp" in channels and len(channels) == 8
+    narrow = CliRunner(env={"COLUMNS": "60"}).invoke(cli, ["history", str(retail)]).output
+    lines = narrow.splitlines()
+    assert max(len(line) for line in lines) <= 60
+    assert lines[0].split()[:4] == ["run", "started", "(UTC)", "verdict"]
+    headers = [line.split() for line in lines if line.startswith("run ")]
+    assert len(headers) > 2  # the figures, then the channels in blocks that fit
+    shown = [c for h in headers[1:] for c in h[1:]]
+    assert shown == channels  # every channel once, in order
+    for line in lines:  # no figure is cut: every cell is a whole number or a change
+        for cell in line.split()[1:]:
+            assert re.fullmatch(r"[a-z_()A-Z]+|[\d:-]+|\d+\.\d|[+-]\d+\.\d|-", cell), (cell, line)

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from omnicontract.cli.common import debug_option, handle_errors
+from omnicontract.cli.common import debug_option, handle_errors, terminal_width
 
 HISTORY_URL_HELP = (
     "Run store (SQLAlchemy URL; ${ENV_VAR} is expanded) [default: $OMNICONTRACT_HISTORY_URL, "
@@ -64,37 +64,70 @@ def _changes(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def render_table(runs: list[dict[str, Any]], previous: list[dict[str, Any] | None]) -> str:
-    channels = sorted({ch for r in runs for ch in r["channels"]})
-    header = ["run", "started (UTC)", "verdict", "readiness", *channels, "errors", "warnings"]
-    rows = [header]
-    for run, prev in zip(runs, previous, strict=True):
-        before = prev or {"readiness": None, "channels": {}}
-        rows.append(
-            [
-                run["run_id"],
-                run["started_at"][:16].replace("T", " "),
-                "pass" if run["passed"] else "FAIL",
-                _delta(run["readiness"], before["readiness"]),
-                *[
-                    _delta(run["channels"].get(ch), before["channels"].get(ch))
-                    if ch in run["channels"]
-                    else "-"
-                    for ch in channels
-                ],
-                str(run["findings"]["error"]),
-                str(run["findings"]["warning"]),
-            ]
-        )
-    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
-    lines = []
-    for n, row in enumerate(rows):
-        cells = [
-            cell.ljust(w) if i < 3 or n == 0 else cell.rjust(w)
+def _grid(rows: list[list[str]], left: int) -> list[str]:
+    """Aligned columns: the first ``left`` left-aligned, the rest (figures) right-aligned."""
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return [
+        "  ".join(
+            cell.ljust(w) if i < left or n == 0 else cell.rjust(w)
             for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        ).rstrip()
+        for n, row in enumerate(rows)
+    ]
+
+
+def render_table(
+    runs: list[dict[str, Any]], previous: list[dict[str, Any] | None], width: int | None = None
+) -> str:
+    """One row per run. When the channels do not fit in ``width`` columns, the run's
+    figures come first and the channels follow in blocks that fit, each led by the run id:
+    a line never wraps, so a figure is never split."""
+    channels = sorted({ch for r in runs for ch in r["channels"]})
+    befores = [prev or {"readiness": None, "channels": {}} for prev in previous]
+    head = ["run", "started (UTC)", "verdict", "readiness"]
+    tail = ["errors", "warnings"]
+    fixed = [
+        [
+            run["run_id"],
+            run["started_at"][:16].replace("T", " "),
+            "pass" if run["passed"] else "FAIL",
+            _delta(run["readiness"], before["readiness"]),
         ]
-        lines.append("  ".join(cells).rstrip())
-    return "\n".join(lines) + "\n"
+        for run, before in zip(runs, befores, strict=True)
+    ]
+    counts = [[str(r["findings"]["error"]), str(r["findings"]["warning"])] for r in runs]
+    per_channel = {
+        ch: [
+            _delta(run["channels"].get(ch), before["channels"].get(ch))
+            if ch in run["channels"]
+            else "-"
+            for run, before in zip(runs, befores, strict=True)
+        ]
+        for ch in channels
+    }
+    whole = [[*head, *channels, *tail]] + [
+        [*f, *(per_channel[ch][i] for ch in channels), *c]
+        for i, (f, c) in enumerate(zip(fixed, counts, strict=True))
+    ]
+    lines = _grid(whole, 3)
+    if width is None or max(len(line) for line in lines) <= width:
+        return "\n".join(lines) + "\n"
+    out = _grid([[*head, *tail]] + [[*f, *c] for f, c in zip(fixed, counts, strict=True)], 3)
+
+    def block_grid(names: list[str]) -> list[str]:
+        rows = [[r["run_id"], *(per_channel[c][i] for c in names)] for i, r in enumerate(runs)]
+        return _grid([["run", *names], *rows], 1)
+
+    blocks: list[list[str]] = [[]]
+    for ch in channels:
+        trial = [*blocks[-1], ch]
+        if blocks[-1] and max(len(line) for line in block_grid(trial)) > width:
+            blocks.append([ch])
+        else:
+            blocks[-1] = trial
+    for names in blocks:
+        out += ["", *block_grid(names)]
+    return "\n".join(out) + "\n"
 
 
 @click.command()
@@ -131,7 +164,7 @@ def history(project: Path, limit: int, fmt: str, history_url: str | None, debug:
         )
         return
     previous = [runs[i + 1] if i + 1 < len(runs) else None for i in range(len(shown))]
-    click.echo(render_table(shown, previous), nl=False)
+    click.echo(render_table(shown, previous, width=terminal_width()), nl=False)
 
 
 # ---------------------------------------------------------------- used by validate
