@@ -12,9 +12,9 @@ from omnicontract.cli.common import (
     handle_errors,
     terminal_width,
     use_color,
-    write_atomic,
 )
 from omnicontract.cli.history import history_url_option, project_store
+from omnicontract.files import write_atomic
 
 
 @click.command()

@@ -12,9 +12,9 @@ from omnicontract.cli.common import (
     handle_errors,
     terminal_width,
     use_color,
-    write_atomic,
 )
 from omnicontract.cli.history import history_url_option
+from omnicontract.files import write_atomic
 from omnicontract.validators.engines import ENGINES
 
 SEVERITIES = ["error", "warning", "info"]

@@ -20,11 +20,11 @@ from typing import Any
 from omnicontract.contracts.compare import (
     GIT_PREFIX,
     DiffResult,
-    Version,
     diff_versions,
     git_has_revision,
     read_version,
 )
+from omnicontract.contracts.diff import Version
 from omnicontract.contracts.loader import BUILTIN_PREFIX, find_project_file, load_yaml, parse_model
 from omnicontract.contracts.model import ProjectFile
 from omnicontract.contracts.paths import Confinement

@@ -61,7 +61,7 @@ def parse_report_spec(spec: str) -> tuple[str, Path]:
 def check_report_targets(specs: list[str], output: Path | None = None) -> None:
     """Every ``--report`` spec names a known format and a file that can be written, and
     ``--output`` too: checked before the run reads any data."""
-    from omnicontract.cli.common import check_writable
+    from omnicontract.files import check_writable
 
     for spec in specs:
         _fmt, path = parse_report_spec(spec)
@@ -73,7 +73,7 @@ def check_report_targets(specs: list[str], output: Path | None = None) -> None:
 def write_reports(result: RunResult, specs: list[str]) -> list[Path]:
     """Render every report first, then write each atomically: a failure leaves no
     half-written file and no report from a half-finished set."""
-    from omnicontract.cli.common import write_atomic
+    from omnicontract.files import write_atomic
 
     parsed = [parse_report_spec(s) for s in specs]
     rendered = [(path, render(fmt, result)) for fmt, path in parsed]
