@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from omnicontract.cli.common import debug_option, handle_errors
+from omnicontract.cli.common import color_option, debug_option, handle_errors, use_color
 from omnicontract.files import write_atomic
 
 
@@ -23,9 +23,10 @@ from omnicontract.files import write_atomic
 @click.option(
     "--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write to this file."
 )
+@color_option
 @debug_option
 @handle_errors
-def diff(old: str, new: str, fmt: str, output: Path | None, debug: bool) -> None:
+def diff(old: str, new: str, fmt: str, output: Path | None, no_color: bool, debug: bool) -> None:
     """Classify the changes from OLD to NEW as breaking or not, and suggest the version bump.
 
     OLD and NEW are two versions of one entity contract or one channel binding: file
@@ -44,7 +45,7 @@ def diff(old: str, new: str, fmt: str, output: Path | None, debug: bool) -> None
     from omnicontract.reports.diff import render, verdict
 
     result = diff_projects(old, new) if is_project_spec(old, new) else run_diff(old, new)
-    color = output is None and fmt == "console" and sys.stdout.isatty()
+    color = output is None and fmt == "console" and use_color(no_color)
     text = render(fmt, result, color=color)
     if output is None:
         click.echo(text, nl=False)
