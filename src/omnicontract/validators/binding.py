@@ -20,6 +20,7 @@ from omnicontract.contracts.model import FieldMapping
 from omnicontract.validators.checks.base import FieldContext
 from omnicontract.validators.mapping import MappedField, constant_field, map_field
 from omnicontract.validators.sqlfuncs import struct_path
+from omnicontract.words import n_of, word
 
 ZONE_COLUMN = "__oc_zone"  # a feed's per-file time zone column (feeds.reader.ZONE)
 
@@ -58,7 +59,8 @@ def source_files(feed: FeedRun, files: list[Path], empty: list[Path]) -> bool:
     if empty:
         feed.source_draft(
             "OC-SRC-005",
-            f"{len(empty)} of {len(files)} source file(s) are empty (0 bytes)"
+            f"{len(empty)} of {n_of(len(files), 'source file')} "
+            f"{word(len(empty), 'is', 'are')} empty (0 bytes)"
             if len(empty) < len(files)
             else "the source is an empty file (0 bytes)",
             count=len(empty),
@@ -92,9 +94,10 @@ def partial_columns(feed: FeedRun, bound: Bound, rows_from: Any) -> None:
         feed.source_draft(
             "OC-SRC-003",
             f"column '{col}' (for '{fname}') is missing from {len(missing)} of "
-            f"{len(feed.files) or len(missing)} file(s): {', '.join(names[:5])}"
+            f"{n_of(len(set(feed.files.values())) or len(missing), 'file')}: "
+            + ", ".join(names[:5])
             + (" ..." if len(names) > 5 else "")
-            + f"; '{fname}' is empty in their {rows} row(s)",
+            + f"; '{fname}' is empty in their {n_of(rows, 'row')}",
             field_name=fname,
             count=rows,
             samples=[(name, 1) for name in names[: feed.sample_size]],
@@ -173,7 +176,7 @@ def bind(feed: FeedRun, columns: dict[str, str], reader: Any = None) -> Bound:
     if unexpected and b.unexpected_columns != "ignore":
         feed.source_draft(
             "OC-SRC-004",
-            f"{len(unexpected)} source column(s) not mapped: {', '.join(unexpected[:8])}"
+            f"{n_of(len(unexpected), 'source column')} not mapped: {', '.join(unexpected[:8])}"
             + (" ..." if len(unexpected) > 8 else ""),
             count=len(unexpected),
             samples=[(c, 1) for c in unexpected[: feed.sample_size]],

@@ -145,8 +145,8 @@ class DuckDBEngine(Engine):
         malformed = reader.malformed()
         if malformed is not None:
             binding.problem(feed, malformed)
-        binding.partial_columns(feed, bound, lambda files: reader.rows_from(created, files))
         feed.files = reader.file_names
+        binding.partial_columns(feed, bound, lambda files: reader.rows_from(created, files))
         raw_table = table(created.name, *[column(c.key) for c in created.c], column("rowid"))
         self._canonical_table(feed, raw_table, bound)
         rows = self.fetch(select(func.count()).select_from(table(feed.view_name)))[0][0]

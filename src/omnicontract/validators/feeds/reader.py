@@ -35,6 +35,7 @@ from omnicontract.contracts.model import Source, SourceFile, infer_format
 from omnicontract.contracts.paths import Confinement
 from omnicontract.validators.feeds import csv, encoding, glob_files, json, parquet
 from omnicontract.validators.sqlfuncs import struct_path
+from omnicontract.words import n_of
 
 SHAPE = "__oc_shape"
 ZONE = "__oc_zone"
@@ -386,8 +387,9 @@ class FeedReader:
             Problem(
                 "OC-SRC-002",
                 f"{', '.join(files[:3])}{' ...' if len(files) > 3 else ''} "
-                f"{'is' if len(files) == 1 else 'are'} not {enc}: {len(rows)} row(s) with "
-                f"invalid bytes (first at {src.name}:{line}) were skipped",
+                f"{'is' if len(files) == 1 else 'are'} not {enc}: {n_of(len(rows), 'row')} with "
+                f"invalid bytes (first at {src.name}:{line}) {'was' if len(rows) == 1 else 'were'} "
+                "skipped",
                 count=len(rows),
                 samples=[
                     (f"{self.original[f].name}:{ln}: invalid bytes", 1)
@@ -423,7 +425,7 @@ class FeedReader:
         src = next((f for f in self.files if first and f.name == first[0]), None)
         return Problem(
             "OC-SRC-006",
-            f"{total} row(s) rejected{where}: a row must have the header's fields and parse",
+            f"{n_of(total, 'row')} rejected{where}: a row must have the header's fields and parse",
             count=total,
             samples=[(f"{f}:{ln}: {k}", 1) for f, ln, k in lines[: self.samples]],
             location=f"{src}:{first[1]}" if src and first else None,
