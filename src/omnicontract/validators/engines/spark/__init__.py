@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import column, literal_column, select, table
 
 from omnicontract.validators import binding
+from omnicontract.validators import feeds as feed_readers
 from omnicontract.validators.engines.base import Engine, EngineOptions, table_of
 from omnicontract.validators.engines.duckdb import dialect as duckdb_dialect
 from omnicontract.validators.engines.spark import read as spark_read
@@ -114,9 +115,20 @@ class SparkEngine(Engine):
         from pyspark.sql import functions as F
 
         b, n = feed.binding, feed.number
-        files = binding.source_files(feed)
-        if files is None:
+        project = feed.run.project
+        if b.source.is_database or b.source.files:
+            what = "database sources" if b.source.is_database else "per-file settings (files:)"
+            feed.source_draft(
+                "OC-SRC-002",
+                f"{what} are not supported on the Spark engine; the feed was not read",
+                location=str(feed.channel.feed_location(feed.index, "source")),
+            )
             return
+        found = feed_readers.resolve_files(project.root, b.source, project.confinement)
+        empty = [f for f in found if f.stat().st_size == 0]
+        if not binding.source_files(feed, found, empty):
+            return
+        files = [f for f in found if f not in empty]
         try:
             read = spark_read.read_source(self.session, [str(f) for f in files], b.source, files[0])
         except Exception as exc:  # Spark raises analysis and JVM errors alike

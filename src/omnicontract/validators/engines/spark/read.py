@@ -23,7 +23,18 @@ FILE = "__omnicontract_file"
 BAD_BYTES = "invalid bytes"
 TOO_MANY = "too many columns"
 REPLACEMENT = "\ufffd"  # what Spark's decoder puts where bytes are invalid
-ENCODINGS = {"utf-8": "UTF-8", "latin-1": "ISO-8859-1", "utf-16": "UTF-16"}
+# Python codec name -> Java charset; latin-1 is read as Windows-1252, as on DuckDB
+ENCODINGS = {"utf-8": "UTF-8", "latin-1": "windows-1252", "iso8859-1": "windows-1252",
+             "cp1252": "windows-1252", "utf-16": "UTF-16"}  # fmt: skip
+
+
+def charset(name: str) -> str:
+    """The Java charset Spark reads a file with, for a codec name Python knows."""
+    import codecs
+
+    python = codecs.lookup(name).name
+    return ENCODINGS.get(python, name)
+
 
 # Spark type names -> the DuckDB names the mapping understands
 TYPE_NAMES = {
@@ -83,7 +94,7 @@ def _csv(session: Any, paths: list[str], source: Source, first_local: Path | Non
         "sep": delimiter,
         "quote": quote,
         "escape": source.escape if source.escape is not None else quote,
-        "encoding": ENCODINGS[source.encoding],
+        "encoding": charset(source.encoding),
         "multiLine": "true",
         "mode": "PERMISSIVE",
         "inferSchema": "false",
@@ -142,7 +153,7 @@ def read_source(session: Any, files: list[str], source: Source, first_local: Pat
     else:
         whole = fmt == "json" and not (first_local and _lines_of_json(first_local))
         frame = session.read.options(
-            multiLine=str(whole).lower(), encoding=ENCODINGS[source.encoding]
+            multiLine=str(whole).lower(), encoding=charset(source.encoding)
         ).json(files)
     from pyspark.sql import functions as F
 
