@@ -15,13 +15,7 @@ from tests.test_check_cases import _load_cases
 
 # case id -> (findings only DuckDB gives, findings only Spark gives); each is a row of the
 # differences table in docs/engines.md
-SPARK_DIFFERENCES: dict[str, tuple[set[tuple[Any, ...]], set[tuple[Any, ...]]]] = {
-    # Spark's CSV reader skips blank lines; DuckDB reads one as a row with an empty key
-    "OC-FLD-004:empty and duplicated primary keys are one finding (a blank line is an empty key)": (
-        {("OC-FLD-004", "ch0", "f", "customer_id", 6)},
-        {("OC-FLD-004", "ch0", "f", "customer_id", 5)},
-    ),
-}
+SPARK_DIFFERENCES: dict[str, tuple[set[tuple[Any, ...]], set[tuple[Any, ...]]]] = {}
 
 
 def findings(result: Any) -> set[tuple[Any, ...]]:
