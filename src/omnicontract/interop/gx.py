@@ -213,7 +213,8 @@ class GxRowEngine:
         self.feeds += 1
         from sqlalchemy import literal_column, select
 
-        frame = self.run.engine.frame(select(literal_column("*")).select_from(feed.view))
+        star, row = literal_column("*"), literal_column("rowid").label("__row")
+        frame = self.run.engine.frame(select(row, star).select_from(feed.view))
         suite = self.gx.ExpectationSuite(name=f"{feed.channel_name}.{feed.name}")
         for _f, plan in plans:
             for exps in plan.by_code.values():
@@ -270,7 +271,7 @@ class GxRowEngine:
 
     def _samples(self, feed: FeedRun, value: Any, rows: set[int]) -> list[tuple[Any, int]]:
         """The sample omnicontract shows for these rows: top values by count."""
-        from sqlalchemy import column, func, select
+        from sqlalchemy import func, literal_column, select
 
         if not self.run.sample_size or not rows:
             return []
@@ -279,7 +280,7 @@ class GxRowEngine:
         got = self.run.fetch(
             select(v, n)
             .select_from(feed.view)
-            .where(column("__row").in_(select(picked.c.r)))
+            .where(literal_column("rowid").in_(select(picked.c.r)))
             .group_by(value)
             .order_by(n.desc(), value)
             .limit(self.run.sample_size)
@@ -314,7 +315,7 @@ class GxRowEngine:
 
     def _samples_all(self, feed: FeedRun, f: FieldContext, rows: set[int]) -> list[Any]:
         """Every distinct value of these rows (to count duplicated keys)."""
-        from sqlalchemy import column, select
+        from sqlalchemy import column, literal_column, select
 
         if not rows:
             return []
@@ -322,7 +323,7 @@ class GxRowEngine:
         got = self.run.fetch(
             select(column(f.name))
             .select_from(feed.view)
-            .where(column("__row").in_(select(picked.c.r)))
+            .where(literal_column("rowid").in_(select(picked.c.r)))
             .distinct()
         )
         return [g[0] for g in got]

@@ -5,7 +5,7 @@ between describing its source and materializing the canonical table.
 
 The canonical table of a feed has one column per canonical field, named after it, plus
 ``<field>__raw`` and ``<field>__naive`` where the mapping keeps them (see
-``validators/mapping.py``), and ``__row`` (the source row number).
+``validators/mapping.py``).
 """
 
 from __future__ import annotations
@@ -129,7 +129,7 @@ def bind(feed: FeedRun, columns: dict[str, str]) -> Bound:
 
 
 def canonical_columns(mapped: dict[str, MappedField]) -> list[ColumnElement[Any]]:
-    """The labelled columns of the canonical table (without ``__row``)."""
+    """The labelled columns of the canonical table."""
     cols: list[ColumnElement[Any]] = []
     for mf in mapped.values():
         cols.append(mf.value.label(mf.name))

@@ -312,6 +312,14 @@ def _project_checks(project: Project, cross_channel: bool) -> list[Any]:
     ]
 
 
+def _summarize_resolution(run: Run) -> None:
+    """Rows per resolution status and key, on each resolved feed's summary."""
+    index = run.identity()
+    for res in index.resolutions():
+        if res.feed.summary is not None:
+            res.feed.summary.resolution, res.feed.summary.resolved_by = index.stats(res)
+
+
 def execute(
     project: Project,
     run: Run,
@@ -348,8 +356,6 @@ def execute(
             drafts.extend(feed.drafts)
     for pc in _project_checks(project, cross_channel):
         drafts.extend(pc.run(run))
-    index = run.identity()
-    for res in index.resolutions() if cross_channel else []:
-        if res.feed.summary is not None:
-            res.feed.summary.resolution, res.feed.summary.resolved_by = index.stats(res)
+    if cross_channel:  # the identity index is built for the cross-channel checks only
+        _summarize_resolution(run)
     return drafts

@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 from sqlalchemy import ARRAY, String, bindparam, cast, column, func, literal_column, select, table
-from sqlalchemy.sql.expression import ColumnElement
 
 from omnicontract.validators import binding
 from omnicontract.validators import feeds as feed_readers
 from omnicontract.validators.engines.base import Engine, EngineOptions, table_of
+from omnicontract.validators.mapping import MappedField
 from omnicontract.validators.normalize import normalize_phones
 from omnicontract.validators.sqlfuncs import create_table_as, drop_column, drop_table
 
@@ -105,9 +105,12 @@ class DuckDBEngine(Engine):
 
     # ------------------------------------------------------------ tables
     def create_table(self, name: str, stmt: Select[Any], *, keep: bool = False) -> TableClause:
-        target = table_of(name, stmt, schema=PACKED if keep else None)
-        self.run(create_table_as(target, stmt, temporary=not keep))
-        if keep:
+        # Tables kept to the end of the run are compressed when memory is bounded (the
+        # compression costs a pass over the table; unbounded, spilling is cheaper).
+        packed = keep and self.options.memory_limit is not None
+        target = table_of(name, stmt, schema=PACKED if packed else None)
+        self.run(create_table_as(target, stmt, temporary=not packed))
+        if packed:
             self.con.execute("CHECKPOINT packed")
         return target
 
@@ -144,20 +147,22 @@ class DuckDBEngine(Engine):
             return
         columns = {d[0]: str(d[1]) for d in described.description}
         bound = binding.bind(feed, columns)
-        raw = f"raw_{n}"
         projection = [expr.label(alias) for alias, (expr, _t) in bound.selected.items()]
+        source = select(*(projection or [literal_column("1").label("c_dummy")])).select_from(reader)
+        phones = [
+            mf for mf in bound.mapped.values() if mf.transform == "phone" and mf.source_column
+        ]
         try:
-            created = self.create_table(
-                raw,
-                select(*(projection or [literal_column("1").label("c_dummy")])).select_from(reader),
-            )
-            raw_table = table(raw, *[column(c.key) for c in created.c], column("rowid"))
+            if phones:  # phones are normalized on distinct values: read the columns once first
+                raw = self.create_table(f"raw_{n}", source)
+                self._canonical_table(feed, raw, bound, phones)
+            else:  # straight from the files into the canonical table, one pass
+                self._canonical_table(feed, source.subquery("raw"), bound, [])
         except duckdb.Error as exc:
             _unreadable(feed, "cannot read source", exc)
             return
         if b.source.resolved_format == "csv":
             self._collect_rejects(feed, rejects)
-        self._canonical_table(feed, raw_table, bound)
         rows = self.fetch(select(func.count()).select_from(table(feed.view_name)))[0][0]
         binding.loaded(feed, int(rows), bound)
 
@@ -228,27 +233,29 @@ class DuckDBEngine(Engine):
         ]
         return self.create_table(name, select(*arrays))
 
-    def _canonical_table(self, feed: FeedRun, raw_table: TableClause, bound: binding.Bound) -> None:
+    def _canonical_table(
+        self, feed: FeedRun, raw: Any, bound: binding.Bound, phones: list[MappedField]
+    ) -> None:
+        """The canonical table of ``feed`` from ``raw`` (the source columns ``c0, c1, ...``);
+        phone fields are joined to lookups of their distinct values."""
         n = feed.number
-        src_from: Any = raw_table
+        src_from: Any = raw
         lookups: list[str] = []
-        for mf in bound.mapped.values():
-            if mf.transform != "phone" or not mf.source_column:
-                continue
+        for mf in phones:
             intl = bool(mf.mapping and mf.mapping.phone_international)
+            assert mf.source_column is not None
             lookup = self._phone_lookup(
-                f"phones_{n}_{len(lookups)}", raw_table, mf.source_column, mf.phone_region, intl
+                f"phones_{n}_{len(lookups)}", raw, mf.source_column, mf.phone_region, intl
             )
             lookups.append(lookup.name)
             alias = lookup.alias(f"j{len(lookups)}")
-            src_from = src_from.outerjoin(alias, raw_table.c[mf.source_column] == alias.c.raw)
+            src_from = src_from.outerjoin(alias, raw.c[mf.source_column] == alias.c.raw)
             mf.value = alias.c.e164
-        cols: list[ColumnElement[Any]] = [raw_table.c.rowid.label("__row")]
-        stmt = select(*cols, *binding.canonical_columns(bound.mapped)).select_from(src_from)
+        stmt = select(*binding.canonical_columns(bound.mapped)).select_from(src_from)
         feed.view_name = f"canon_{n}"
-        # Materialized once: timestamps are parsed and phones looked up a single time, and
-        # the copy of the source columns is released.
+        # Materialized once: timestamps are parsed and phones looked up a single time.
         self.create_table(feed.view_name, stmt)
-        self.drop(raw_table.name)
+        if phones:
+            self.drop(raw.name)
         for name in lookups:
             self.drop(name)
