@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import column, func, literal_column, select
+from sqlalchemy import column, func, select
 
 from omnicontract import api
 from omnicontract.interop import export
@@ -74,9 +74,7 @@ def canonical_frame(run: Run, feed: Any, backend: str) -> Any:
             cols.append(func.coalesce(column(name), column(f"{name}__raw")).label(name))
         else:
             cols.append(column(name))
-    sql, params = run.engine.compile(
-        select(*cols).select_from(feed.view).order_by(literal_column("rowid"))
-    )
+    sql, params = run.engine.compile(select(*cols).select_from(feed.view).order_by(column("__row")))
     rel = run.engine.con.sql(sql, params=params)
     return rel.pl() if backend == "polars" else rel.df()
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from omnicontract.contracts.model import EntityContract, FieldSpec, Format, LogicalType
+from omnicontract.validators.checks import primary_key
 
 if TYPE_CHECKING:
     from omnicontract.validators.checks.base import Check, FieldContext
@@ -213,8 +214,7 @@ class GxRowEngine:
         self.feeds += 1
         from sqlalchemy import literal_column, select
 
-        star, row = literal_column("*"), literal_column("rowid").label("__row")
-        frame = self.run.engine.frame(select(row, star).select_from(feed.view))
+        frame = self.run.engine.frame(select(literal_column("*")).select_from(feed.view))
         suite = self.gx.ExpectationSuite(name=f"{feed.channel_name}.{feed.name}")
         for _f, plan in plans:
             for exps in plan.by_code.values():
@@ -271,7 +271,7 @@ class GxRowEngine:
 
     def _samples(self, feed: FeedRun, value: Any, rows: set[int]) -> list[tuple[Any, int]]:
         """The sample omnicontract shows for these rows: top values by count."""
-        from sqlalchemy import func, literal_column, select
+        from sqlalchemy import column, func, select
 
         if not self.run.sample_size or not rows:
             return []
@@ -280,7 +280,7 @@ class GxRowEngine:
         got = self.run.fetch(
             select(v, n)
             .select_from(feed.view)
-            .where(literal_column("rowid").in_(select(picked.c.r)))
+            .where(column("__row").in_(select(picked.c.r)))
             .group_by(value)
             .order_by(n.desc(), value)
             .limit(self.run.sample_size)
@@ -300,14 +300,10 @@ class GxRowEngine:
             empty = len(set().union(*(r for k, r in by_kind.items() if "unique" not in k)))
             dup_samples = self._samples(feed, f.value, unique_rows)
             groups = len(self._samples_all(feed, f, unique_rows))
-            parts = []
             samples = dup_samples
             if empty:
-                parts.append(f"{empty} empty")
                 samples = [(None, empty), *dup_samples][: max(self.run.sample_size, 1)]
-            if unique_rows:
-                parts.append(f"{len(unique_rows)} rows sharing {groups} duplicated keys")
-            msg = f"primary key '{f.name}': " + ", ".join(parts)
+            msg = primary_key.message(f.name, empty, len(unique_rows), groups)
             return feed.draft(check, f, empty + len(unique_rows), samples, msg)
         rows = set().union(*by_kind.values())
         samples = self._samples(feed, check.sample(f), rows)  # type: ignore[attr-defined]
@@ -315,7 +311,7 @@ class GxRowEngine:
 
     def _samples_all(self, feed: FeedRun, f: FieldContext, rows: set[int]) -> list[Any]:
         """Every distinct value of these rows (to count duplicated keys)."""
-        from sqlalchemy import column, literal_column, select
+        from sqlalchemy import column, select
 
         if not rows:
             return []
@@ -323,7 +319,7 @@ class GxRowEngine:
         got = self.run.fetch(
             select(column(f.name))
             .select_from(feed.view)
-            .where(literal_column("rowid").in_(select(picked.c.r)))
+            .where(column("__row").in_(select(picked.c.r)))
             .distinct()
         )
         return [g[0] for g in got]
