@@ -137,6 +137,7 @@ class Run:
         progress: Progress | None = None,
         feed_history: Callable[[str, str], list[int]] | None = None,
         engine: str = "duckdb",
+        master: str | None = None,
     ):
         self.project = project
         # recent row counts of a feed, most recent first (from the history store), if any
@@ -147,7 +148,7 @@ class Run:
         # optional hook running a feed's field checks elsewhere (``--engine gx``): it appends
         # its drafts to the feed and returns the (code, field) pairs it covered
         self.row_engine: Callable[[FeedRun], set[tuple[str, str]]] | None = None
-        options = EngineOptions(memory_limit=memory_limit, threads=threads)
+        options = EngineOptions(memory_limit=memory_limit, threads=threads, master=master)
         self.engine: Engine = engine_class(engine)(options)
         self.feeds: list[FeedRun] = []
         self._key_tables: dict[tuple[str, str], TableClause | None] = {}
