@@ -317,6 +317,14 @@ def _project_checks(project: Project, cross_channel: bool) -> list[Any]:
     ]
 
 
+def _summarize_resolution(run: Run) -> None:
+    """Rows per resolution status and key, on each resolved feed's summary."""
+    index = run.identity()
+    for res in index.resolutions():
+        if res.feed.summary is not None:
+            res.feed.summary.resolution, res.feed.summary.resolved_by = index.stats(res)
+
+
 def _run_project_checks(project: Project, run: Run, cross_channel: bool) -> list[Draft]:
     checks = _project_checks(project, cross_channel)
     drafts: list[Draft] = []
@@ -364,8 +372,6 @@ def execute(
         if selected:
             drafts.extend(feed.drafts)
     drafts.extend(_run_project_checks(project, run, cross_channel))
-    index = run.identity()
-    for res in index.resolutions() if cross_channel else []:
-        if res.feed.summary is not None:
-            res.feed.summary.resolution, res.feed.summary.resolved_by = index.stats(res)
+    if cross_channel:  # the identity index is built for the cross-channel checks only
+        _summarize_resolution(run)
     return drafts
