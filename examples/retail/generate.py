@@ -608,6 +608,7 @@ def conversation(
                 "conversa": conv,
                 "agente": None if inbound else agent,
                 "assunto": topic,
+                "modelo": None,  # the approved template of a business-initiated message
             }
         )
         at += timedelta(seconds=rng.randint(20, 1800))
@@ -643,6 +644,7 @@ def write_whatsapp(
     for n, c, at in zip(CONV_REMINDERS, plan.wa_optout, plan.wa_reminders, strict=True):
         [m] = conversation(rng, conv_id(n), c.phone, at=at, size=1, status="Encerrado")
         m |= {"sentido": "enviada", "agente": "bot-campanhas", "assunto": "carrinho abandonado"}
+        m |= {"modelo": "carrinho_abandonado"}  # a marketing template: consent applies
         reminders.append(m)
     if not corrected:
         msgs += reminders
@@ -726,6 +728,13 @@ def write_email(
     # the December opt-outs never reached the platform: January's campaign went to them
     for c in plan.email_optout:
         planted.append(delivery(rng, c.id, c.email, CAMPAIGNS[-1]))
+    # the October campaign went to two customers whose CRM flag says N with no date (an
+    # opt-out taken at a store counter, whose form records no date): whether they had
+    # opted out before the campaign cannot be told
+    undated = [c for c in people if c.consents["email"] == ("N", None)]
+    rng_undated = random.Random(f"{seed}:email-undated")
+    for c in rng_undated.sample(undated, 2):
+        planted.append(delivery(rng_undated, c.id, c.email, CAMPAIGNS[0]))
     if not corrected:
         rows += planted
     rows.sort(key=lambda r: (r[5], r[0]))

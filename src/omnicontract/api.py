@@ -77,12 +77,15 @@ def validate(
     feed_history: Callable[[str, str], list[int]] | None = None,
     progress=None,
     engine: str = "duckdb",
+    as_of: datetime | None = None,
 ) -> RunResult:
     """Validate every feed of the project against its contract and the feeds against each
     other (``cross_channel=False``: each feed on its own only). ``feed_history(channel,
     feed)`` returns a feed's row counts in recent runs, most recent first, for the volume
     check (the CLI passes the history store's). ``engine="gx"`` runs the field checks of
-    each feed through Great Expectations (``pip install 'omnicontract[gx]'``). Data problems come back as findings in the result; only a project that cannot be
+    each feed through Great Expectations (``pip install 'omnicontract[gx]'``). ``as_of`` is
+    the moment the exports represent, 'now' for every time-based check; it beats the
+    project's ``policy.as_of``, which beats ``now`` (default: the wall clock). Data problems come back as findings in the result; only a project that cannot be
     run at all raises (ContractError, UsageError)."""
     from omnicontract.validators.engine import Run, execute
     from omnicontract.validators.policy import judge
@@ -102,10 +105,12 @@ def validate(
     policy = project.settings.policy
     started = time.perf_counter()
     result = _new_result(project, fail_on)
+    moment = as_of or policy.as_of or now or datetime.now(UTC)
+    result.as_of = moment.astimezone(UTC).isoformat(timespec="seconds")
     run = Run(
         project,
         sample_size=policy.sample_size if sample_size is None else sample_size,
-        now=now,
+        now=moment,
         memory_limit=memory_limit,
         threads=threads,
         progress=progress,

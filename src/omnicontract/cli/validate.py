@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -9,6 +10,19 @@ from omnicontract.cli.common import debug_option, handle_errors, write_atomic
 from omnicontract.cli.history import history_url_option
 
 SEVERITIES = ["error", "warning", "info"]
+
+
+def parse_as_of(value: str | None) -> datetime | None:
+    """An ISO-8601 date or time; without an offset it is UTC."""
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise click.BadParameter(
+            f"'{value}' is not an ISO-8601 date or time (e.g. 2024-12-31T23:59:59Z)"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 @click.command()
@@ -82,6 +96,16 @@ SEVERITIES = ["error", "warning", "info"]
     help="Run the field checks of each feed on DuckDB, or through Great Expectations "
     "(pip install 'omnicontract[gx]'; holds each feed in memory).",
 )
+@click.option(
+    "--as-of",
+    "as_of",
+    default=None,
+    metavar="TIME",
+    callback=lambda _ctx, _p, v: parse_as_of(v),
+    help="The moment the exports represent (ISO-8601, e.g. 2024-12-31T23:59:59Z; no offset "
+    "means UTC): 'now' for future timestamps, freshness, volume and consent [default: the "
+    "project's policy.as_of, else the time of the run].",
+)
 @history_url_option
 @click.option("--quiet", "-q", is_flag=True, help="Print only the verdict line.")
 @debug_option
@@ -99,6 +123,7 @@ def validate(
     per_feed: bool,
     no_history: bool,
     engine: str,
+    as_of: datetime | None,
     history_url: str | None,
     quiet: bool,
     debug: bool,
@@ -133,6 +158,7 @@ def validate(
             progress=progress.update if progress else None,
             feed_history=history.feed_history(store, loaded.name),
             engine=engine,
+            as_of=as_of,
         )
     finally:
         if progress:

@@ -179,6 +179,7 @@ class IdentityIndex:
             "__camp": consent.campaign_field,
             "__pk": feed.contract.primary_key,
             "__kind": "kind",
+            "__act": consent.action_field,
         }
         constants = []  # constant fields are not copied per row: the view adds them
         for alias, fname in extras.items():

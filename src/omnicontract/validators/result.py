@@ -106,6 +106,7 @@ class RunResult:
     entities: dict[str, list[str]] = dc_field(default_factory=dict)  # entity -> canonical fields
     run_id: str | None = None  # set when the run is recorded in, or read from, a history store
     trend: list[dict[str, Any]] = dc_field(default_factory=list)  # earlier runs, oldest first
+    as_of: str = ""  # the moment the exports represent: 'now' for the time-based checks
 
     # ------------------------------------------------------------ derived figures
     def counts(self, findings: list[Finding] | None = None) -> dict[str, int]:
@@ -184,6 +185,7 @@ class RunResult:
             "root": self.root,
             "started_at": self.started_at,
             "finished_at": self.finished_at,
+            "as_of": self.as_of,
             "seconds": round(self.seconds, 3),
             "engine": self.engine,
             "fail_on": self.fail_on.value,
@@ -248,6 +250,7 @@ def result_from_dict(doc: dict[str, Any]) -> RunResult:
         root=doc.get("root", ""),
         started_at=doc.get("started_at", ""),
         finished_at=doc.get("finished_at", ""),
+        as_of=doc.get("as_of", ""),
         seconds=doc.get("seconds", 0.0),
         engine=doc.get("engine", "duckdb"),
         fail_on=Severity(doc.get("fail_on", "error")),

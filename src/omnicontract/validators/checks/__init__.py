@@ -5,6 +5,7 @@ from omnicontract.validators.checks.ambiguous_identity import AmbiguousIdentity
 from omnicontract.validators.checks.case_order import CaseOutOfOrder
 from omnicontract.validators.checks.consent_conflict import ConsentConflict
 from omnicontract.validators.checks.contact_after_opt_out import ContactAfterOptOut
+from omnicontract.validators.checks.contact_undated_opt_out import ContactUndatedOptOut
 from omnicontract.validators.checks.contract_lint import STATIC_CHECKS
 from omnicontract.validators.checks.country import Country
 from omnicontract.validators.checks.currency import Currency
@@ -73,6 +74,7 @@ BUILTIN_CHECKS = [
     DuplicateInteraction,
     AmbiguousIdentity,
     ContactAfterOptOut,
+    ContactUndatedOptOut,
     ConsentConflict,
     JourneyConflict,
     TimezoneShift,

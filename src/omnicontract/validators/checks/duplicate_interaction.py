@@ -34,7 +34,7 @@ class DuplicateInteraction(ProjectCheck):
                 f"SELECT any_value({ident}), count(DISTINCT __pk) - 1 AS extra, "
                 f"sum(count(DISTINCT __pk) - 1) OVER () FROM {res.table} "
                 f"WHERE {ident} IS NOT NULL AND __t IS NOT NULL "
-                f"GROUP BY {ident}, __t, __kind HAVING count(DISTINCT __pk) > 1 "
+                f"GROUP BY {ident}, __t, __kind, __ch, __act HAVING count(DISTINCT __pk) > 1 "
                 "ORDER BY 2 DESC, 1 LIMIT ?",
                 [max(run.sample_size, 1)],
             ).fetchall()

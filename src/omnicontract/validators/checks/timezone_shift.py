@@ -44,7 +44,10 @@ class TimezoneShift(ProjectCheck):
 
     def run(self, run: Run) -> Iterable[Draft]:
         profiles: dict[str, tuple[FeedRun, dict[int, int], int]] = {}
+        consent_entity = run.project.settings.consent.entity
         for feed in run.feeds:
+            if feed.binding.entity == consent_entity:
+                continue  # opt-outs follow no daily rhythm of contacts
             when = feed.contract.event_time
             if not feed.ok or not when or when not in feed.fields or feed.fields[when].constant:
                 continue
