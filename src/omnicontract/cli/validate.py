@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from omnicontract.cli.common import debug_option, handle_errors, write_atomic
+from omnicontract.cli.common import allow_path_option, debug_option, handle_errors, write_atomic
 from omnicontract.cli.history import history_url_option
 
 SEVERITIES = ["error", "warning", "info"]
@@ -107,6 +107,7 @@ def parse_as_of(value: str | None) -> datetime | None:
     "project's policy.as_of, else the time of the run].",
 )
 @history_url_option
+@allow_path_option
 @click.option("--quiet", "-q", is_flag=True, help="Print only the verdict line.")
 @debug_option
 @handle_errors
@@ -125,6 +126,7 @@ def validate(
     engine: str,
     as_of: datetime | None,
     history_url: str | None,
+    allow_paths: tuple[Path, ...],
     quiet: bool,
     debug: bool,
 ) -> None:
@@ -139,7 +141,7 @@ def validate(
 
     for spec in reports:  # bad specs fail before any data is read
         parse_report_spec(spec)
-    loaded = api.load_project(project)
+    loaded = api.load_project(project, allow_paths=allow_paths)
     store = history.open_for_run(loaded, no_history, history_url)
     progress = None
     if not quiet and fmt == "console" and sys.stderr.isatty():

@@ -229,12 +229,12 @@ class Run:
     def prepare_feed(self, feed: FeedRun) -> None:
         """Read the source once, map it, and create the canonical view."""
         b, n = feed.binding, len(self.feeds)
-        files = feed_readers.resolve_files(self.project.root, b.source)
+        files = feed_readers.resolve_files(self.project.root, b.source, self.project.confinement)
         feed.summary = FeedSummary(
             channel=feed.channel_name,
             feed=b.name,
             entity=b.entity,
-            source=", ".join(b.source.paths),
+            source=b.source.display,
             files=len(files),
         )
         if not files:
