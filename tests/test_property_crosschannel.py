@@ -126,6 +126,20 @@ def usable(key: str, raw: str | None) -> str | None:
     return None if value is None or is_placeholder(key, value) else value
 
 
+LAYOUTS = {"email": "lowercase", "phone": "e164", "document_id": "digits"}
+
+
+def breaks(layout: str | None, raw: str) -> bool:
+    """Does a raw value break the layout a channel declares (never, without one)?"""
+    if layout == "lowercase":
+        return raw != raw.strip().lower()
+    if layout == "e164":
+        return re.fullmatch(r"\+[1-9]\d{6,14}", raw) is None
+    if layout == "digits":
+        return not raw.isdigit()
+    return False
+
+
 # ------------------------------------------------------------------ generated world
 @dataclass
 class Customer:
@@ -158,6 +172,7 @@ class Channel:
     keys: tuple[str, ...]
     has_case: bool
     rows: list[Row] = field(default_factory=list)
+    layouts: dict[str, str] = field(default_factory=dict)  # key -> declared layout
 
 
 @dataclass
@@ -494,6 +509,9 @@ def draw_channel(draw: Any, world: World, index: int) -> Channel:
     mapped = draw(st.sets(st.sampled_from(KEYS), min_size=1))
     keys = tuple(k for k in KEYS if k in mapped)
     ch = Channel(f"ch{index + 1}", channel, kind, keys, draw(st.booleans()))
+    for key in keys:
+        if key in LAYOUTS and draw(st.booleans()):
+            ch.layouts[key] = LAYOUTS[key]
     options = st.sampled_from(feasible_intents(world, keys))
     intents = [draw(options) for _ in range(draw(st.integers(0, 60)))]
     slot = timedelta(days=SLOT_DAYS)
@@ -655,7 +673,8 @@ def expect_keys(world: World, ch: Channel, row: Row, out: Counter) -> None:
         if key == "customer_id":
             continue
         raw, value = row.raw[key], usable(key, row.raw[key])
-        if value and world.n_owners(key, value) and raw not in world.master_raws[key]:
+        joins = value and 1 <= world.n_owners(key, value) <= THRESHOLD
+        if joins and raw not in world.master_raws[key] and breaks(ch.layouts.get(key), raw):
             out["OC-IDN-003", ch.name, key] += 1
         mine = world.pairs[known][key] if known else None
         if value and mine and value not in mine:
@@ -767,7 +786,12 @@ def master_feed(world: World) -> dict[str, Any]:
 
 def channel_feed(ch: Channel) -> dict[str, Any]:
     fields = {"interaction_id": "id", "occurred_at": "t", "direction": "dir"}
-    fields.update({k: COLUMN[k] for k in ch.keys})
+    fields.update(
+        {
+            k: {"column": COLUMN[k], "layout": ch.layouts[k]} if k in ch.layouts else COLUMN[k]
+            for k in ch.keys
+        }
+    )
     header = ["id", "t", "dir"] + [COLUMN[k] for k in ch.keys]
     if ch.has_case:
         fields["case_id"] = "case"

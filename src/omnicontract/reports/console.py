@@ -92,6 +92,46 @@ def _unified_view(console: Any, result: RunResult) -> None:
                 console.print(Text(f"      fix: {f.hint}", style="dim"))
 
 
+def _key_match(console: Any, result: RunResult) -> None:
+    """Per channel and key: how many rows a raw join finds, and how many only a normalized one."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from omnicontract.reports.keys import key_rows
+
+    rows = key_rows(result)
+    if not rows:
+        return
+    console.print()
+    console.print(Text("How identity keys join the master", style="bold"))
+    table = Table(show_edge=False, pad_edge=False, box=None, header_style="bold")
+    table.add_column("channel/feed")
+    table.add_column("key")
+    for col in ("as written", "only normalized", "unmatched", "empty"):
+        table.add_column(col, justify="right")
+    for r in rows:
+        table.add_row(
+            f"{r.channel}/{r.feed}",
+            r.key,
+            _n(r.as_written),
+            _n(r.normalized),
+            _n(r.unmatched),
+            _n(r.empty),
+        )
+    console.print(table)
+
+
+def _header(console: Any, result: RunResult) -> None:
+    rows = sum(f.rows or 0 for c in result.channels for f in c.feeds)
+    feeds = sum(len(c.feeds) for c in result.channels)
+    console.print(
+        f"[bold]omnicontract[/] · project [bold]{result.project}[/] · {len(result.channels)} channels · "
+        f"{feeds} feeds · {rows:,} rows · {result.checks_run:,} checks · {result.seconds:.1f}s"
+    )
+    if result.as_of:
+        console.print(f"data as of {result.as_of}")
+
+
 def _data_roots(console: Any, result: RunResult) -> None:
     """Folders outside the project this run could read: said up front, every run."""
     from rich.text import Text
@@ -121,14 +161,10 @@ def render(result: RunResult, *, color: bool = False) -> str:
         soft_wrap=True,
         emoji=False,
     )
-    rows = sum(f.rows or 0 for c in result.channels for f in c.feeds)
-    feeds = sum(len(c.feeds) for c in result.channels)
-    console.print(
-        f"[bold]omnicontract[/] · project [bold]{result.project}[/] · {len(result.channels)} channels · "
-        f"{feeds} feeds · {rows:,} rows · {result.checks_run:,} checks · {result.seconds:.1f}s"
-    )
+    _header(console, result)
     _data_roots(console, result)
     _unified_view(console, result)
+    _key_match(console, result)
     if result.channels:
         table = Table(show_edge=False, pad_edge=False, box=None, header_style="bold")
         for col, just in (

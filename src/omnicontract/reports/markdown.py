@@ -91,7 +91,9 @@ def _head(result: RunResult) -> str:
         f"## omnicontract · {escape(result.project)}\n\n",
         verdict(result) + "\n\n",
         f"{len(result.channels)} channels · {feeds} feeds · {rows:,} rows · "
-        f"{result.checks_run:,} checks · {result.seconds:.1f}s\n",
+        f"{result.checks_run:,} checks · {result.seconds:.1f}s"
+        + (f" · data as of {result.as_of}" if result.as_of else "")
+        + "\n",
     ]
     for allowed in result.data_roots:
         out.append(

@@ -27,6 +27,7 @@ from omnicontract.contracts.model import EntityContract, FeedBinding, duration_s
 from omnicontract.validators import feeds as feed_readers
 from omnicontract.validators.checks.base import Check, Draft, FieldContext, RowCheck
 from omnicontract.validators.identity import IdentityIndex
+from omnicontract.validators.key_match import key_figures
 from omnicontract.validators.mapping import MappedField, constant_field, map_field
 from omnicontract.validators.normalize import normalize_phones
 from omnicontract.validators.registry import registry
@@ -607,4 +608,5 @@ def execute(
     for res in index.resolutions() if cross_channel else []:
         if res.feed.summary is not None:
             res.feed.summary.resolution, res.feed.summary.resolved_by = index.stats(res)
+            res.feed.summary.key_match = key_figures(run, res)
     return drafts

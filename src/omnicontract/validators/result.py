@@ -78,6 +78,8 @@ class FeedSummary:
     seconds: float = 0.0
     resolution: dict[str, int] = dc_field(default_factory=dict)  # rows per status
     resolved_by: dict[str, int] = dc_field(default_factory=dict)  # resolved rows per key
+    # per identity key: rows matched as written, only after normalization, unmatched, empty
+    key_match: dict[str, dict[str, int]] = dc_field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
