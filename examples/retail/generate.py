@@ -536,6 +536,9 @@ def plant_crm(rows: dict[str, dict[str, str]], plan: Plan) -> None:
         rows[c.id]["celular"] = STORE_LANDLINE
     for c, placeholder in zip(plan.placeholder_email, PLACEHOLDER_EMAILS, strict=True):
         rows[c.id]["email"] = placeholder
+    # two different people with one address: the second customer with a wrong country
+    # was registered with the first one's e-mail (a relative's, given at the counter)
+    rows[plan.bad_country[1].id]["email"] = rows[plan.bad_country[0].id]["email"]
 
 
 def write_crm(out: Path, seed: int, customers: list[Customer], plan: Plan, corrected: bool) -> None:
@@ -766,6 +769,7 @@ def write_subscribers(out: Path, customers: list[Customer], plan: Plan, correcte
     """The platform's subscriber list, synced from the CRM: everyone who ever answered the
     e-mail consent question, with the platform's own state."""
     left_out = {c.id for c in plan.deleted + plan.bad_email + plan.placeholder_email}
+    left_out |= {c.id for c in plan.bad_country[:2]}
     left_out.add(plan.twin.id)
     missed = {c.id for c in plan.email_optout}
     rows = []

@@ -620,6 +620,13 @@ class Identity(Strict):
     shared_threshold: int = Field(
         3, ge=2, description="A key value on more customers than this is a shared identifier."
     )
+    same_person: list[str] = Field(
+        default_factory=lambda: ["full_name", "birth_date"],
+        description="Master fields that tell two customer records sharing an identity key "
+        "apart: where every one of them that both records fill is equal (names compared "
+        "without case, accents or extra spaces), and at least one is, the records are one "
+        "person entered twice (OC-IDN-009); otherwise two people sharing a key (OC-IDN-004).",
+    )
 
     @model_validator(mode="before")
     @classmethod

@@ -4,6 +4,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from omnicontract.validators.checks.base import Draft, ProjectCheck
+from omnicontract.validators.duplicates import shared_values
 
 if TYPE_CHECKING:
     from omnicontract.validators.engine import Run
@@ -11,40 +12,37 @@ if TYPE_CHECKING:
 
 class IdentityConflict(ProjectCheck):
     """One e-mail, phone, document or other identity key owned by several customer ids in
-    the master (up to the shared threshold; above it, OC-IDN-006): duplicate customer
-    records, or a family sharing a phone. The count is the number of customer records
-    involved, per key; samples show the key values with how many customers own them."""
+    the master that are different people (up to the shared threshold; above it,
+    OC-IDN-006): a family sharing a phone, a couple sharing an e-mail, a mistyped
+    document. Records that are one person entered twice are OC-IDN-009 instead (see
+    `identity.same_person`). The count is the number of customer records involved, per
+    key; samples show the key values with how many customers own them."""
 
     code = "OC-IDN-004"
     name = "identity-conflict"
     summary = "one identity key owned by several customers"
-    hint = "Merge the duplicate customers in the master, or stop using this key for matching."
+    hint = "Find out who owns the key and correct the other records, or stop matching on it."
 
     def run(self, run: Run) -> Iterable[Draft]:
         index = run.identity()
         if not index.ready:
             return
-        threshold = index.policy.shared_threshold
+        conflicts = [v for v in shared_values(run) if not v.same_person]
         for feed in index.master_feeds:
             for key, _col, _raw in index.feed_keys(feed):
-                if key.name == index.policy.id_field:
-                    continue  # duplicated ids are OC-FLD-004
-                rows = run.con.execute(
-                    "SELECT v.norm, v.owners, sum(v.owners) OVER (), count(*) OVER () "
-                    "FROM id_values v WHERE v.key = ? AND v.owners BETWEEN 2 AND ? "
-                    "AND EXISTS (SELECT 1 FROM id_pairs p WHERE p.key = v.key AND p.norm = v.norm "
-                    "AND p.channel = ?) ORDER BY v.owners DESC, v.norm LIMIT ?",
-                    [key.name, threshold, feed.channel_name, max(run.sample_size, 1)],
-                ).fetchall()
-                if not rows:
+                mine = [
+                    v for v in conflicts if v.key == key.name and feed.channel_name in v.channels
+                ]
+                if not mine:
                     continue
-                customers, values = int(rows[0][2]), int(rows[0][3])
+                customers = sum(len(v.owners) for v in mine)
+                mine.sort(key=lambda v: (-len(v.owners), v.norm))
                 field = feed.fields[key.field_for(feed.binding.entity)]
                 yield feed.draft(
                     self,
                     field,
                     customers,
-                    [(v, int(o)) for v, o, _c, _n in rows[: run.sample_size]],
-                    f"{values:,} '{key.name}' values are each owned by several customers "
+                    [(v.norm, len(v.owners)) for v in mine[: run.sample_size]],
+                    f"{len(mine):,} '{key.name}' values are each owned by several customers "
                     f"({customers:,} customer records)",
                 )
