@@ -611,7 +611,7 @@ def conversation(
                 "conversa": conv,
                 "agente": None if inbound else agent,
                 "assunto": topic,
-                "modelo": None,  # the approved template of a business-initiated message
+                "modelo_mensagem": None,  # the approved template of a business-initiated message
             }
         )
         at += timedelta(seconds=rng.randint(20, 1800))
@@ -647,7 +647,7 @@ def write_whatsapp(
     for n, c, at in zip(CONV_REMINDERS, plan.wa_optout, plan.wa_reminders, strict=True):
         [m] = conversation(rng, conv_id(n), c.phone, at=at, size=1, status="Encerrado")
         m |= {"sentido": "enviada", "agente": "bot-campanhas", "assunto": "carrinho abandonado"}
-        m |= {"modelo": "carrinho_abandonado"}  # a marketing template: consent applies
+        m |= {"modelo_mensagem": "carrinho_abandonado"}  # a marketing template: consent applies
         reminders.append(m)
     if not corrected:
         msgs += reminders

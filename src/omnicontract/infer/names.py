@@ -147,7 +147,18 @@ INTERACTION: dict[str, set[str]] = {
         "url",
     },
     "agent_id": {"agent id", "agente", "agent", "atendente", "operador", "cajero", "vendedor"},
-    "campaign_id": {"campaign id", "campaign", "campanha", "campana", "id campanha"},
+    "campaign_id": {
+        "campaign id",
+        "campaign",
+        "campanha",
+        "campana",
+        "id campanha",
+        # a WhatsApp Business message template: business-initiated, marketing
+        "template",
+        "template name",
+        "modelo mensagem",
+        "plantilla",
+    },
     "store_id": {"store id", "store", "loja", "sucursal", "tienda", "filial"},
     "amount": {
         "amount",

@@ -32,7 +32,6 @@ from sqlalchemy import (
     null,
     or_,
     select,
-    table,
     true,
     union_all,
 )
@@ -40,27 +39,14 @@ from sqlalchemy import (
 if TYPE_CHECKING:
     from sqlalchemy.sql.expression import ColumnElement, TableClause
 
-    from omnicontract.validators.engine import Run
     from omnicontract.validators.identity import Resolution
+    from omnicontract.validators.run import Run
 
 EVENTS = "consent_events"
-EVENT_COLUMNS = ("cid", "channel", "opt_in", "at", "origin", "src")
-RESOLUTION_COLUMNS = ("customer", "__ch", "__t", "__dir", "__kind", "__camp", "__act")
-
-
-def events_table() -> TableClause:
-    return table(EVENTS, *(column(c) for c in EVENT_COLUMNS))
 
 
 def resolution_table(res: Resolution) -> TableClause:
-    return table(res.table, *(column(c) for c in RESOLUTION_COLUMNS))
-
-
-def materialize(run: Run, name: str, stmt: Any) -> None:
-    """``CREATE TEMP TABLE name AS stmt``, built by SQLAlchemy (values rendered as literals
-    by the dialect, never pasted by hand)."""
-    ddl = stmt.into(name, temporary=True)
-    run.con.execute(str(ddl.compile(dialect=run.dialect, compile_kwargs={"literal_binds": True})))
+    return res.table
 
 
 def log_resolutions(run: Run) -> list[Resolution]:
@@ -131,17 +117,24 @@ def _log_selects(run: Run) -> list[Any]:
 
 
 def consent_events(run: Run) -> TableClause | None:
-    """The ``consent_events`` table (built once per run), or None when nothing holds consent."""
+    """The ``consent_events(cid, channel, opt_in, at, origin, src)`` table (built once per
+    run), or None when nothing holds consent."""
     cached = getattr(run, "_consent_events", "")
     if cached != "":
         return cached
     parts = _flag_selects(run) + _log_selects(run)
     result = None
     if parts:
-        materialize(run, EVENTS, union_all(*parts))
-        result = events_table()
+        union = union_all(*parts).subquery("e")
+        result = run.engine.create_table(EVENTS, select(*union.c), keep=True)
     run._consent_events = result  # type: ignore[attr-defined]
     return result
+
+
+def events_table(run: Run) -> TableClause:
+    events = consent_events(run)
+    assert events is not None, "consent_events(run) first"
+    return events
 
 
 def covers(ev: Any, customer: ColumnElement[Any], channel: ColumnElement[Any]) -> Any:
@@ -155,6 +148,7 @@ def dated(ev: Any, as_of: Any, *, log_only: bool = False) -> Any:
 
 
 def latest_is(
+    run: Run,
     opt_in: bool,
     customer: ColumnElement[Any],
     channel: ColumnElement[Any],
@@ -165,8 +159,8 @@ def latest_is(
 ) -> Any:
     """True where the latest dated event at or before ``t`` is an opt-in (``opt_in``) or an
     opt-out; an opt-out wins a tie."""
-    a = events_table().alias("a_in" if opt_in else "a_out")
-    b = events_table().alias("b_in" if opt_in else "b_out")
+    a = events_table(run).alias("a_in" if opt_in else "a_out")
+    b = events_table(run).alias("b_in" if opt_in else "b_out")
     # the opposite action later (for an opt-in: an opt-out at the same instant too)
     after = b.c.at >= a.c.at if opt_in else b.c.at > a.c.at
     overridden = (
@@ -193,13 +187,15 @@ def latest_is(
     )
 
 
-def any_dated(customer: ColumnElement[Any], channel: ColumnElement[Any], as_of: Any) -> Any:
-    e = events_table().alias("d")
+def any_dated(
+    run: Run, customer: ColumnElement[Any], channel: ColumnElement[Any], as_of: Any
+) -> Any:
+    e = events_table(run).alias("d")
     return exists().where(covers(e, customer, channel), dated(e, as_of)).correlate_except(e)
 
 
-def undated_opt_out(customer: ColumnElement[Any], channel: ColumnElement[Any]) -> Any:
-    e = events_table().alias("u")
+def undated_opt_out(run: Run, customer: ColumnElement[Any], channel: ColumnElement[Any]) -> Any:
+    e = events_table(run).alias("u")
     return (
         exists()
         .where(

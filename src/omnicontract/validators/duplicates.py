@@ -14,10 +14,10 @@ import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import String, and_, cast, column, select, table
+from sqlalchemy import String, and_, cast, column, select
 
 if TYPE_CHECKING:
-    from omnicontract.validators.engine import Run
+    from omnicontract.validators.run import Run
 
 
 @dataclass(frozen=True)
@@ -73,8 +73,7 @@ def shared_values(run: Run) -> list[SharedValue]:
     index = run.identity()
     out: list[SharedValue] = []
     if index.ready:
-        pairs = table("id_pairs", column("key"), column("norm"), column("cid"), column("channel"))
-        values = table("id_values", column("key"), column("norm"), column("owners"))
+        pairs, values = index.pairs, index.values
         stmt = (
             select(pairs.c.key, pairs.c.norm, pairs.c.cid, pairs.c.channel)
             .select_from(

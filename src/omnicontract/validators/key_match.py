@@ -13,21 +13,21 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import and_, column, func, select, table
+from sqlalchemy import and_, func, select
 
 if TYPE_CHECKING:
-    from omnicontract.validators.engine import Run
     from omnicontract.validators.identity import Resolution
+    from omnicontract.validators.run import Run
 
 BUCKETS = ("as_written", "normalized", "unmatched", "empty")
 
 
 def key_figures(run: Run, res: Resolution) -> dict[str, dict[str, int]]:
     out: dict[str, dict[str, int]] = {}
+    rows = res.table
     for key in res.keys:
-        n, x = column("n_" + key.name), column("x_" + key.name)
-        rows = table(res.table, n, x)
-        master = table("id_values", column("key"), column("norm")).alias("m")
+        n, x = rows.c["n_" + key.name], rows.c["x_" + key.name]
+        master = run.identity().values.alias("m")
         joined = rows.outerjoin(master, and_(master.c.key == key.name, master.c.norm == n))
         found = master.c.norm.is_not(None)
         stmt = select(

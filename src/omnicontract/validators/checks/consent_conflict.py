@@ -10,7 +10,7 @@ from omnicontract.validators import consent
 from omnicontract.validators.checks.base import Draft, ProjectCheck
 
 if TYPE_CHECKING:
-    from omnicontract.validators.engine import Run
+    from omnicontract.validators.run import Run
 
 
 class ConsentConflict(ProjectCheck):
@@ -55,11 +55,11 @@ class ConsentConflict(ProjectCheck):
                 disagrees_with_log = or_(
                     and_(
                         mine.c.opt_in.is_(True),
-                        consent.latest_is(False, mine.c.cid, ch, as_of, as_of, log_only=True),
+                        consent.latest_is(run, False, mine.c.cid, ch, as_of, as_of, log_only=True),
                     ),
                     and_(
                         mine.c.opt_in.is_(False),
-                        consent.latest_is(True, mine.c.cid, ch, as_of, as_of, log_only=True),
+                        consent.latest_is(run, True, mine.c.cid, ch, as_of, as_of, log_only=True),
                     ),
                 )
                 stmt: Any = (

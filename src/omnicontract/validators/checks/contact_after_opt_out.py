@@ -7,7 +7,7 @@ from omnicontract.validators import consent
 from omnicontract.validators.checks.base import Draft, ProjectCheck, n_of
 
 if TYPE_CHECKING:
-    from omnicontract.validators.engine import Run
+    from omnicontract.validators.run import Run
 
 
 class ContactAfterOptOut(ProjectCheck):
@@ -32,7 +32,9 @@ class ContactAfterOptOut(ProjectCheck):
             total, channels = consent.contacts_where(
                 run,
                 res,
-                lambda r: consent.latest_is(False, r.c.customer, r.c["__ch"], r.c["__t"], as_of),
+                lambda r: consent.latest_is(
+                    run, False, r.c.customer, r.c["__ch"], r.c["__t"], as_of
+                ),
             )
             if total:
                 yield res.feed.draft(

@@ -8,7 +8,7 @@ from omnicontract.validators import consent
 from omnicontract.validators.checks.base import Draft, ProjectCheck, n_of
 
 if TYPE_CHECKING:
-    from omnicontract.validators.engine import Run
+    from omnicontract.validators.run import Run
 
 
 class ContactUndatedOptOut(ProjectCheck):
@@ -36,8 +36,8 @@ class ContactUndatedOptOut(ProjectCheck):
 
         def unknown(r: Any) -> Any:
             customer, channel = r.c.customer, r.c["__ch"]
-            return consent.undated_opt_out(customer, channel) & ~consent.any_dated(
-                customer, channel, as_of
+            return consent.undated_opt_out(run, customer, channel) & ~consent.any_dated(
+                run, customer, channel, as_of
             )
 
         for res in consent.contact_resolutions(run):

@@ -7,7 +7,7 @@ from omnicontract.validators.checks.base import Draft, ProjectCheck
 from omnicontract.validators.duplicates import shared_values
 
 if TYPE_CHECKING:
-    from omnicontract.validators.engine import Run
+    from omnicontract.validators.run import Run
 
 
 class IdentityConflict(ProjectCheck):

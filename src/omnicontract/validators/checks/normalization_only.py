@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, column, func, literal_column, select, table, true
+from sqlalchemy import and_, column, func, select, true
 
 from omnicontract.contracts.model import Severity
 from omnicontract.validators import layouts
@@ -11,8 +11,8 @@ from omnicontract.validators.checks.base import Draft, ProjectCheck, n_of
 
 if TYPE_CHECKING:
     from omnicontract.contracts.model import IdentityKey
-    from omnicontract.validators.engine import FeedRun, Run
     from omnicontract.validators.identity import IdentityIndex
+    from omnicontract.validators.run import FeedRun, Run
 
 
 class NormalizationOnlyMatch(ProjectCheck):
@@ -84,18 +84,18 @@ class NormalizationOnlyMatch(ProjectCheck):
         """(raw value, rows) of the feed's key values that identify a customer: on the
         master, every one; elsewhere, those that join only after normalization."""
         if feed.binding.entity == index.policy.master:
-            value, norm = column(raw), literal_column(index.norm_expr(key, col))
+            value, norm = column(raw), index.norm_expr(key, column(col))
             source: Any = feed.view
             where: Any = true()
         else:
             res = index.resolution(feed)
             if res is None:
                 return []
-            value, norm = column("x_" + key.name), column("n_" + key.name)
-            source = table(res.table, value, norm)
+            source = res.table
+            value, norm = source.c["x_" + key.name], source.c["n_" + key.name]
             where = value.is_not(None)
         # values that identify a customer: not placeholders, not shared (OC-IDN-006's)
-        known = table("id_values", column("key"), column("norm"), column("owners")).alias("k")
+        known = index.values.alias("k")
         stmt = (
             select(value, func.count())
             .select_from(source.join(known, and_(known.c.key == key.name, known.c.norm == norm)))
