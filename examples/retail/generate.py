@@ -527,6 +527,10 @@ def plant_crm(rows: dict[str, dict[str, str]], plan: Plan) -> None:
         rows[c.id]["instagram"] = url.format(h=c.instagram)
     for c in plan.iso_created:
         rows[c.id]["data_cadastro"] = local(c.created, SAO_PAULO, "%Y-%m-%d %H:%M:%S")
+    # the legacy e-commerce platform never checked CPF check digits: two were mistyped
+    for c in plan.iso_created[:2]:
+        cpf = rows[c.id]["cpf_cnpj"]
+        rows[c.id]["cpf_cnpj"] = cpf[:-1] + str((int(cpf[-1]) + 1) % 10)
     # cross-channel blockers (see DEFECTS.md, "Across channels")
     rows[plan.legacy_phone[0].id]["celular"] = typed_locally(plan.legacy_phone[0].phone)
     phone = plan.legacy_phone[1].phone

@@ -548,7 +548,7 @@ class Normalizer(StrEnum):
     text = "text"  # trimmed, upper case
     email = "email"  # trimmed, lower case
     phone = "phone"  # E.164, as the mapping normalized it
-    document = "document"  # letters and digits only, upper case
+    document = "document"  # letters and digits only, upper case, no leading zeros
     handle = "handle"  # lower case, without a leading @
 
 

@@ -62,7 +62,8 @@ def normalized(key: IdentityKey, value: ColumnElement[Any]) -> ColumnElement[Any
         case Normalizer.phone:
             out = text
         case Normalizer.document:
-            out = func.upper(func.regexp_replace(text, "[^0-9A-Za-z]", "", "g"))
+            # letters and digits, without the leading zeros spreadsheets drop from numbers
+            out = func.ltrim(func.upper(func.regexp_replace(text, "[^0-9A-Za-z]", "", "g")), "0")
         case Normalizer.handle:
             out = func.lower(func.ltrim(func.trim(text), "@"))
         case _:

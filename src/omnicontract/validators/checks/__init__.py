@@ -9,6 +9,7 @@ from omnicontract.validators.checks.contact_undated_opt_out import ContactUndate
 from omnicontract.validators.checks.contract_lint import STATIC_CHECKS
 from omnicontract.validators.checks.country import Country
 from omnicontract.validators.checks.currency import Currency
+from omnicontract.validators.checks.document import InvalidDocument
 from omnicontract.validators.checks.duplicate_customer import DuplicateCustomer
 from omnicontract.validators.checks.duplicate_interaction import DuplicateInteraction
 from omnicontract.validators.checks.email import Email
@@ -65,6 +66,7 @@ BUILTIN_CHECKS = [
     FutureTimestamp,
     Language,
     Uuid,
+    InvalidDocument,
     MissingReference,
     OrphanInteraction,
     NoIdentityKey,
