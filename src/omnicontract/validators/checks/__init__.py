@@ -2,6 +2,7 @@
 ``omnicontract.checks`` entry point named ``builtin`` registers."""
 
 from omnicontract.validators.checks.ambiguous_identity import AmbiguousIdentity
+from omnicontract.validators.checks.broken_link import BrokenLink
 from omnicontract.validators.checks.case_order import CaseOutOfOrder
 from omnicontract.validators.checks.consent_conflict import ConsentConflict
 from omnicontract.validators.checks.contact_after_opt_out import ContactAfterOptOut
@@ -68,6 +69,7 @@ BUILTIN_CHECKS = [
     Uuid,
     InvalidDocument,
     MissingReference,
+    BrokenLink,
     OrphanInteraction,
     NoIdentityKey,
     NormalizationOnlyMatch,
