@@ -11,7 +11,9 @@ opt-out in the channels; sometimes a second source of the master (customer id,
 e-mail, consent) whose e-mails and consent disagree with the first; sometimes a consent
 log (opt-ins and opt-outs with times, per channel or for every channel, ties included)
 and an ``as_of`` moment before the end of the data. Contacts are drawn right at consent
-changes to probe the boundaries of the timing rule.
+changes to probe the boundaries of the timing rule. Sometimes a web channel links its
+visits to the e-mail channel's messages (``links: ch1.link_id``), with broken links and
+a clock shifted by a whole number of quarter hours.
 
 The expected findings are derived here, in plain Python, from the generated rows and
 the documented semantics of each check (never from the library). The generator also
@@ -55,6 +57,8 @@ CODES = frozenset(
         "OC-CNS-002",
         "OC-CNS-003",
         "OC-JRN-001",
+        "OC-REF-002",
+        "OC-TIM-001",
     }
 )
 KEYS = ("customer_id", "email", "phone", "document_id")  # the project's trust order
@@ -111,7 +115,8 @@ def norm(key: str, raw: str | None) -> str | None:
     elif key == "phone":
         value = e164(raw)
     elif key == "document_id":
-        value = re.sub("[^0-9A-Za-z]", "", raw).upper()
+        alnum = re.sub("[^0-9A-Za-z]", "", raw).upper()
+        value = alnum.lstrip("0") or alnum  # leading zeros dropped, unless all zeros
     else:
         value = raw.strip(" ").upper()
     return value or None
@@ -183,6 +188,8 @@ class World:
     ghosts: int = 0
     has_log: bool = False
     as_of: datetime = FIXED_NOW
+    visits: list[tuple[str, str | None, datetime]] = field(default_factory=list)  # id, ref, t
+    visit_shift: timedelta = timedelta(0)
 
     def __post_init__(self) -> None:
         self.owners: dict[str, dict[str, set[str]]] = {k: defaultdict(set) for k in KEYS}
@@ -574,7 +581,30 @@ def worlds(draw: Any) -> World:
         world.as_of = T0 + timedelta(days=draw(st.integers(0, 700)))
     for index in range(draw(st.integers(1, 3))):
         world.channels.append(draw_channel(draw, world, index))
+    if draw(st.booleans()):
+        draw_visits(draw, world)
     return world
+
+
+def link_id(row: Row) -> str:
+    return f"L-{row.iid}"
+
+
+def draw_visits(draw: Any, world: World) -> None:
+    """Web visits, each following a click in an e-mail of ch1 by up to five minutes, or
+    carrying a link no e-mail has, or none; the web clock maybe shifted."""
+    email = world.channels[0].rows
+    shifts = [0, 0, -3 * 60, 2 * 60, 5 * 60 + 30, -45]
+    world.visit_shift = timedelta(minutes=draw(st.sampled_from(shifts)))
+    for i in range(draw(st.integers(0, 30))):
+        choice = draw(st.sampled_from(["link", "link", "link", "broken", "none"]))
+        if choice == "link" and email:
+            row = draw(st.sampled_from(email))
+            t = row.t + timedelta(seconds=draw(st.integers(0, 300))) + world.visit_shift
+            world.visits.append((f"v{i}", link_id(row), t))
+        else:
+            t = T0 + timedelta(minutes=draw(st.integers(0, 600 * 24 * 60)))
+            world.visits.append((f"v{i}", f"L-gone-{i}" if choice == "broken" else None, t))
 
 
 # ------------------------------------------------------------------ expected findings
@@ -736,12 +766,27 @@ def expect_journeys(world: World, out: Counter) -> None:
                 out["OC-JRN-001", ch.name, None] += 1
 
 
+def expect_links(world: World, web: str, out: Counter) -> None:
+    """OC-REF-002: visits whose link no e-mail has; OC-TIM-001: with ten linked pairs or
+    more (an e-mail row repeated under its id counts twice), a shifted web clock."""
+    ids = Counter(link_id(r) for r in world.channels[0].rows)
+    pairs = 0
+    for _vid, ref, _t in world.visits:
+        if ref is not None and not ids[ref]:
+            out["OC-REF-002", web, "ref_id"] += 1
+        pairs += ids[ref] if ref else 0
+    if pairs >= 10 and world.visit_shift:
+        out["OC-TIM-001", web, None] += len(world.visits)
+
+
 def expected_findings(world: World) -> dict[tuple[str, str, str | None], int]:
     out: Counter = Counter()
     expect_master(world, out)
     for ch in world.channels:
         expect_channel(world, ch, out)
     expect_journeys(world, out)
+    if world.visits:
+        expect_links(world, f"ch{len(project_feeds(world)) - 1}", out)
     return {k: v for k, v in out.items() if v}
 
 
@@ -785,20 +830,21 @@ def master_feed(world: World) -> dict[str, Any]:
 
 
 def channel_feed(ch: Channel) -> dict[str, Any]:
-    fields = {"interaction_id": "id", "occurred_at": "t", "direction": "dir"}
+    fields = {"interaction_id": "id", "occurred_at": "t", "direction": "dir", "link_id": "link"}
     fields.update(
         {
             k: {"column": COLUMN[k], "layout": ch.layouts[k]} if k in ch.layouts else COLUMN[k]
             for k in ch.keys
         }
     )
-    header = ["id", "t", "dir"] + [COLUMN[k] for k in ch.keys]
+    header = ["id", "t", "dir", "link"] + [COLUMN[k] for k in ch.keys]
     if ch.has_case:
         fields["case_id"] = "case"
         header.append("case")
     rows = []
     for r in ch.rows:
-        row = [r.iid, stamp(r.t, r.spelling), r.direction] + [r.raw[k] for k in ch.keys]
+        row = [r.iid, stamp(r.t, r.spelling), r.direction, link_id(r)]
+        row += [r.raw[k] for k in ch.keys]
         rows.append(row + ([r.case] if ch.has_case else []))
     return {
         "entity": "interaction",
@@ -843,7 +889,23 @@ def project_feeds(world: World) -> list[dict[str, Any]]:
         feeds.append(second_source_feed(world))
     if world.has_log:
         feeds.append(log_feed(world))
+    if world.visits:
+        feeds.append(visits_feed(world))
     return feeds
+
+
+def visits_feed(world: World) -> dict[str, Any]:
+    return {
+        "entity": "interaction",
+        "fields": {
+            "interaction_id": "id",
+            "ref_id": {"column": "ref", "links": "ch1.link_id"},
+            "occurred_at": "t",
+        },
+        "constants": {"channel": "web", "kind": "page_view"},
+        "source": {"delimiter": ","},
+        "rows": to_csv(["id", "ref", "t"], [[v, ref, stamp(t)] for v, ref, t in world.visits]),
+    }
 
 
 def project_settings(world: World) -> dict[str, Any]:

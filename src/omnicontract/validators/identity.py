@@ -63,7 +63,9 @@ def normalized(key: IdentityKey, value: ColumnElement[Any]) -> ColumnElement[Any
             out = text
         case Normalizer.document:
             # letters and digits, without the leading zeros spreadsheets drop from numbers
-            out = func.ltrim(func.upper(func.regexp_replace(text, "[^0-9A-Za-z]", "", "g")), "0")
+            # (all zeros stay, for the placeholders)
+            alnum = func.upper(func.regexp_replace(text, "[^0-9A-Za-z]", "", "g"))
+            out = func.coalesce(func.nullif(func.ltrim(alnum, "0"), ""), alnum)
         case Normalizer.handle:
             out = func.lower(func.ltrim(func.trim(text), "@"))
         case _:
