@@ -120,9 +120,10 @@ def test_fixes_touch_only_marked_lines(drafted) -> None:
             assert "# UNSURE:" in line or "# TODO" in line, (channel, line)
 
 
-# A key layout is what a channel promises, which no sample can show: the hand-written
-# bindings declare some (OC-IDN-003), the drafts none.
-PROMISED = {"OC-IDN-003"}
+# A key layout and a link to another channel are what a channel promises, which no
+# sample can show: the hand-written bindings declare some (OC-IDN-003, OC-REF-002), the
+# drafts none. Without the link, OC-TIM-001 falls back on the hour profiles.
+PROMISED = {"OC-IDN-003", "OC-REF-002"}
 
 
 def test_drafted_project_reports_what_the_hand_written_one_does(drafted) -> None:

@@ -622,6 +622,25 @@ def conversation(
     return msgs
 
 
+CONV_CALLBACKS = range(249, 261)  # customers who asked on WhatsApp to be called back
+
+
+def callbacks(
+    seed: int, customers: list[Customer], plan: Plan
+) -> list[tuple[Customer, list[dict[str, object]]]]:
+    """Call-back requests: the customer asks on WhatsApp, the bot confirms ("we will call
+    you in a minute") and the call center calls one to three minutes later, quoting the
+    confirmation's message id. Drawn from their own random stream, so the same on every
+    call and the same for the WhatsApp and call-center writers."""
+    rng = random.Random(f"{seed}:callbacks")
+    people = [c for c in clean(customers, plan, "BR") if c.consent("whatsapp") != "N"]
+    out = []
+    for n, c in zip(CONV_CALLBACKS, rng.sample(people, len(CONV_CALLBACKS)), strict=True):
+        at = at_local(rng, OFFICE_DAY, SAO_PAULO, hi=END - timedelta(days=1))
+        out.append((c, conversation(rng, conv_id(n), c.phone, at=at, size=2, status="Atendido")))
+    return out
+
+
 def write_whatsapp(
     out: Path, seed: int, customers: list[Customer], plan: Plan, corrected: bool
 ) -> None:
@@ -655,6 +674,8 @@ def write_whatsapp(
         reminders.append(m)
     if not corrected:
         msgs += reminders
+    for _c, asked in callbacks(seed, customers, plan):
+        msgs += asked
     msgs.sort(key=lambda m: (m["timestamp"], m["id"]))
     pool = [i for i, m in enumerate(msgs) if m["id"] in clean_ids]
     # planted: a platform upgrade added the status "Transferido" (bot -> human agent)
@@ -791,7 +812,7 @@ def write_subscribers(out: Path, customers: list[Customer], plan: Plan, correcte
 # ----------------------------------------------------------------------- call center
 
 CALL_HEADER = ["Protocolo", "Código Cliente", "Telefone", "Data/Hora", "Duração (s)", "Agente"]
-CALL_HEADER += ["Motivo", "Situação", "Tipo", "Caso"]
+CALL_HEADER += ["Motivo", "Situação", "Tipo", "Caso", "Msg WhatsApp"]
 CALL_REASONS = ["Troca de produto", "Segunda via de boleto", "Reclamação de entrega"]
 CALL_REASONS += ["Dúvida sobre pedido", "Cancelamento", "Devolução", "Cartão fidelidade"]
 CALL_STATUS = ["Resolvido"] * 6 + ["Pendente"] * 2 + ["Em andamento", "Cancelado"]
@@ -805,6 +826,7 @@ class Call:
     case: str
     status: str | None = None
     kind: str | None = None
+    wa_message: str = ""  # the WhatsApp message that asked for this call-back
 
 
 def call_row(rng: random.Random, n: int, call: Call, corrected: bool) -> list[str]:
@@ -822,7 +844,28 @@ def call_row(rng: random.Random, n: int, call: Call, corrected: bool) -> list[st
         call.status or rng.choice(CALL_STATUS),
         call.kind or rng.choice(["Receptivo"] * 6 + ["Ativo"]),
         call.case,
+        call.wa_message,
     ]
+
+
+def callback_rows(
+    seed: int, customers: list[Customer], plan: Plan, corrected: bool
+) -> list[list[str]]:
+    """The calls back, each quoting the WhatsApp confirmation that promised it. Planted:
+    two more quote a message id from the marketing team's test number, which the
+    WhatsApp export does not have (the corrected copy leaves them empty)."""
+    rng = random.Random(f"{seed}:callback-calls")
+    calls = []
+    for k, (c, (_asked, confirmed)) in enumerate(callbacks(seed, customers, plan)):
+        at = datetime.fromtimestamp(int(str(confirmed["timestamp"])), UTC)
+        at += timedelta(seconds=rng.randint(60, 180))
+        case = f"CASO-{40_000 + k:07d}"
+        calls.append(Call(at, c.id, c.phone, case, "Resolvido", "Ativo", str(confirmed["id"])))
+    for k, (c, _msgs) in enumerate(callbacks(seed, customers, plan)[:2]):
+        at = at_local(rng, OFFICE_DAY, SAO_PAULO, hi=END - timedelta(days=1))
+        fake = "" if corrected else "wamid.HBgNTESTE" + hexid(rng, 24).upper()
+        calls.append(Call(at, c.id, c.phone, f"CASO-{40_100 + k:07d}", "Resolvido", "Ativo", fake))
+    return [call_row(rng, 900 + n, call, corrected) for n, call in enumerate(calls)]
 
 
 def write_call_center(
@@ -863,6 +906,7 @@ def write_call_center(
 
     rows = [call_row(rng, n, call, corrected) for n, call in enumerate(calls)]
     clean_protocols = {r[0] for r in rows[:n_clean]}
+    rows += callback_rows(seed, customers, plan, corrected)
     rows.sort(key=lambda r: r[0])
     pool = [i for i, r in enumerate(rows) if r[0] in clean_protocols]
     seconds = {i: rows[i][4] for i in pool}

@@ -160,6 +160,17 @@ INTERACTION: dict[str, set[str]] = {
         "plantilla",
     },
     "store_id": {"store id", "store", "loja", "sucursal", "tienda", "filial"},
+    # links between channels (the link itself, links:, is for a person to declare)
+    "link_id": {"link id", "click id", "tracking id", "id clique", "id click"},
+    "ref_id": {
+        "ref id",
+        "ref click id",
+        "referrer id",
+        "msg whatsapp",
+        "mensagem whatsapp",
+        "id mensagem whatsapp",
+        "origin message id",
+    },
     "amount": {
         "amount",
         "importe",
