@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING
 
 from omnicontract.validators.checks.base import Draft, ProjectCheck
 from omnicontract.validators.duplicates import shared_values
+from omnicontract.words import n_of, word
 
 if TYPE_CHECKING:
     from omnicontract.validators.run import Run
@@ -43,6 +44,7 @@ class IdentityConflict(ProjectCheck):
                     field,
                     customers,
                     [(v.norm, len(v.owners)) for v in mine[: run.sample_size]],
-                    f"{len(mine):,} '{key.name}' values are each owned by several customers "
-                    f"({customers:,} customer records)",
+                    f"{n_of(len(mine), repr(key.name) + ' value')} "
+                    f"{word(len(mine), 'is', 'are each')} owned by several customers "
+                    f"({n_of(customers, 'customer record')})",
                 )

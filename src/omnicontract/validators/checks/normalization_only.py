@@ -8,6 +8,7 @@ from sqlalchemy import and_, column, func, select, true
 from omnicontract.contracts.model import Severity
 from omnicontract.validators import layouts
 from omnicontract.validators.checks.base import Draft, ProjectCheck, n_of
+from omnicontract.words import word
 
 if TYPE_CHECKING:
     from omnicontract.contracts.model import IdentityKey
@@ -63,8 +64,9 @@ class NormalizationOnlyMatch(ProjectCheck):
                     f,
                     total,
                     broken[: run.sample_size],
-                    f"{n_of(total, 'row')} break the declared layout of '{key.name}' "
-                    f"({layouts.describe(layout)}) and match a customer only after "
+                    f"{n_of(total, 'row')} {word(total, 'breaks', 'break')} the declared layout "
+                    f"of '{key.name}' ({layouts.describe(layout)}) and "
+                    f"{word(total, 'matches', 'match')} a customer only after "
                     f"{key.normalize.value} normalization",
                 )
 
