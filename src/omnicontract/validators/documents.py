@@ -9,7 +9,6 @@ names below. Types python-stdnum does not know (passport, other) are not judged.
 
 from __future__ import annotations
 
-import importlib
 import re
 from functools import lru_cache
 from typing import Any
@@ -41,11 +40,14 @@ def module(name: str) -> Any | None:
     """The python-stdnum module of a document type, or None when it has none."""
     if not MODULE.match(name):
         return None
+    from stdnum.util import get_cc_module
+
+    country, _, kind = name.partition(".")
     try:
-        mod = importlib.import_module(f"stdnum.{name}")
+        mod = get_cc_module(country, kind)
     except ImportError:
         return None
-    return mod if hasattr(mod, "is_valid") else None
+    return mod if mod is not None and hasattr(mod, "is_valid") else None
 
 
 def resolve(kind: str | None, country: str | None = None) -> Any | None:
