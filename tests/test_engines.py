@@ -62,3 +62,35 @@ def test_a_memory_limit_that_is_not_a_size_never_reaches_the_engine(text, tmp_pa
     with pytest.raises(UsageError, match="is not a size"):
         omnicontract.validate(RETAIL, memory_limit=text)
     assert list(tmp_path.iterdir()) == []
+
+
+PAYLOADS = [
+    "x'); COPY (SELECT 42) TO 'pwned.csv'; --",
+    "x' || (SELECT 1) || '",
+    "x\"; ATTACH 'pwned.db' AS p; --",
+    "x'); INSTALL httpfs; --",
+]
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_a_consent_channel_name_is_a_value_never_sql(payload, tmp_path, monkeypatch):
+    """A key of consent.channels reached SQL as text once; it is a bound value now: the run
+    validates, treats the name as a channel like any other, and writes nothing."""
+    from tests.conftest import copy_example
+
+    root = copy_example("retail", tmp_path / "retail")
+    project_file = root / "omnicontract.yaml"
+    text = project_file.read_text(encoding="utf-8")
+    old = "channels: {email: consent_email,"
+    assert old in text
+    quoted = payload.replace("\\", "\\\\").replace('"', '\\"')
+    project_file.write_text(
+        text.replace(old, f'channels: {{"{quoted}": consent_email, email: consent_email,')
+    )
+    monkeypatch.chdir(tmp_path)
+    before = {p for p in tmp_path.rglob("*")}
+    result = omnicontract.validate(root)
+    assert result.findings  # the run went through
+    created = {p for p in tmp_path.rglob("*")} - before
+    assert not [p for p in created if "pwned" in p.name]
+    assert not (tmp_path / "pwned.csv").exists() and not (root / "pwned.csv").exists()

@@ -102,8 +102,17 @@ def parse_as_of(value: str | None) -> datetime | None:
     type=click.Choice([*ENGINES, "gx"]),
     default="duckdb",
     show_default=True,
-    help="Run the field checks of each feed on DuckDB, or through Great Expectations "
-    "(pip install 'omnicontract[gx]'; holds each feed in memory).",
+    help="Where the checks run: DuckDB, in this process; spark, as Spark jobs (pip install "
+    "'omnicontract[spark]'; see --spark-master); gx, the field checks of each feed through "
+    "Great Expectations (pip install 'omnicontract[gx]'; holds each feed in memory).",
+)
+@click.option(
+    "--spark-master",
+    default=None,
+    metavar="URL",
+    envvar="OMNICONTRACT_SPARK_MASTER",
+    help="With --engine spark: local[N], a cluster master URL (spark://, yarn, k8s://) or a "
+    "Spark Connect URL (sc://host:15002) [default: the active session, else local[2]].",
 )
 @click.option(
     "--as-of",
@@ -135,6 +144,7 @@ def validate(
     no_history: bool,
     engine: str,
     as_of: datetime | None,
+    spark_master: str | None,
     history_url: str | None,
     allow_paths: tuple[Path, ...],
     quiet: bool,
@@ -172,6 +182,7 @@ def validate(
             feed_history=history.feed_history(store, loaded.name),
             engine=engine,
             as_of=as_of,
+            spark_master=spark_master,
         )
     finally:
         if progress:

@@ -48,6 +48,8 @@ class FeedRun:
     summary: FeedSummary | None = None
     ok: bool = False
     selected: bool = True
+    # the file each row came from: engine path -> file name (several files: OC-SRC-009)
+    files: dict[str, str] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -136,6 +138,7 @@ class Run:
         progress: Progress | None = None,
         feed_history: Callable[[str, str], list[int]] | None = None,
         engine: str = "duckdb",
+        master: str | None = None,
     ):
         self.project = project
         # recent row counts of a feed, most recent first (from the history store), if any
@@ -146,7 +149,7 @@ class Run:
         # optional hook running a feed's field checks elsewhere (``--engine gx``): it appends
         # its drafts to the feed and returns the (code, field) pairs it covered
         self.row_engine: Callable[[FeedRun], set[tuple[str, str]]] | None = None
-        options = EngineOptions(memory_limit=memory_limit, threads=threads)
+        options = EngineOptions(memory_limit=memory_limit, threads=threads, master=master)
         self.engine: Engine = engine_class(engine)(options)
         self.feeds: list[FeedRun] = []
         self._key_tables: dict[tuple[str, str], TableClause | None] = {}
@@ -315,6 +318,15 @@ def _project_checks(project: Project, cross_channel: bool) -> list[Any]:
     ]
 
 
+def _summarize_resolution(run: Run) -> None:
+    """Rows per resolution status and key, on each resolved feed's summary."""
+    index = run.identity()
+    for res in index.resolutions():
+        if res.feed.summary is not None:
+            res.feed.summary.resolution, res.feed.summary.resolved_by = index.stats(res)
+            res.feed.summary.key_match = key_figures(run, res)
+
+
 def _run_project_checks(project: Project, run: Run, cross_channel: bool) -> list[Draft]:
     checks = _project_checks(project, cross_channel)
     drafts: list[Draft] = []
@@ -362,9 +374,6 @@ def execute(
         if selected:
             drafts.extend(feed.drafts)
     drafts.extend(_run_project_checks(project, run, cross_channel))
-    index = run.identity()
-    for res in index.resolutions() if cross_channel else []:
-        if res.feed.summary is not None:
-            res.feed.summary.resolution, res.feed.summary.resolved_by = index.stats(res)
-            res.feed.summary.key_match = key_figures(run, res)
+    if cross_channel:  # the identity index is built for the cross-channel checks only
+        _summarize_resolution(run)
     return drafts

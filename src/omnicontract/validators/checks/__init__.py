@@ -9,6 +9,7 @@ from omnicontract.validators.checks.contact_after_opt_out import ContactAfterOpt
 from omnicontract.validators.checks.contact_undated_opt_out import ContactUndatedOptOut
 from omnicontract.validators.checks.contract_lint import STATIC_CHECKS
 from omnicontract.validators.checks.country import Country
+from omnicontract.validators.checks.cross_file_duplicate import CrossFileDuplicate
 from omnicontract.validators.checks.currency import Currency
 from omnicontract.validators.checks.document import InvalidDocument
 from omnicontract.validators.checks.duplicate_customer import DuplicateCustomer
@@ -53,6 +54,7 @@ BUILTIN_CHECKS = [
     TypeMismatch,
     Unique,
     PrimaryKey,
+    CrossFileDuplicate,
     VolumeChange,
     StaleFeed,
     EnumValue,
