@@ -22,6 +22,7 @@ from omnicontract.validators.checks.base import Check, Draft, FieldContext, RowC
 from omnicontract.validators.engines import engine_class
 from omnicontract.validators.engines.base import Engine, EngineOptions
 from omnicontract.validators.identity import IdentityIndex
+from omnicontract.validators.key_match import key_figures
 from omnicontract.validators.period import record_event_period
 from omnicontract.validators.registry import registry
 from omnicontract.validators.result import FeedSummary
@@ -323,6 +324,7 @@ def _summarize_resolution(run: Run) -> None:
     for res in index.resolutions():
         if res.feed.summary is not None:
             res.feed.summary.resolution, res.feed.summary.resolved_by = index.stats(res)
+            res.feed.summary.key_match = key_figures(run, res)
 
 
 def _run_project_checks(project: Project, run: Run, cross_channel: bool) -> list[Draft]:
