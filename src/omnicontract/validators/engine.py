@@ -36,9 +36,9 @@ Progress = Callable[[str, int, int], None]
 
 
 def _dialect() -> Any:
-    from duckdb_engine import Dialect
+    from omnicontract.validators.dialect import duckdb_dialect
 
-    return Dialect(paramstyle="qmark")
+    return duckdb_dialect()
 
 
 def _quote(name: str) -> str:

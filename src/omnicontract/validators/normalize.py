@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import phonenumbers
-from phonenumbers import NumberParseException, PhoneNumberFormat
-
 
 @lru_cache(maxsize=1_000_000)
 def to_e164(raw: str | None, region: str | None, international: bool = False) -> str | None:
     """A valid number in E.164, or None. ``region`` is the ISO country of local numbers;
     ``international`` reads numbers as country-code-first even without a ``+``."""
+    import phonenumbers  # on first use only: no run without phone fields pays for it
+    from phonenumbers import NumberParseException, PhoneNumberFormat
+
     if raw is None:
         return None
     text = raw.strip()
