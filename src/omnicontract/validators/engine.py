@@ -28,7 +28,7 @@ from omnicontract.validators import feeds as feed_readers
 from omnicontract.validators.checks.base import Check, Draft, FieldContext, RowCheck
 from omnicontract.validators.identity import IdentityIndex
 from omnicontract.validators.mapping import MappedField, constant_field, map_field
-from omnicontract.validators.normalize import normalize_phones
+from omnicontract.validators.phones import PhoneLookups
 from omnicontract.validators.registry import registry
 from omnicontract.validators.result import FeedSummary
 
@@ -178,6 +178,7 @@ class Run:
         # Derived tables that live to the end of the run are kept compressed in memory.
         self.con.execute("ATTACH ':memory:' AS packed (COMPRESS)")
         self.dialect = _dialect()
+        self.phones = PhoneLookups(self.con, self.dialect)
         self.feeds: list[FeedRun] = []
         self._key_tables: dict[tuple[str, str], str | None] = {}
         self.checks_run = 0
@@ -418,17 +419,8 @@ class Run:
                 lookup = f"phones_{n}_{mf.name}"
                 region = mf.phone_region
                 src = mf.source_column
-                distinct = self.con.execute(
-                    f"SELECT DISTINCT CAST({src} AS VARCHAR) FROM {raw_table} WHERE {src} IS NOT NULL"
-                ).fetchall()
-                raws = [r[0] for r in distinct]
                 intl = bool(mf.mapping and mf.mapping.phone_international)
-                normalized = normalize_phones(raws, region, intl)
-                self.con.execute(
-                    f"CREATE TEMP TABLE {lookup} AS SELECT unnest(?::VARCHAR[]) AS raw, "
-                    "unnest(?::VARCHAR[]) AS e164",
-                    [raws, normalized],
-                )
+                self.phones.build(lookup, raw_table, src or "", region, intl)
                 joins.append((lookup, src or "", f"j_{mf.name}"))
                 mf.value = literal_column(f"j_{mf.name}.e164", String())
         cols: list[ColumnElement[Any]] = [literal_column(f"{raw_table}.rowid").label("__row")]
