@@ -116,9 +116,11 @@ def measure(cmd: list[str], log: Path) -> dict:
     }
 
 
-def omnicontract_cmd(project: Path, output: Path, *extra: str) -> list[str]:
-    exe = shutil.which("omnicontract", path=str(Path(sys.executable).parent)) or shutil.which(
-        "omnicontract"
+def omnicontract_cmd(project: Path, output: Path, *extra: str, exe: str | None = None) -> list[str]:
+    exe = (
+        exe
+        or shutil.which("omnicontract", path=str(Path(sys.executable).parent))
+        or shutil.which("omnicontract")
     )
     if exe is None:
         sys.exit("omnicontract is not installed in this environment (pip install -e .)")
@@ -227,6 +229,7 @@ def run_all(
     quiet_s: float,
     memory_limit: str | None = None,
     only: tuple[str, ...] = TOOLS,
+    other: str | None = None,
 ) -> dict[str, list[dict]]:
     limit = ("--memory-limit", memory_limit) if memory_limit else ()
     tools = {
@@ -240,9 +243,14 @@ def run_all(
         ),
         "baseline": lambda i: baseline_cmd(project, work / f"baseline-{i}.json", *limit),
     }
-    return measure_tools(
-        {n: c for n, c in tools.items() if n in only}, repeat, warmup, work, quiet_s
-    )
+    tools = {n: c for n, c in tools.items() if n in only}
+    if other:  # another build of omnicontract (before a change, say), in the same rounds
+        for name in [n for n in tools if n != "baseline"]:
+            flags = ("--per-feed", *limit) if name == "per-feed" else limit
+            tools[f"{name}@other"] = lambda i, n=name, f=flags: omnicontract_cmd(
+                project, work / f"{n}@other-{i}.json", *f, exe=other
+            )
+    return measure_tools(tools, repeat, warmup, work, quiet_s)
 
 
 def measure_tools(
@@ -488,6 +496,12 @@ def main(argv: list[str] | None = None) -> None:
         default=",".join(TOOLS),
         help=f"comma-separated subset of {','.join(TOOLS)} [default: all]",
     )
+    ap.add_argument(
+        "--other",
+        metavar="EXE",
+        help="also measure this omnicontract executable (another checkout's build), as "
+        "per-feed@other and omnicontract@other",
+    )
     args = ap.parse_args(argv)
     only = tuple(t for t in args.tools.split(",") if t)
     if not set(only) <= set(TOOLS):
@@ -504,7 +518,14 @@ def main(argv: list[str] | None = None) -> None:
     print_setting(args.memory_limit)
     warm_cache(project)
     runs = run_all(
-        project, args.repeat, args.warmup, work, args.wait_quiet, args.memory_limit, only
+        project,
+        args.repeat,
+        args.warmup,
+        work,
+        args.wait_quiet,
+        args.memory_limit,
+        only,
+        args.other,
     )
     summary = conclude(runs, args.repeat, args.warmup)
     both = {"baseline", "omnicontract"} <= set(only)
