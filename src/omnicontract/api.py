@@ -11,6 +11,7 @@ for finding in result.findings:
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -21,6 +22,9 @@ from omnicontract.contracts.loader import load_project as _load_project
 from omnicontract.contracts.model import Severity
 from omnicontract.errors import UsageError
 from omnicontract.validators.result import ChannelSummary, RunResult
+
+# an amount of memory as the engine takes it: 2GB, 512 MB, 1.5GiB
+MEMORY_SIZE = re.compile(r"^\s*[0-9]+(\.[0-9]+)?\s*([KMGT]i?B|B)\s*$", re.IGNORECASE)
 
 
 def load_project(path: str | Path = ".", *, allow_paths: Iterable[str | Path] = ()) -> Project:
@@ -104,6 +108,11 @@ def validate(
                 f"unknown channel(s): {', '.join(unknown)}",
                 hint="channels in this project: " + ", ".join(sorted(known)),
             )
+    if memory_limit is not None and not MEMORY_SIZE.match(memory_limit):
+        raise UsageError(
+            f"--memory-limit '{memory_limit}' is not an amount of memory",
+            hint="write a number and a unit, e.g. 2GB, 512MB or 1.5GiB",
+        )
     policy = project.settings.policy
     started = time.perf_counter()
     result = _new_result(project, fail_on)

@@ -173,7 +173,7 @@ class Run:
         self.con.execute("SET TimeZone = 'UTC'")
         self.con.execute("SET preserve_insertion_order = false")
         if memory_limit:
-            self.con.execute(f"SET memory_limit = '{memory_limit}'")
+            self.con.execute("SET memory_limit = ?", [memory_limit])
         self.con.execute(f"SET threads = {threads or os.cpu_count() or 1}")
         # Derived tables that live to the end of the run are kept compressed in memory.
         self.con.execute("ATTACH ':memory:' AS packed (COMPRESS)")
