@@ -96,13 +96,13 @@ def test_plain_layouts_reduced_in_sql_normalize_alike() -> None:
 def test_phone_lookups_batch_and_share_work_across_feeds(monkeypatch) -> None:
     """Lookups built in small batches, on a pool, equal the serial normalization; a
     number written another way in a second feed is not normalized again."""
-    import duckdb
+    from sqlalchemy import column, table
 
-    from omnicontract.validators.dialect import duckdb_dialect
-    from omnicontract.validators.phones import PhoneLookups
+    from omnicontract.validators.engines.base import EngineOptions
+    from omnicontract.validators.engines.duckdb import DuckDBEngine
 
     monkeypatch.setattr(normalize, "PARALLEL_THRESHOLD", 100)
-    monkeypatch.setattr("omnicontract.validators.phones.BATCH", 97)
+    monkeypatch.setattr(normalize, "BATCH", 97)
     rng = random.Random(11)
     local = [
         f"(1{rng.randint(1, 9)}) 9{rng.randint(1000, 9999)}-{rng.randint(1000, 9999)}"
@@ -110,14 +110,17 @@ def test_phone_lookups_batch_and_share_work_across_feeds(monkeypatch) -> None:
     ]
     local += ["abc", "", "123", "(11) 98765-4321 ext. 5"]
     spaced = [v.replace("(", "").replace(")", "").replace("-", " ") for v in local]
-    con = duckdb.connect()
-    con.execute("CREATE TABLE a AS SELECT unnest(?::VARCHAR[]) AS p", [local])
-    con.execute("CREATE TABLE b AS SELECT unnest(?::VARCHAR[]) AS p", [spaced])
-    lookups = PhoneLookups(con, duckdb_dialect())
-    lookups.build("la", "a", "p", "BR", False)
-    normalized = con.execute("SELECT count(*) FROM phone_e164").fetchone()[0]
-    lookups.build("lb", "b", "p", "BR", False)
-    assert con.execute("SELECT count(*) FROM phone_e164").fetchone()[0] - normalized <= 3
-    for name, values in (("la", local), ("lb", spaced)):
-        got = dict(con.execute(f"SELECT raw, e164 FROM {name}").fetchall())
-        assert got == {v: to_e164(v, "BR") for v in set(values)}
+    engine = DuckDBEngine(EngineOptions())
+    con = engine.con
+    try:
+        con.execute("CREATE TABLE a AS SELECT unnest(?::VARCHAR[]) AS p", [local])
+        con.execute("CREATE TABLE b AS SELECT unnest(?::VARCHAR[]) AS p", [spaced])
+        engine.phones.build("la", table("a", column("p")), "p", "BR", False)
+        normalized = con.execute("SELECT count(*) FROM phone_e164").fetchone()[0]
+        engine.phones.build("lb", table("b", column("p")), "p", "BR", False)
+        assert con.execute("SELECT count(*) FROM phone_e164").fetchone()[0] - normalized <= 3
+        for name, values in (("la", local), ("lb", spaced)):
+            got = dict(con.execute(f"SELECT raw, e164 FROM {name}").fetchall())
+            assert got == {v: to_e164(v, "BR") for v in set(values)}
+    finally:
+        engine.close()

@@ -11,7 +11,6 @@ for finding in result.findings:
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -19,18 +18,18 @@ from pathlib import Path
 
 from omnicontract.contracts.loader import Project
 from omnicontract.contracts.loader import load_project as _load_project
-from omnicontract.contracts.model import Severity
+from omnicontract.contracts.model import Severity, parse_size
 from omnicontract.errors import UsageError
 from omnicontract.validators.result import ChannelSummary, RunResult
-
-# an amount of memory as the engine takes it: 2GB, 512 MB, 1.5GiB
-MEMORY_SIZE = re.compile(r"^\s*[0-9]+(\.[0-9]+)?\s*([KMGT]i?B|B)\s*$", re.IGNORECASE)
 
 
 def load_project(path: str | Path = ".", *, allow_paths: Iterable[str | Path] = ()) -> Project:
     """Load a project folder (or its ``omnicontract.yaml``). Raises ContractError. Files are
-    read only inside the project folder, its ``data_roots`` and ``allow_paths``."""
-    return _load_project(path, allow_paths=allow_paths)
+    read only inside the project folder, its ``data_roots`` and ``allow_paths``. Check
+    overrides must name checks of the registry (built-ins and plugins)."""
+    from omnicontract.validators.registry import registry
+
+    return _load_project(path, allow_paths=allow_paths, check_names=registry().selectors())
 
 
 def _as_project(project: Project | str | Path) -> Project:
@@ -50,6 +49,19 @@ def _new_result(project: Project, fail_on: Severity | str | None) -> RunResult:
             for a in (project.confinement.outside_roots() if project.confinement else [])
         ],
     )
+
+
+def _memory_limit(text: str | int | None) -> int | None:
+    """``--memory-limit`` in bytes: a size with a unit, checked before it reaches an engine."""
+    if text is None or isinstance(text, int):
+        return text
+    try:
+        return parse_size(str(text))
+    except ValueError:
+        shown = str(text) if len(str(text)) <= 40 else str(text)[:40] + "..."
+        raise UsageError(
+            f"memory limit '{shown}' is not a size", hint="write a number and a unit: 2GB, 512MB"
+        ) from None
 
 
 def lint(project: Project | str | Path, *, fail_on: Severity | str | None = None) -> RunResult:
@@ -80,7 +92,7 @@ def validate(
     sample_size: int | None = None,
     show_pii: bool = False,
     now: datetime | None = None,
-    memory_limit: str | None = None,
+    memory_limit: str | int | None = None,
     threads: int | None = None,
     cross_channel: bool = True,
     feed_history: Callable[[str, str], list[int]] | None = None,
@@ -93,12 +105,19 @@ def validate(
     check (the CLI passes the history store's). ``engine="gx"`` runs the field checks of
     each feed through Great Expectations (``pip install 'omnicontract[gx]'``). Data problems come back as findings in the result; only a project that cannot be
     run at all raises (ContractError, UsageError)."""
-    from omnicontract.validators.engine import Run, execute
+    from omnicontract.validators.engines import engine_class, engine_names
     from omnicontract.validators.policy import judge
+    from omnicontract.validators.run import Run, execute
 
     project = _as_project(project)
-    if engine not in ("duckdb", "gx"):
-        raise UsageError(f"unknown engine '{engine}'", hint="engines: duckdb, gx")
+    if engine != "gx":
+        try:
+            engine_class(engine)
+        except UsageError:
+            raise UsageError(
+                f"unknown engine '{engine}'", hint="engines: " + ", ".join([*engine_names(), "gx"])
+            ) from None
+    limit = _memory_limit(memory_limit)
     selected = set(channels) if channels else None
     if selected:
         known = {c.model.channel for c in project.channels}
@@ -108,11 +127,6 @@ def validate(
                 f"unknown channel(s): {', '.join(unknown)}",
                 hint="channels in this project: " + ", ".join(sorted(known)),
             )
-    if memory_limit is not None and not MEMORY_SIZE.match(memory_limit):
-        raise UsageError(
-            f"--memory-limit '{memory_limit}' is not an amount of memory",
-            hint="write a number and a unit, e.g. 2GB, 512MB or 1.5GiB",
-        )
     policy = project.settings.policy
     started = time.perf_counter()
     result = _new_result(project, fail_on)
@@ -120,10 +134,11 @@ def validate(
         project,
         sample_size=policy.sample_size if sample_size is None else sample_size,
         now=now,
-        memory_limit=memory_limit,
+        memory_limit=limit,
         threads=threads,
         progress=progress,
         feed_history=feed_history,
+        engine="duckdb" if engine == "gx" else engine,
     )
     try:
         if engine == "gx":
@@ -145,8 +160,7 @@ def validate(
         summary = ChannelSummary(ch.model.channel, ch.model.owner)
         summary.feeds = [f.summary for f in feeds if f.channel_name == ch.model.channel]  # type: ignore[misc]
         result.channels.append(summary)
-    if engine == "gx":
-        result.engine = "duckdb+gx"
+    result.engine = "duckdb+gx" if engine == "gx" else engine
     result.seconds = time.perf_counter() - started
     result.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
     return result

@@ -34,6 +34,9 @@ class DuckDBTypeCompiler(compiler.GenericTypeCompiler):
     def visit_float(self, type_: Any, **kw: Any) -> str:
         return "DOUBLE"  # DuckDB's FLOAT is single precision
 
+    def visit_ARRAY(self, type_: Any, **kw: Any) -> str:
+        return f"{self.process(type_.item_type, **kw)}[]"
+
 
 class DuckDBCompiler(compiler.SQLCompiler):
     def visit_ilike_op_binary(self, binary: Any, operator: Any, **kw: Any) -> str:

@@ -11,80 +11,107 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import literal_column, select, table
+from sqlalchemy import (
+    ARRAY,
+    Boolean,
+    String,
+    and_,
+    bindparam,
+    cast,
+    column,
+    exists,
+    false,
+    func,
+    insert,
+    null,
+    select,
+)
 
-from omnicontract.validators.normalize import BATCH, PhoneItem, normalize_phone_batches, phone_work
+from omnicontract.validators import normalize
+from omnicontract.validators.normalize import PhoneItem, normalize_phone_batches, phone_work
 
 if TYPE_CHECKING:
-    import duckdb
+    from sqlalchemy.sql.expression import TableClause
+
+    from omnicontract.validators.engines.duckdb import DuckDBEngine
 
 CACHE = "phone_e164"
+ITEM = ("text", "reg", "intl")
 
 
 class PhoneLookups:
-    """The run's normalized numbers, and the lookups built from them."""
+    """The run's normalized numbers, and the per-feed lookups built from them."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, dialect: Any):
-        self.con = con
-        self.dialect = dialect
-        self._created = False
+    def __init__(self, engine: DuckDBEngine):
+        self.engine = engine
+        self._cache: TableClause | None = None
 
-    def _sql(self, stmt: Any) -> str:
-        return str(stmt.compile(dialect=self.dialect, compile_kwargs={"literal_binds": True}))
+    def _cache_table(self) -> TableClause:
+        if self._cache is None:
+            empty = select(
+                cast(null(), String()).label("text"),
+                cast(null(), String()).label("reg"),
+                cast(null(), Boolean()).label("intl"),
+                cast(null(), String()).label("e164"),
+            ).where(false())
+            self._cache = self.engine.create_table(CACHE, empty)
+        return self._cache
 
     def build(
-        self, name: str, source: str, column: str, region: str | None, international: bool
-    ) -> None:
-        """Create table ``name`` (raw, e164) for the distinct non-null values of
-        ``source.column``."""
-        if not self._created:
-            self.con.execute(
-                f"CREATE TEMP TABLE {CACHE} (text VARCHAR, reg VARCHAR, intl BOOLEAN, e164 VARCHAR)"
-            )
-            self._created = True
-        raw = literal_column(f'CAST("{column}" AS VARCHAR)')
-        work, todo = f"{name}_work", f"{name}_todo"
+        self, name: str, source: TableClause, src: str, region: str | None, international: bool
+    ) -> TableClause:
+        """Create and return table ``name`` (raw, e164) for the distinct non-null values of
+        ``source.src``."""
+        eng, cache = self.engine, self._cache_table()
         distinct = (
-            select(raw.label("raw"))
-            .select_from(table(source))
-            .where(literal_column(f'"{column}"').is_not(None))
+            select(cast(column(src), String()).label("raw"))
+            .select_from(source)
+            .where(column(src).is_not(None))
             .distinct()
             .subquery()
         )
-        items = phone_work(literal_column("raw"), region, international)
-        stmt = select(
-            literal_column("raw"),
-            items[0].label("text"),
-            items[1].label("reg"),
-            items[2].label("intl"),
-        ).select_from(distinct)
-        self.con.execute(f"CREATE TEMP TABLE {work} AS {self._sql(stmt)}")
-        self.con.execute(
-            f"CREATE TEMP TABLE {todo} AS SELECT row_number() OVER () - 1 AS i, text, reg, intl "
-            f"FROM (SELECT DISTINCT text, reg, intl FROM {work} w WHERE NOT EXISTS "
-            f"(SELECT 1 FROM {CACHE} c WHERE c.text = w.text AND c.reg = w.reg "
-            f"AND c.intl = w.intl))"
+        item = phone_work(distinct.c.raw, region, international)
+        work = eng.create_table(
+            f"{name}_work",
+            select(distinct.c.raw, *(e.label(k) for e, k in zip(item, ITEM, strict=True))),
         )
-        total = int(self.con.execute(f"SELECT count(*) FROM {todo}").fetchone()[0])  # type: ignore[index]
+
+        def same(a: Any, b: Any) -> Any:
+            return and_(*(a.c[k] == b.c[k] for k in ITEM))
+
+        new = (
+            select(*(work.c[k] for k in ITEM))
+            .where(~exists().where(same(cache, work)))
+            .distinct()
+            .subquery()
+        )
+        numbered = (func.row_number().over() - 1).label("i")
+        todo = eng.create_table(f"{name}_todo", select(numbered, *(new.c[k] for k in ITEM)))
+        total = int(eng.fetch(select(func.count()).select_from(todo))[0][0])
+        size = normalize.BATCH
 
         def batches() -> Any:
-            for start in range(0, total, BATCH):
-                yield self.con.execute(
-                    f"SELECT text, reg, intl FROM {todo} WHERE i >= ? AND i < ?",
-                    [start, start + BATCH],
-                ).fetchall()
+            for start in range(0, total, size):
+                yield eng.fetch(
+                    select(*(todo.c[k] for k in ITEM)).where(
+                        todo.c.i >= start, todo.c.i < start + size
+                    )
+                )
 
         def store(batch: list[PhoneItem], results: list[str | None]) -> None:
-            self.con.execute(
-                f"INSERT INTO {CACHE} SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), "
-                "unnest(?::BOOLEAN[]), unnest(?::VARCHAR[])",
-                [[b[0] for b in batch], [b[1] for b in batch], [b[2] for b in batch], results],
-            )
+            columns = [*(list(v) for v in zip(*batch, strict=True)), results]
+            types = [String(), String(), Boolean(), String()]
+            arrays = [
+                func.unnest(cast(bindparam(f"v{i}", values, type_=ARRAY(t)), ARRAY(t)))
+                for i, (values, t) in enumerate(zip(columns, types, strict=True))
+            ]
+            eng.run(insert(cache).from_select([*ITEM, "e164"], select(*arrays)))
 
         normalize_phone_batches(batches(), store, total)
-        self.con.execute(
-            f"CREATE TEMP TABLE {name} AS SELECT w.raw, c.e164 FROM {work} w JOIN {CACHE} c "
-            "ON c.text = w.text AND c.reg = w.reg AND c.intl = w.intl"
+        lookup = eng.create_table(
+            name,
+            select(work.c.raw, cache.c.e164).select_from(work.join(cache, same(cache, work))),
         )
-        self.con.execute(f"DROP TABLE {work}")
-        self.con.execute(f"DROP TABLE {todo}")
+        eng.drop(work.name)
+        eng.drop(todo.name)
+        return lookup

@@ -5,12 +5,13 @@ column names (``contact.phone``)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from omnicontract.contracts.model import Source
 
 
-def read_expression(files: list[Path], source: Source, rejects: str) -> str:
-    from omnicontract.validators.feeds import file_list
+def read_expression(files: list[Path], source: Source, rejects: str) -> Any:
+    from omnicontract.validators.sqlfuncs import table_function
 
     fmt = "newline_delimited" if source.resolved_format == "jsonl" else "auto"
-    return f"read_json({file_list(files)}, format = '{fmt}', union_by_name = true)"
+    return table_function("read_json", [str(f) for f in files], format=fmt, union_by_name=True)
