@@ -348,8 +348,9 @@ def execute(
             drafts.extend(feed.drafts)
     for pc in _project_checks(project, cross_channel):
         drafts.extend(pc.run(run))
-    index = run.identity()
-    for res in index.resolutions() if cross_channel else []:
-        if res.feed.summary is not None:
-            res.feed.summary.resolution, res.feed.summary.resolved_by = index.stats(res)
+    if cross_channel:  # the identity index serves the cross-channel checks only
+        index = run.identity()
+        for res in index.resolutions():
+            if res.feed.summary is not None:
+                res.feed.summary.resolution, res.feed.summary.resolved_by = index.stats(res)
     return drafts
