@@ -202,11 +202,14 @@ def wait_quiet(limit_s: float) -> float:
 DISTURBED = 0.05  # other processes' CPU time, as a fraction of the run's wall time
 
 
-def measure_undisturbed(cmd: list[str], log: Path, quiet_s: float, attempts: int = 3) -> dict:
+ATTEMPTS = 3  # measurements of a disturbed run, at most (--attempts)
+
+
+def measure_undisturbed(cmd: list[str], log: Path, quiet_s: float, attempts: int = 0) -> dict:
     """Measure ``cmd`` on an idle machine; rerun (up to ``attempts``) when other processes
     took CPU time during the run, and keep the least disturbed measurement."""
     best: dict | None = None
-    for _ in range(attempts):
+    for _ in range(attempts or ATTEMPTS):
         busy = wait_quiet(quiet_s)
         m = measure(cmd, log)
         m["busy_before"] = round(busy, 2)
@@ -288,8 +291,22 @@ def measure_tools(
     return runs
 
 
-def print_setting(memory_limit: str | None) -> None:
+def add_attempts(ap: argparse.ArgumentParser) -> None:
+    """``--attempts``: on a machine that is never idle, 1 keeps the first measurement."""
+    ap.add_argument(
+        "--attempts",
+        type=int,
+        default=ATTEMPTS,
+        metavar="N",
+        help="measure a run disturbed by other processes up to N times, keep the least "
+        f"disturbed [default: {ATTEMPTS}]",
+    )
+
+
+def print_setting(memory_limit: str | None, attempts: int = ATTEMPTS) -> None:
     """What the figures depend on: the machine, the commit, how busy the CPUs are."""
+    global ATTEMPTS
+    ATTEMPTS = attempts
     print(f"machine: {machine()}")
     print(f"omnicontract: {omnicontract_version()}")
     if memory_limit:
@@ -496,6 +513,7 @@ def main(argv: list[str] | None = None) -> None:
         default=",".join(TOOLS),
         help=f"comma-separated subset of {','.join(TOOLS)} [default: all]",
     )
+    add_attempts(ap)
     ap.add_argument(
         "--other",
         metavar="EXE",
@@ -515,7 +533,7 @@ def main(argv: list[str] | None = None) -> None:
         f"{len(meta['rows'])} CSV files, {meta['bytes'] / 2**20:.0f} MiB "
         f"(generated in {meta['seconds']:.1f} s)"
     )
-    print_setting(args.memory_limit)
+    print_setting(args.memory_limit, args.attempts)
     warm_cache(project)
     runs = run_all(
         project,

@@ -85,33 +85,39 @@ class PhoneLookups:
             .distinct()
             .subquery()
         )
-        numbered = (func.row_number().over() - 1).label("i")
-        todo = eng.create_table(f"{name}_todo", select(numbered, *(new.c[k] for k in ITEM)))
-        total = int(eng.fetch(select(func.count()).select_from(todo))[0][0])
         size = normalize.BATCH
+        # few new items (the common case): one query; many: numbered, then read in batches
+        first = eng.fetch(select(*(new.c[k] for k in ITEM)).limit(size + 1))
+        if len(first) <= size:
+            normalize_phone_batches([first] if first else [], self._store, len(first))
+        else:
+            numbered = (func.row_number().over() - 1).label("i")
+            todo = eng.create_table(f"{name}_todo", select(numbered, *(new.c[k] for k in ITEM)))
+            total = int(eng.fetch(select(func.count()).select_from(todo))[0][0])
 
-        def batches() -> Any:
-            for start in range(0, total, size):
-                yield eng.fetch(
-                    select(*(todo.c[k] for k in ITEM)).where(
-                        todo.c.i >= start, todo.c.i < start + size
+            def batches() -> Any:
+                for start in range(0, total, size):
+                    yield eng.fetch(
+                        select(*(todo.c[k] for k in ITEM)).where(
+                            todo.c.i >= start, todo.c.i < start + size
+                        )
                     )
-                )
 
-        def store(batch: list[PhoneItem], results: list[str | None]) -> None:
-            columns = [*(list(v) for v in zip(*batch, strict=True)), results]
-            types = [String(), String(), Boolean(), String()]
-            arrays = [
-                func.unnest(cast(bindparam(f"v{i}", values, type_=ARRAY(t)), ARRAY(t)))
-                for i, (values, t) in enumerate(zip(columns, types, strict=True))
-            ]
-            eng.run(insert(cache).from_select([*ITEM, "e164"], select(*arrays)))
-
-        normalize_phone_batches(batches(), store, total)
+            normalize_phone_batches(batches(), self._store, total)
+            eng.drop(todo.name)
         lookup = eng.create_table(
             name,
             select(work.c.raw, cache.c.e164).select_from(work.join(cache, same(cache, work))),
         )
         eng.drop(work.name)
-        eng.drop(todo.name)
         return lookup
+
+    def _store(self, batch: list[PhoneItem], results: list[str | None]) -> None:
+        """Add normalized items to the run's table."""
+        columns = [*(list(v) for v in zip(*batch, strict=True)), results]
+        types = [String(), String(), Boolean(), String()]
+        arrays = [
+            func.unnest(cast(bindparam(f"v{i}", values, type_=ARRAY(t)), ARRAY(t)))
+            for i, (values, t) in enumerate(zip(columns, types, strict=True))
+        ]
+        self.engine.run(insert(self._cache_table()).from_select([*ITEM, "e164"], select(*arrays)))

@@ -349,8 +349,13 @@ def execute(
     for pc in _project_checks(project, cross_channel):
         drafts.extend(pc.run(run))
     if cross_channel:  # the identity index serves the cross-channel checks only
-        index = run.identity()
-        for res in index.resolutions():
-            if res.feed.summary is not None:
-                res.feed.summary.resolution, res.feed.summary.resolved_by = index.stats(res)
+        _resolution_summaries(run)
     return drafts
+
+
+def _resolution_summaries(run: Run) -> None:
+    """Each interaction feed's resolution counts, for its summary."""
+    index = run.identity()
+    for res in index.resolutions():
+        if res.feed.summary is not None:
+            res.feed.summary.resolution, res.feed.summary.resolved_by = index.stats(res)
