@@ -22,9 +22,11 @@ from omnicontract.validators.checks.base import Check, Draft, FieldContext, RowC
 from omnicontract.validators.engines import engine_class
 from omnicontract.validators.engines.base import Engine, EngineOptions
 from omnicontract.validators.identity import IdentityIndex
+from omnicontract.validators.period import record_event_period
 from omnicontract.validators.registry import registry
 from omnicontract.validators.result import FeedSummary
 
+# progress(label, step, total): label is "<stage> <what>", stage "feed" or "cross-channel"
 Progress = Callable[[str, int, int], None]
 
 
@@ -45,6 +47,8 @@ class FeedRun:
     summary: FeedSummary | None = None
     ok: bool = False
     selected: bool = True
+    # the file each row came from: engine path -> file name (several files: OC-SRC-009)
+    files: dict[str, str] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -312,6 +316,16 @@ def _project_checks(project: Project, cross_channel: bool) -> list[Any]:
     ]
 
 
+def _run_project_checks(project: Project, run: Run, cross_channel: bool) -> list[Draft]:
+    checks = _project_checks(project, cross_channel)
+    drafts: list[Draft] = []
+    for step, pc in enumerate(checks, start=1):
+        if run.progress:
+            run.progress(f"cross-channel {pc.code} {pc.name}", step, len(checks))
+        drafts.extend(pc.run(run))
+    return drafts
+
+
 def execute(
     project: Project,
     run: Run,
@@ -330,7 +344,7 @@ def execute(
     for step, (ch, i, fb, selected) in enumerate(todo, start=1):
         started = time.perf_counter()
         if run.progress:
-            run.progress(f"{ch.model.channel}/{fb.name}", step, len(todo))
+            run.progress(f"feed {ch.model.channel}/{fb.name}", step, len(todo))
         feed = FeedRun(run, ch, i, fb, project.contracts[fb.entity].model, selected=selected)
         run.prepare_feed(feed)
         run.feeds.append(feed)
@@ -340,14 +354,15 @@ def execute(
             for fc in feed_checks:
                 feed.drafts.extend(d for d in fc.run(feed) if (d.code, d.field) not in delegated)
                 run.checks_run += 1
+        if selected:
+            record_event_period(feed)
         if feed.ok:
             run.release_raw(feed)
         if feed.summary:
             feed.summary.seconds = round(time.perf_counter() - started, 3)
         if selected:
             drafts.extend(feed.drafts)
-    for pc in _project_checks(project, cross_channel):
-        drafts.extend(pc.run(run))
+    drafts.extend(_run_project_checks(project, run, cross_channel))
     if cross_channel:  # the identity index serves the cross-channel checks only
         _resolution_summaries(run)
     return drafts

@@ -87,9 +87,16 @@ _OPTION_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 
 def render_literal(value: Any, compiler: Any) -> str:
-    """A Python value (str, bool, int, float, None, or a list of them) as an escaped literal."""
+    """A Python value (str, bool, int, float, None, a list of them, or a dict of them with
+    text keys) as an escaped literal."""
     if isinstance(value, list | tuple):
         return "[" + ", ".join(render_literal(v, compiler) for v in value) + "]"
+    if isinstance(value, dict):  # a STRUCT literal: {'name': 'VARCHAR', ...}
+        items = (
+            f"{render_literal(str(k), compiler)}: {render_literal(v, compiler)}"
+            for k, v in value.items()
+        )
+        return "{" + ", ".join(items) + "}"
     if value is None:
         return "NULL"
     types: dict[type, Any] = {bool: Boolean(), int: Integer(), float: Float()}
