@@ -79,3 +79,35 @@ def test_a_per_feed_run_builds_no_identity_index(monkeypatch) -> None:
     monkeypatch.setattr(identity.IdentityIndex, "__init__", refuse)
     per_feed = omnicontract.validate(RETAIL, cross_channel=False)
     assert across and _findings(per_feed) == [f for f in _findings(full) if f[0] not in across]
+
+
+PAYLOADS = [
+    "x'); COPY (SELECT 42) TO 'pwned.csv'; --",
+    "x' || (SELECT 1) || '",
+    "x\"; ATTACH 'pwned.db' AS p; --",
+    "x'); INSTALL httpfs; --",
+]
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_a_consent_channel_name_is_a_value_never_sql(payload, tmp_path, monkeypatch):
+    """A key of consent.channels reached SQL as text once; it is a bound value now: the run
+    validates, treats the name as a channel like any other, and writes nothing."""
+    from tests.conftest import copy_example
+
+    root = copy_example("retail", tmp_path / "retail")
+    project_file = root / "omnicontract.yaml"
+    text = project_file.read_text(encoding="utf-8")
+    old = "channels: {email: consent_email,"
+    assert old in text
+    quoted = payload.replace("\\", "\\\\").replace('"', '\\"')
+    project_file.write_text(
+        text.replace(old, f'channels: {{"{quoted}": consent_email, email: consent_email,')
+    )
+    monkeypatch.chdir(tmp_path)
+    before = {p for p in tmp_path.rglob("*")}
+    result = omnicontract.validate(root)
+    assert result.findings  # the run went through
+    created = {p for p in tmp_path.rglob("*")} - before
+    assert not [p for p in created if "pwned" in p.name]
+    assert not (tmp_path / "pwned.csv").exists() and not (root / "pwned.csv").exists()

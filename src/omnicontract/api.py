@@ -105,13 +105,18 @@ def validate(
     feed_history: Callable[[str, str], list[int]] | None = None,
     progress=None,
     engine: str = "duckdb",
+    spark_master: str | None = None,
 ) -> RunResult:
     """Validate every feed of the project against its contract and the feeds against each
     other (``cross_channel=False``: each feed on its own only). ``feed_history(channel,
     feed)`` returns a feed's row counts in recent runs, most recent first, for the volume
     check (the CLI passes the history store's). ``engine="gx"`` runs the field checks of
-    each feed through Great Expectations (``pip install 'omnicontract[gx]'``). Data problems come back as findings in the result; only a project that cannot be
-    run at all raises (ContractError, UsageError)."""
+    each feed through Great Expectations (``pip install 'omnicontract[gx]'``);
+    ``engine="spark"`` runs every check as Spark jobs on ``spark_master`` (``local[N]``, a
+    cluster master URL or a Spark Connect ``sc://`` URL; by default the active session, else
+    ``local[2]``; ``pip install 'omnicontract[spark]'``). Data problems come back as
+    findings in the result; only a project that cannot be run at all raises
+    (ContractError, UsageError)."""
     from omnicontract.validators.engines import engine_class, engine_names
     from omnicontract.validators.policy import judge
     from omnicontract.validators.run import Run, execute
@@ -124,6 +129,10 @@ def validate(
             raise UsageError(
                 f"unknown engine '{engine}'", hint="engines: " + ", ".join([*engine_names(), "gx"])
             ) from None
+    if spark_master and engine != "spark":
+        raise UsageError(
+            "a Spark master is given but the engine is not spark", hint="add --engine spark"
+        )
     limit = _memory_limit(memory_limit)
     selected = set(channels) if channels else None
     if selected:
@@ -146,6 +155,7 @@ def validate(
         progress=progress,
         feed_history=feed_history,
         engine="duckdb" if engine == "gx" else engine,
+        master=spark_master,
     )
     try:
         if engine == "gx":

@@ -88,8 +88,17 @@ SEVERITIES = ["error", "warning", "info"]
     type=click.Choice([*ENGINES, "gx"]),
     default="duckdb",
     show_default=True,
-    help="Run the field checks of each feed on DuckDB, or through Great Expectations "
-    "(pip install 'omnicontract[gx]'; holds each feed in memory).",
+    help="Where the checks run: DuckDB, in this process; spark, as Spark jobs (pip install "
+    "'omnicontract[spark]'; see --spark-master); gx, the field checks of each feed through "
+    "Great Expectations (pip install 'omnicontract[gx]'; holds each feed in memory).",
+)
+@click.option(
+    "--spark-master",
+    default=None,
+    metavar="URL",
+    envvar="OMNICONTRACT_SPARK_MASTER",
+    help="With --engine spark: local[N], a cluster master URL (spark://, yarn, k8s://) or a "
+    "Spark Connect URL (sc://host:15002) [default: the active session, else local[2]].",
 )
 @history_url_option
 @allow_path_option
@@ -110,6 +119,7 @@ def validate(
     per_feed: bool,
     no_history: bool,
     engine: str,
+    spark_master: str | None,
     history_url: str | None,
     allow_paths: tuple[Path, ...],
     quiet: bool,
@@ -146,6 +156,7 @@ def validate(
             progress=progress.update if progress else None,
             feed_history=history.feed_history(store, loaded.name),
             engine=engine,
+            spark_master=spark_master,
         )
     finally:
         if progress:

@@ -197,18 +197,19 @@ class IdentityIndex:
                 self.norm_expr(key, column(col)).label(f"n_{key.name}"),
                 cast(column(raw), String()).label(f"r_{key.name}"),
             ]
-        constants: list[ColumnElement[Any]] = []  # constants are not copied per row
+        constants: list[ColumnElement[Any]] = []  # constants and absent fields: not per row
         extras = []
         for alias, fname in _extras(feed, self.run).items():
             sql_type = DateTime(timezone=True) if alias == "__t" else String()
             f = feed.fields.get(fname) if fname else None
-            if f is not None and f.constant:
+            if f is None:  # the feed has no such field
+                constants.append(cast(null(), sql_type).label(alias))
+            elif f.constant:
                 value = dict(feed.binding.constants).get(fname)
                 constants.append(cast(literal(str(value), String()), sql_type).label(alias))
-                continue
-            source = column(fname) if f is not None else null()
-            inner.append(cast(source, sql_type).label(alias))
-            extras.append(alias)
+            else:
+                inner.append(cast(column(fname), sql_type).label(alias))
+                extras.append(alias)
         b = select(*inner).select_from(feed.view).subquery("b")
 
         joined: Any = b

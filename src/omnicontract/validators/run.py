@@ -137,6 +137,7 @@ class Run:
         progress: Progress | None = None,
         feed_history: Callable[[str, str], list[int]] | None = None,
         engine: str = "duckdb",
+        master: str | None = None,
     ):
         self.project = project
         # recent row counts of a feed, most recent first (from the history store), if any
@@ -147,7 +148,7 @@ class Run:
         # optional hook running a feed's field checks elsewhere (``--engine gx``): it appends
         # its drafts to the feed and returns the (code, field) pairs it covered
         self.row_engine: Callable[[FeedRun], set[tuple[str, str]]] | None = None
-        options = EngineOptions(memory_limit=memory_limit, threads=threads)
+        options = EngineOptions(memory_limit=memory_limit, threads=threads, master=master)
         self.engine: Engine = engine_class(engine)(options)
         self.feeds: list[FeedRun] = []
         self._key_tables: dict[tuple[str, str], TableClause | None] = {}
@@ -316,6 +317,14 @@ def _project_checks(project: Project, cross_channel: bool) -> list[Any]:
     ]
 
 
+def _summarize_resolution(run: Run) -> None:
+    """Rows per resolution status and key, on each resolved feed's summary."""
+    index = run.identity()
+    for res in index.resolutions():
+        if res.feed.summary is not None:
+            res.feed.summary.resolution, res.feed.summary.resolved_by = index.stats(res)
+
+
 def _run_project_checks(project: Project, run: Run, cross_channel: bool) -> list[Draft]:
     checks = _project_checks(project, cross_channel)
     drafts: list[Draft] = []
@@ -363,14 +372,6 @@ def execute(
         if selected:
             drafts.extend(feed.drafts)
     drafts.extend(_run_project_checks(project, run, cross_channel))
-    if cross_channel:  # the identity index serves the cross-channel checks only
-        _resolution_summaries(run)
+    if cross_channel:  # the identity index is built for the cross-channel checks only
+        _summarize_resolution(run)
     return drafts
-
-
-def _resolution_summaries(run: Run) -> None:
-    """Each interaction feed's resolution counts, for its summary."""
-    index = run.identity()
-    for res in index.resolutions():
-        if res.feed.summary is not None:
-            res.feed.summary.resolution, res.feed.summary.resolved_by = index.stats(res)

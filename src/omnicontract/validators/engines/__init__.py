@@ -52,6 +52,7 @@ GROUP = "omnicontract.engines"
 #: engine name -> "module:Class"; the first is the default.
 ENGINES: dict[str, str] = {
     "duckdb": "omnicontract.validators.engines.duckdb:DuckDBEngine",
+    "spark": "omnicontract.validators.engines.spark:SparkEngine",
 }
 
 

@@ -19,6 +19,7 @@ class EngineOptions:
 
     memory_limit: int | None = None  # bytes; already parsed and validated
     threads: int | None = None
+    master: str | None = None  # where a distributed engine runs (Spark: master or sc:// URL)
 
 
 class Engine:

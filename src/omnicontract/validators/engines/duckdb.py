@@ -89,9 +89,12 @@ class DuckDBEngine(Engine):
 
     # ------------------------------------------------------------ tables
     def create_table(self, name: str, stmt: Select[Any], *, keep: bool = False) -> TableClause:
-        target = table_of(name, stmt, schema=PACKED if keep else None)
-        self.run(create_table_as(target, stmt, temporary=not keep))
-        if keep:
+        # Tables kept to the end of the run are compressed when memory is bounded (the
+        # compression costs a pass over the table; unbounded, spilling is cheaper).
+        packed = keep and self.options.memory_limit is not None
+        target = table_of(name, stmt, schema=PACKED if packed else None)
+        self.run(create_table_as(target, stmt, temporary=not packed))
+        if packed:
             self.con.execute("CHECKPOINT packed")
         return target
 
