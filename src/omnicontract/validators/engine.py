@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 from sqlalchemy import String, func, literal_column, select, table
@@ -31,6 +31,10 @@ from omnicontract.validators.mapping import MappedField, constant_field, map_fie
 from omnicontract.validators.normalize import normalize_phones
 from omnicontract.validators.registry import registry
 from omnicontract.validators.result import FeedSummary
+from omnicontract.validators.sqlfuncs import Unsupported
+
+if TYPE_CHECKING:
+    from omnicontract.validators.database import Database, RemoteView
 
 Progress = Callable[[str, int, int], None]
 
@@ -76,6 +80,8 @@ class FeedRun:
     summary: FeedSummary | None = None
     ok: bool = False
     selected: bool = True
+    # a table or query of a database: its own checks run there, until its keys are local
+    remote: RemoteView | None = None
 
     @property
     def name(self) -> str:
@@ -91,10 +97,18 @@ class FeedRun:
 
     @property
     def view(self) -> Any:
+        if self.remote is not None:
+            return self.remote.view
         return table(self.view_name)
 
     def fetch(self, stmt: Select[Any]) -> list[tuple[Any, ...]]:
+        if self.remote is not None:
+            return self.remote.fetch(stmt)
         return self.run.fetch(stmt)
+
+    def unsupported(self, expr: Any) -> str | None:
+        """Why this feed's engine cannot compute ``expr``, or None when it can."""
+        return self.remote.unsupported(expr) if self.remote is not None else None
 
     def scalar(self, stmt: Select[Any]) -> int:
         rows = self.fetch(stmt)
@@ -118,6 +132,15 @@ class FeedRun:
             total=self.rows,
             samples=samples,
             pii=bool(f and f.spec.pii),
+        )
+
+    def cannot_run(self, check: Check | type[Check], f: FieldContext | None, why: str) -> None:
+        """Say that ``check`` could not run on this feed's engine (never skip silently)."""
+        where = f"'{f.name}'" if f else "this feed"
+        self.source_draft(
+            "OC-SRC-009",
+            f"{check.code} ({check.name}) cannot run on {where}: {why}",
+            field_name=f.name if f else None,
         )
 
     def source_draft(
@@ -183,6 +206,7 @@ class Run:
         self.checks_run = 0
         self.tolerance_s = duration_seconds(project.settings.policy.future_tolerance)
         self._identity: IdentityIndex | None = None
+        self.databases: dict[str, Database | str] = {}  # connection -> open database, or why not
 
     def identity(self) -> IdentityIndex:
         """The cross-channel identity index, built on first use."""
@@ -212,6 +236,9 @@ class Run:
         return f"packed.{name}"
 
     def close(self) -> None:
+        for db in self.databases.values():
+            if not isinstance(db, str):
+                db.close()
         self.con.close()
         self.tmpdir.cleanup()
 
@@ -229,6 +256,11 @@ class Run:
     def prepare_feed(self, feed: FeedRun) -> None:
         """Read the source once, map it, and create the canonical view."""
         b, n = feed.binding, len(self.feeds)
+        if b.source.is_database:
+            from omnicontract.validators.database import prepare_database_feed
+
+            prepare_database_feed(self, feed, n)
+            return
         files = feed_readers.resolve_files(self.project.root, b.source)
         feed.summary = FeedSummary(
             channel=feed.channel_name,
@@ -286,9 +318,14 @@ class Run:
             return path, "VARCHAR"
         return None
 
-    def _map_and_load(
-        self, feed: FeedRun, n: int, reader: str, columns: dict[str, str], files: list[Path]
-    ) -> None:
+    def plan_mapping(
+        self,
+        feed: FeedRun,
+        columns: dict[str, str],
+        resolve: Callable[[str, dict[str, str]], tuple[str, str] | None],
+    ) -> tuple[dict[str, tuple[str, str]], dict[str, MappedField]]:
+        """Which source columns the feed reads (alias -> (expression, type)) and how each
+        canonical field is computed from them; missing and unmapped columns are reported."""
         b, ch = feed.binding, feed.channel.model
         defaults = self.project.settings.defaults
         contract = feed.contract
@@ -296,7 +333,7 @@ class Run:
         mapped: dict[str, MappedField] = {}
         used_columns: set[str] = set()
         for fname, m in b.fields.items():
-            resolved = self._resolve_column(m.column, columns)
+            resolved = resolve(m.column, columns)
             if resolved is None:
                 feed.source_draft(
                     "OC-SRC-003",
@@ -335,6 +372,13 @@ class Run:
             )
             feed.drafts[-1].total = len(columns)
 
+        return selected, mapped
+
+    def _map_and_load(
+        self, feed: FeedRun, n: int, reader: str, columns: dict[str, str], files: list[Path]
+    ) -> None:
+        b = feed.binding
+        selected, mapped = self.plan_mapping(feed, columns, self._resolve_column)
         raw_table = f"raw_{n}"
         projection = (
             ", ".join(f"{expr} AS {alias}" for alias, (expr, _t) in selected.items())
@@ -451,6 +495,10 @@ class Run:
         self.con.execute(f"DROP TABLE {raw_table}")
         for lookup, _src, _alias in joins:
             self.con.execute(f"DROP TABLE {lookup}")
+        self.bind_fields(feed, mapped)
+
+    def bind_fields(self, feed: FeedRun, mapped: dict[str, MappedField]) -> None:
+        """The canonical fields as columns of the feed's view, for the checks."""
         for mf in mapped.values():
             feed.fields[mf.name] = FieldContext(
                 name=mf.name,
@@ -474,7 +522,12 @@ class Run:
         for f in feed.fields.values():
             for check in checks:
                 if check.applies(f) and (check.code, f.name) not in (skip or set()):
-                    plan.append((check, f, check.failing(f)))
+                    cond = check.failing(f)
+                    why = feed.unsupported(cond)
+                    if why is not None:
+                        feed.cannot_run(check, f, why)
+                        continue
+                    plan.append((check, f, cond))
         self.checks_run += len(plan)
         if not plan or feed.rows == 0:
             return
@@ -482,7 +535,10 @@ class Run:
         stmt = select(
             *[func.count().filter(cond).label(f"k{i}") for i, (_c, _f, cond) in enumerate(plan)]
         ).select_from(view)
-        counts = self.fetch(stmt)[0]
+        try:
+            counts = list(feed.fetch(stmt)[0])
+        except Unsupported:  # a database refused the fused query: find the check it was
+            plan, counts = self._one_by_one(feed, plan)
         for (check, f, cond), count in zip(plan, counts, strict=True):
             if not count:
                 continue
@@ -497,10 +553,24 @@ class Run:
                     .order_by(func.count().desc(), value)
                     .limit(self.sample_size)
                 )
-                samples = [(r[0], int(r[1])) for r in self.fetch(sample_stmt)]
+                samples = [(r[0], int(r[1])) for r in feed.fetch(sample_stmt)]
             feed.drafts.append(
                 feed.draft(check, f, int(count), samples, check.message(f, int(count)))
             )
+
+    def _one_by_one(
+        self, feed: FeedRun, plan: list[tuple[RowCheck, FieldContext, ColumnElement[bool]]]
+    ) -> tuple[list[tuple[RowCheck, FieldContext, ColumnElement[bool]]], list[int]]:
+        kept, counts = [], []
+        for check, f, cond in plan:
+            try:
+                count = feed.fetch(select(func.count().filter(cond)).select_from(feed.view))
+            except Unsupported as exc:
+                feed.cannot_run(check, f, str(exc))
+                continue
+            kept.append((check, f, cond))
+            counts.append(count[0][0])
+        return kept, counts
 
     def key_table(self, entity: str, field_name: str) -> str | None:
         """Distinct values of ``entity.field`` across every feed of that entity."""
@@ -567,6 +637,19 @@ def _project_checks(project: Project, cross_channel: bool) -> list[Any]:
     ]
 
 
+def _run_feed_checks(
+    run: Run, feed: FeedRun, checks: list[Any], delegated: set[tuple[str, str]]
+) -> None:
+    for fc in checks:
+        try:
+            found = list(fc.run(feed))
+        except Unsupported as exc:
+            feed.cannot_run(fc, None, str(exc))
+            found = []
+        feed.drafts.extend(d for d in found if (d.code, d.field) not in delegated)
+        run.checks_run += 1
+
+
 def execute(
     project: Project,
     run: Run,
@@ -590,12 +673,12 @@ def execute(
         run.prepare_feed(feed)
         run.feeds.append(feed)
         if feed.ok and selected:
-            delegated = run.row_engine(feed) if run.row_engine else set()
+            delegated = run.row_engine(feed) if run.row_engine and not feed.remote else set()
             run.run_row_checks(feed, row_checks, skip=delegated)
-            for fc in feed_checks:
-                feed.drafts.extend(d for d in fc.run(feed) if (d.code, d.field) not in delegated)
-                run.checks_run += 1
-        if feed.ok:
+            _run_feed_checks(run, feed, feed_checks, delegated)
+        if feed.ok and feed.remote is not None:
+            feed.remote.localize(feed)  # the keys the cross-channel checks need, in batches
+        elif feed.ok:
             run.release_raw(feed)
         if feed.summary:
             feed.summary.seconds = round(time.perf_counter() - started, 3)

@@ -14,7 +14,6 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     Boolean,
-    Date,
     DateTime,
     Double,
     String,
@@ -30,7 +29,19 @@ from sqlalchemy import (
 from sqlalchemy.sql.expression import ColumnElement
 
 from omnicontract.contracts.model import FieldMapping, FieldSpec, Format, LogicalType
-from omnicontract.validators.sqlfuncs import matches, try_cast
+from omnicontract.validators.sqlfuncs import (
+    INTEGER_REGEX,
+    NUMBER_REGEX,
+    as_utc,
+    contains_match,
+    epoch_to_timestamp,
+    in_zone,
+    matches,
+    parse_timestamp,
+    to_date,
+    try_cast,
+)
+from omnicontract.validators.timeparse import ISO, Grammar, UnsupportedFormat, compile_format
 
 TRUE_VALUES = ["true", "t", "1", "yes", "y", "sim", "s", "si", "verdadeiro", "x"]
 FALSE_VALUES = ["false", "f", "0", "no", "n", "não", "nao", "falso"]
@@ -76,7 +87,23 @@ def _as_text(column: ColumnElement[Any], source_type: str) -> ColumnElement[Any]
 
 
 def _has_offset(raw: ColumnElement[Any]) -> ColumnElement[bool]:
-    return func.regexp_matches(raw, literal(OFFSET_REGEX))
+    return contains_match(raw, OFFSET_REGEX)
+
+
+def _grammar(fmt: str | None) -> Grammar | None:
+    if fmt is None:
+        return ISO
+    try:
+        return compile_format(fmt)
+    except UnsupportedFormat:
+        return None  # DuckDB's own strptime reads it; other engines report it
+
+
+def read_number(text: ColumnElement[Any], integer: bool) -> ColumnElement[Any]:
+    """A number from text by the one number grammar (``sqlfuncs.NUMBER_REGEX``)."""
+    regex = INTEGER_REGEX if integer else NUMBER_REGEX
+    kind = "BIGINT" if integer else "DOUBLE"
+    return case((matches(text, regex), try_cast(text, kind)))
 
 
 def map_timestamp(
@@ -84,29 +111,29 @@ def map_timestamp(
 ) -> tuple[ColumnElement[Any], ColumnElement[Any] | None, ColumnElement[Any] | None, str | None]:
     """(value, raw, naive flag, transform) for a timestamp field."""
     st = source_type.upper()
-    aware_type = DateTime(timezone=True)
     if st in ("TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ"):
         return col, None, None, None
     if st.startswith("TIMESTAMP") or st == "DATE":
         if tz:
-            return func.timezone(literal(tz), cast(col, DateTime())), None, None, None
-        return cast(col, aware_type), None, col.is_not(None), None
+            return in_zone(cast(col, DateTime()), tz), None, None, None
+        return as_utc(col), None, col.is_not(None), None
     raw = _as_text(col, st)
     fmt = m.format
     if fmt in ("epoch_s", "epoch_ms"):
-        seconds = cast(try_cast(raw, "DOUBLE"), Double())
+        seconds = read_number(raw, integer=False)
         scale = 1000.0 if fmt == "epoch_ms" else 1.0
-        return func.to_timestamp(seconds / scale), raw, None, "format"
+        return epoch_to_timestamp(seconds / scale), raw, None, "format"
     if fmt:
-        parsed = func.try_strptime(raw, literal(fmt))
+        grammar = _grammar(fmt)
         if "%z" in fmt or "%Z" in fmt:
-            return parsed, raw, None, "format"
+            return parse_timestamp(raw, grammar, fmt, aware=True), raw, None, "format"
+        parsed = parse_timestamp(raw, grammar, fmt, aware=False)
         if tz:
-            return func.timezone(literal(tz), parsed), raw, None, "format"
-        return cast(parsed, aware_type), raw, true(), "format"
-    aware = try_cast(raw, "TIMESTAMPTZ")
+            return in_zone(parsed, tz), raw, None, "format"
+        return as_utc(parsed), raw, true(), "format"
+    aware = parse_timestamp(raw, ISO, None, aware=True)
     if tz:
-        local = func.timezone(literal(tz), try_cast(raw, "TIMESTAMP"))
+        local = in_zone(parse_timestamp(raw, ISO, None, aware=False), tz)
         return case((_has_offset(raw), aware), else_=local), raw, None, "cast"
     return aware, raw, not_(_has_offset(raw)), "cast"
 
@@ -136,9 +163,10 @@ def _map_date(out: MappedField, col: ColumnElement[Any], st: str) -> None:
     raw = _as_text(col, st)
     fmt = out.mapping.format if out.mapping else None
     if fmt:
-        out.value, out.transform = cast(func.try_strptime(raw, literal(fmt)), Date()), "format"
+        parsed = parse_timestamp(raw, _grammar(fmt), fmt, aware=False)
+        out.value, out.transform = to_date(parsed), "format"
     else:
-        out.value, out.transform = try_cast(raw, "DATE"), "cast"
+        out.value, out.transform = to_date(parse_timestamp(raw, ISO, None, aware=False)), "cast"
     out.raw = raw
 
 
@@ -154,10 +182,7 @@ def _map_number(out: MappedField, col: ColumnElement[Any], st: str) -> None:
     text = func.trim(raw)
     if out.mapping and out.mapping.decimal_separator == ",":
         text = func.replace(func.replace(text, ".", ""), ",", ".")
-    value: ColumnElement[Any] = try_cast(text, "BIGINT" if integer else "DOUBLE")
-    if integer:  # TRY_CAST would round '2.5'; an integer has no fraction
-        value = case((matches(text, r"[+-]?[0-9]+"), value), else_=literal(None, BigInteger()))
-    out.value, out.raw, out.transform = value, raw, "cast"
+    out.value, out.raw, out.transform = read_number(text, integer), raw, "cast"
 
 
 def _map_boolean(out: MappedField, col: ColumnElement[Any], st: str) -> None:

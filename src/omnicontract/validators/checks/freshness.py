@@ -4,8 +4,11 @@ from collections.abc import Iterable
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from sqlalchemy import func, select
+
 from omnicontract.contracts.model import duration_seconds
 from omnicontract.validators.checks.base import Draft, FeedCheck
+from omnicontract.validators.timeparse import as_instant, shown_instant
 
 if TYPE_CHECKING:
     from omnicontract.validators.engine import FeedRun
@@ -29,20 +32,17 @@ class StaleFeed(FeedCheck):
         f = feed.fields.get(name) if name else None
         if f is None or f.constant:
             return
-        newest = feed.run.con.execute(
-            f'SELECT max("{name}")::VARCHAR, date_diff(\'second\', max("{name}"), ?::TIMESTAMPTZ) '
-            f"FROM {feed.view_name}",
-            [feed.run.now.isoformat()],
-        ).fetchone()
-        if newest is None or newest[1] is None:
+        value = feed.fetch(select(func.max(f.value)).select_from(feed.view))[0][0]
+        newest = as_instant(value)
+        if newest is None:
             return
-        age = int(newest[1])
+        age = int((feed.run.now - newest).total_seconds())
         limit = duration_seconds(spec.max_age)
         if age > limit:
             yield feed.draft(
                 self,
                 f,
                 0,
-                [(newest[0], 1, False)],
+                [(shown_instant(newest, date_only=f.spec.type == "date"), 1, False)],
                 f"newest '{name}' is {timedelta(seconds=age)} old (allowed: {spec.max_age})",
             )
