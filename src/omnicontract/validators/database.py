@@ -62,6 +62,10 @@ if TYPE_CHECKING:
     from omnicontract.validators.engine import FeedRun, Run
     from omnicontract.validators.mapping import MappedField
 
+CONNECTION_HINT = (
+    "Check the connection's URL in the project file, that the database is reachable, and "
+    "that the environment variables it names are set."
+)
 LOCAL_TYPES = {
     LogicalType.string: String(),
     LogicalType.integer: BigInteger(),
@@ -318,6 +322,7 @@ def prepare_database_feed(run: Run, feed: FeedRun, n: int) -> None:
     db = open_database(run, src.connection or "")
     if isinstance(db, str):
         feed.source_draft("OC-SRC-002", db, location=where)
+        feed.drafts[-1].hint = CONNECTION_HINT
         return
     try:
         relation, columns = _relation(db, feed)
@@ -331,6 +336,7 @@ def prepare_database_feed(run: Run, feed: FeedRun, n: int) -> None:
         feed.source_draft(
             "OC-SRC-002", f"cannot read {src.display}: {db.explain(exc)}", location=where
         )
+        feed.drafts[-1].hint = "Check the table or query and the connection's privileges."
         return
     selected, mapped = run.plan_mapping(feed, columns, run._resolve_column)
     raw_cols = []
@@ -416,7 +422,7 @@ class RemoteView:
     def _phone_lookup(self, mf: MappedField) -> Any:
         """Distinct raw phones, normalized here, as a relation the view joins."""
         raw = cast(self.raw.c[mf.source_column or ""], String())
-        stmt = select(raw).where(raw.is_not(None)).distinct()
+        stmt = select(raw.label(f"{mf.name}__raw")).where(raw.is_not(None)).distinct()
         raws = [r[0] for batch in self.db.stream(stmt) for r in batch]
         intl = bool(mf.mapping and mf.mapping.phone_international)
         pairs = dict(zip(raws, normalize_phones(raws, mf.phone_region, intl), strict=True))

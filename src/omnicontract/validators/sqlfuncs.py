@@ -12,9 +12,11 @@ as Python functions registered on each connection (:mod:`.sqlite_functions`).
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -187,7 +189,10 @@ class try_cast(ColumnElement[Any]):
 def _try_cast_default(element: try_cast, compiler: Any, **kw: Any) -> str:
     if compiler.dialect.name not in NATIVE:
         raise Unsupported("safe casts", compiler.dialect.name)
-    return f"TRY_CAST({compiler.process(element.value, **kw)} AS {element.sql_type})"
+    value = f"TRY_CAST({compiler.process(element.value, **kw)} AS {element.sql_type})"
+    if element.sql_type == "DOUBLE":  # beyond the range of a double is not a number
+        return f"CASE WHEN isfinite({value}) THEN {value} END"
+    return value
 
 
 @compiles(try_cast, "postgresql")
@@ -200,7 +205,7 @@ def _try_cast_pg(element: try_cast, compiler: Any, **kw: Any) -> str:
             (
                 value.op("~")(literal("^" + INTEGER_REGEX + "$")),
                 case(
-                    (exact.between(-BIGINT_MAX - 1, BIGINT_MAX), cast(value, Integer())),
+                    (exact.between(-BIGINT_MAX - 1, BIGINT_MAX), cast(value, BigInteger())),
                 ),
             )
         )
@@ -208,7 +213,12 @@ def _try_cast_pg(element: try_cast, compiler: Any, **kw: Any) -> str:
         expr = case(
             (
                 value.op("~")(literal("^" + NUMBER_REGEX + "$")),
-                case((func.abs(exact) <= DOUBLE_MAX, cast(value, Double()))),
+                case(
+                    (
+                        func.abs(exact) <= literal(Decimal(DOUBLE_MAX), Numeric()),
+                        cast(value, Double()),
+                    )
+                ),
             )
         )
     return compiler.process(expr, **kw)
@@ -281,8 +291,8 @@ def _pg_parts(element: parse_timestamp, g: Grammar) -> tuple[Any, Any]:
         return groups[g.roles.index(role) + 1] if role in g.roles else None
 
     def number(role: str, default: int) -> Any:
-        text = part(role)
-        return literal(default) if text is None else cast(text, Integer())
+        text = part(role)  # an optional group that did not take part is NULL
+        return literal(default) if text is None else func.coalesce(cast(text, Integer()), default)
 
     year = number("year", 1900)
     if part("year2") is not None:

@@ -64,7 +64,10 @@ def _stamp(value: datetime | None) -> str | None:
         return None
     if value.tzinfo is not None:
         value = value.astimezone(UTC).replace(tzinfo=None)
-    return value.strftime(STAMP)
+    return (  # by hand: strftime does not pad years before 1000
+        f"{value.year:04d}-{value.month:02d}-{value.day:02d} "
+        f"{value.hour:02d}:{value.minute:02d}:{value.second:02d}.{value.microsecond:06d}"
+    )
 
 
 def _from_stamp(text: Any) -> datetime | None:
