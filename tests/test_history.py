@@ -231,8 +231,13 @@ def test_relative_sqlite_paths_and_env_expansion(
 ) -> None:
     monkeypatch.delenv("OMNICONTRACT_HISTORY_URL")
     monkeypatch.setenv("RUNS_FILE", "runs.sqlite")
-    store = store_for(tmp_path, configured="sqlite:///qa/${RUNS_FILE}")
+    store = store_for(tmp_path, configured="sqlite:///qa/runs.sqlite")
     assert store.path == tmp_path / "qa" / "runs.sqlite"
+    # only the password comes from the environment: elsewhere a variable could carry a
+    # secret to a host or a file the URL names
+    for url in ("sqlite:///qa/${RUNS_FILE}", "postgresql://u:p@${RUNS_FILE}/db"):
+        with pytest.raises(HistoryError, match="only the password"):
+            store_for(tmp_path, configured=url)
     with pytest.raises(HistoryError, match=r"\$\{NOT_SET_ANYWHERE\}, which is not set"):
         store_for(tmp_path, configured="postgresql://u:${NOT_SET_ANYWHERE}@h/db")
 

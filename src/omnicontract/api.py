@@ -23,9 +23,10 @@ from omnicontract.errors import UsageError
 from omnicontract.validators.result import ChannelSummary, RunResult
 
 
-def load_project(path: str | Path = ".") -> Project:
-    """Load a project folder (or its ``omnicontract.yaml``). Raises ContractError."""
-    return _load_project(path)
+def load_project(path: str | Path = ".", *, allow_paths: Iterable[str | Path] = ()) -> Project:
+    """Load a project folder (or its ``omnicontract.yaml``). Raises ContractError. Files are
+    read only inside the project folder, its ``data_roots`` and ``allow_paths``."""
+    return _load_project(path, allow_paths=allow_paths)
 
 
 def _as_project(project: Project | str | Path) -> Project:
@@ -40,6 +41,10 @@ def _new_result(project: Project, fail_on: Severity | str | None) -> RunResult:
         fail_on=Severity(fail_on) if fail_on else project.settings.policy.fail_on,
         contracts={name: c.model.version for name, c in sorted(project.contracts.items())},
         entities={name: list(c.model.fields) for name, c in sorted(project.contracts.items())},
+        data_roots=[
+            {"path": str(a.path), "allowed_by": a.origin}
+            for a in (project.confinement.outside_roots() if project.confinement else [])
+        ],
     )
 
 

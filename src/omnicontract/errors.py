@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from omnicontract.redact import redact
+
 
 @dataclass(frozen=True)
 class Location:
@@ -31,10 +33,12 @@ class OmnicontractError(Exception):
     """Base class: something prevents the run (exit code 2)."""
 
     def __init__(self, message: str, *, location: Location | None = None, hint: str | None = None):
+        # a message can quote a URL or a configuration value: no credential leaves in it
+        message = redact(message)
         super().__init__(message)
         self.message = message
         self.location = location or Location()
-        self.hint = hint
+        self.hint = redact(hint) if hint else hint
 
     def __str__(self) -> str:
         where = str(self.location)

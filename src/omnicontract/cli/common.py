@@ -14,10 +14,28 @@ from typing import Any
 import click
 
 from omnicontract.errors import OmnicontractError
+from omnicontract.redact import clip, redact
 
 
 def debug_option(func: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--debug", is_flag=True, help="Show tracebacks for errors.")(func)
+
+
+def allow_path_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--allow-path",
+        "allow_paths",
+        multiple=True,
+        metavar="FOLDER",
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Let sources and contract globs read this folder outside the project "
+        "(repeatable; named in the run header). Everything else outside is refused.",
+    )(func)
+
+
+def print_traceback() -> None:
+    """The current traceback on standard error (``--debug``), credentials hidden."""
+    click.echo(redact(traceback.format_exc()), err=True, nl=False)
 
 
 def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -30,7 +48,7 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             return func(*args, **kwargs)
         except OmnicontractError as exc:
             if debug:
-                traceback.print_exc()
+                print_traceback()
             click.echo(f"error: {exc}", err=True)
             sys.exit(2)
         except KeyboardInterrupt:
@@ -40,10 +58,10 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             raise
         except Exception as exc:
             if debug:
-                traceback.print_exc()
+                print_traceback()
             else:
                 click.echo(
-                    f"error: unexpected {type(exc).__name__}: {exc}\n"
+                    f"error: unexpected {type(exc).__name__}: {clip(redact(str(exc)), 300)}\n"
                     "  hint: rerun with --debug for the traceback, and report it if it persists",
                     err=True,
                 )

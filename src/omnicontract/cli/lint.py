@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from omnicontract.cli.common import debug_option, handle_errors
+from omnicontract.cli.common import allow_path_option, debug_option, handle_errors
 
 
 @click.command()
@@ -19,9 +19,12 @@ from omnicontract.cli.common import debug_option, handle_errors
     default=None,
     help="Lowest severity that makes the exit code 1.",
 )
+@allow_path_option
 @debug_option
 @handle_errors
-def lint(project: Path, fmt: str, fail_on: str | None, debug: bool) -> None:
+def lint(
+    project: Path, fmt: str, fail_on: str | None, allow_paths: tuple[Path, ...], debug: bool
+) -> None:
     """Check PROJECT's contracts and channel bindings without reading any data.
 
     Malformed files exit 2 with the file and line; lint findings (OC-CON) exit 1 when
@@ -30,6 +33,6 @@ def lint(project: Path, fmt: str, fail_on: str | None, debug: bool) -> None:
     from omnicontract import api
     from omnicontract.reports import render
 
-    result = api.lint(project, fail_on=fail_on)
+    result = api.lint(api.load_project(project, allow_paths=allow_paths), fail_on=fail_on)
     click.echo(render(fmt, result, color=sys.stdout.isatty()), nl=False)
     sys.exit(result.exit_code)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from omnicontract.cli.common import debug_option, handle_errors, write_atomic
+from omnicontract.cli.common import allow_path_option, debug_option, handle_errors, write_atomic
 from omnicontract.cli.history import history_url_option
 
 SEVERITIES = ["error", "warning", "info"]
@@ -83,6 +83,7 @@ SEVERITIES = ["error", "warning", "info"]
     "(pip install 'omnicontract[gx]'; holds each feed in memory).",
 )
 @history_url_option
+@allow_path_option
 @click.option("--quiet", "-q", is_flag=True, help="Print only the verdict line.")
 @debug_option
 @handle_errors
@@ -100,6 +101,7 @@ def validate(
     no_history: bool,
     engine: str,
     history_url: str | None,
+    allow_paths: tuple[Path, ...],
     quiet: bool,
     debug: bool,
 ) -> None:
@@ -114,7 +116,7 @@ def validate(
 
     for spec in reports:  # bad specs fail before any data is read
         parse_report_spec(spec)
-    loaded = api.load_project(project)
+    loaded = api.load_project(project, allow_paths=allow_paths)
     store = history.open_for_run(loaded, no_history, history_url)
     progress = None
     if not quiet and fmt == "console" and sys.stderr.isatty():

@@ -7,8 +7,6 @@ did-you-mean hint for misspelt keys, field names and entities.
 from __future__ import annotations
 
 import difflib
-import glob
-import os
 import re
 import typing
 from collections.abc import Iterable
@@ -24,8 +22,10 @@ from omnicontract.contracts.model import (
     FeedBinding,
     ProjectFile,
 )
+from omnicontract.contracts.paths import OUTSIDE_HINT, Confinement
 from omnicontract.contracts.yamlio import PositionedDocument, load_yaml
 from omnicontract.errors import ContractError, Location
+from omnicontract.redact import clip
 
 PROJECT_FILE = "omnicontract.yaml"
 BUILTIN_PREFIX = "builtin:"
@@ -67,6 +67,11 @@ class Project:
     channels: list[LoadedChannel]
     doc: PositionedDocument | None = None
     files: list[Path] = field(default_factory=list)
+    confinement: Confinement | None = None  # where sources may be read
+
+    def __post_init__(self) -> None:
+        if self.confinement is None:
+            self.confinement = Confinement(self.root)
 
     @property
     def name(self) -> str:
@@ -244,8 +249,9 @@ def load_channel(path: Path | str) -> LoadedChannel:
 
 
 def _expand(
-    root: Path, patterns: list[str], doc: PositionedDocument | None, key: str
+    confinement: Confinement, patterns: list[str], doc: PositionedDocument | None, key: str
 ) -> list[Path]:
+    root = confinement.root
     found: list[Path] = []
     for i, pattern in enumerate(patterns):
         if pattern.startswith(BUILTIN_PREFIX):
@@ -260,13 +266,22 @@ def _expand(
                 )
             found.append(candidate)
             continue
-        full = pattern if os.path.isabs(pattern) else str(root / pattern)
-        matches = sorted(Path(p) for p in glob.glob(full, recursive=True))
-        matches = [m for m in matches if m.is_file()]
+        where = doc.location((key, i)) if doc else Location(root)
+        problem = confinement.pattern_problem(pattern)
+        if problem:
+            raise ContractError(problem, location=where, hint=OUTSIDE_HINT)
+        matches, outside = confinement.expand(pattern)
+        if outside:
+            raise ContractError(
+                f"'{clip(pattern)}' matches {len(outside)} file(s) outside the project folder "
+                f"(through a symbolic link): {clip(outside[0].name)}",
+                location=where,
+                hint=OUTSIDE_HINT,
+            )
         if not matches:
             raise ContractError(
-                f"'{pattern}' matches no file",
-                location=doc.location((key, i)) if doc else Location(root),
+                f"'{clip(pattern)}' matches no file",
+                location=where,
                 hint=f"paths in '{key}' are relative to {root}",
             )
         found.extend(matches)
@@ -292,15 +307,21 @@ def find_project_file(path: Path) -> Path:
     return path
 
 
-def load_project(path: Path | str = ".") -> Project:
-    """Load and cross-check a project (folder or ``omnicontract.yaml``)."""
+def load_project(path: Path | str = ".", *, allow_paths: Iterable[str | Path] = ()) -> Project:
+    """Load and cross-check a project (folder or ``omnicontract.yaml``). Files are read
+    only inside the project folder, the project's ``data_roots`` and ``allow_paths``."""
     project_file = find_project_file(Path(path))
     root = project_file.parent
     doc = load_yaml(project_file)
     settings: ProjectFile = parse_model(doc, ProjectFile)
+    confinement = Confinement(root)
+    for folder in settings.data_roots:
+        confinement.allow(folder, "data_roots")
+    for folder in allow_paths:
+        confinement.allow(folder, "--allow-path")
 
     contracts: dict[str, LoadedContract] = {}
-    for file in _expand(root, settings.contracts, doc, "contracts"):
+    for file in _expand(confinement, settings.contracts, doc, "contracts"):
         loaded = load_contract(file)
         name = loaded.model.entity
         if name in contracts:
@@ -311,7 +332,7 @@ def load_project(path: Path | str = ".") -> Project:
         contracts[name] = loaded
 
     channels: list[LoadedChannel] = []
-    for file in _expand(root, settings.channels, doc, "channels"):
+    for file in _expand(confinement, settings.channels, doc, "channels"):
         loaded_ch = load_channel(file)
         clash = [c for c in channels if c.model.channel == loaded_ch.model.channel]
         if clash:
@@ -321,7 +342,14 @@ def load_project(path: Path | str = ".") -> Project:
             )
         channels.append(loaded_ch)
 
-    project = Project(root=root, settings=settings, contracts=contracts, channels=channels, doc=doc)
+    project = Project(
+        root=root,
+        settings=settings,
+        contracts=contracts,
+        channels=channels,
+        doc=doc,
+        confinement=confinement,
+    )
     project.files = (
         [project_file] + [c.path for c in contracts.values()] + [c.path for c in channels]
     )
@@ -369,9 +397,32 @@ def _reference_problems(project: Project) -> list[Problem]:
     return problems
 
 
+def _source_problems(
+    project: Project, ch: LoadedChannel, i: int, feed: FeedBinding
+) -> list[Problem]:
+    """Source paths must stay inside the project (or an allowed root), links resolved."""
+    confinement = project.confinement or Confinement(project.root)
+    problems: list[Problem] = []
+    for j, pattern in enumerate(feed.source.paths):
+        sub = ("path",) if isinstance(feed.source.path, str) else ("path", j)
+        where = ch.feed_location(i, "source", *sub)
+        problem = confinement.pattern_problem(pattern)
+        if problem is None:
+            _inside, outside = confinement.expand(pattern)
+            if outside:
+                problem = (
+                    f"'{clip(pattern)}' matches {len(outside)} file(s) outside the project "
+                    f"folder (through a symbolic link): {clip(outside[0].name)}"
+                )
+        if problem:
+            problems.append((where, f"feed '{feed.name}': {problem}", OUTSIDE_HINT))
+    return problems
+
+
 def _binding_problems(project: Project, ch: LoadedChannel, known: set[str]) -> list[Problem]:
     problems = _override_problems(ch.model.checks, ch.doc, ("checks",), known)
     for i, feed in enumerate(ch.model.feeds):
+        problems += _source_problems(project, ch, i, feed)
         problems += _override_problems(feed.checks, ch.doc, ("feeds", i, "checks"), known)
         contract = project.contracts.get(feed.entity)
         if contract is None:
@@ -422,6 +473,26 @@ def _policy_problems(project: Project) -> list[Problem]:
     return problems
 
 
+def _url_problem(name: str, url: str) -> tuple[str, str] | None:
+    """Why a connection URL cannot be used (message, hint), judged without connecting."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    from omnicontract.urls import backend, misplaced_env
+
+    usage = "write e.g. postgresql://user:${PASSWORD}@host/db or sqlite:///file.db"
+    if backend(url) is None:
+        return f"connection '{name}' is not a SQLAlchemy URL", usage
+    try:
+        part = misplaced_env(make_url(url))
+    except (ArgumentError, ValueError):
+        return f"connection '{name}' is not a SQLAlchemy URL", usage
+    if part is not None:
+        msg = f"connection '{name}' uses ${{...}} in its {part}; only the password may come "
+        return msg + "from the environment", usage
+    return None
+
+
 def _connection_problems(project: Project) -> list[Problem]:
     """Connections must have a URL with a scheme; database feeds must name a declared
     connection, and a query must be one read-only SELECT (checked without connecting)."""
@@ -432,14 +503,9 @@ def _connection_problems(project: Project) -> list[Problem]:
     connections = project.settings.connections
     if project.doc is not None:
         for name, conn in connections.items():
-            if backend(conn.url) is None:
-                problems.append(
-                    (
-                        project.doc.location(("connections", name)),
-                        f"connection '{name}' is not a SQLAlchemy URL",
-                        "write e.g. postgresql://user:${PASSWORD}@host/db or sqlite:///file.db",
-                    )
-                )
+            problem = _url_problem(name, conn.url)
+            if problem is not None:
+                problems.append((project.doc.location(("connections", name)), *problem))
     for ch in project.channels:
         for i, feed in enumerate(ch.model.feeds):
             src = feed.source

@@ -648,9 +648,9 @@ class Connection(Strict):
         min_length=1,
         max_length=2000,
         description="SQLAlchemy URL (`postgresql://qa@db.example.com/crm`, `sqlite:///crm.db`). "
-        "`${ENV_VAR}` is expanded here and only here, so a password stays out of the "
-        "repository (`postgresql://qa:${CRM_PASSWORD}@db/crm`); the URL is printed only with "
-        "its password and user redacted.",
+        "`${ENV_VAR}` is expanded in the password and only there, so a password stays out "
+        "of the repository (`postgresql://qa:${CRM_PASSWORD}@db/crm`); the URL is printed "
+        "only with its credentials redacted.",
     )
     description: str | None = Field(None, description="What this database is, for people.")
     batch_size: int = Field(
@@ -679,6 +679,12 @@ class ProjectFile(Strict):
     channels: list[str] = Field(
         default_factory=lambda: ["channels/*.yaml"],
         description="Channel binding files or globs, relative to the project folder.",
+    )
+    data_roots: list[str] = Field(
+        default_factory=list,
+        description="Folders outside the project folder that sources may read (absolute, or "
+        "relative to the project); every run names them in its header. Any other path outside "
+        "the project is refused.",
     )
     identity: Identity = Field(default_factory=Identity, description="Identity policy.")
     consent: Consent = Field(default_factory=Consent, description="Consent policy.")

@@ -1,6 +1,9 @@
 """Safe YAML loading that remembers where every value came from.
 
-- only plain YAML types: no Python tags, no aliases bombs beyond PyYAML's safe loader;
+- only plain YAML: an explicit tag (`!!int x`, `!!python/...`) is refused with its position;
+- bounded: file size, nesting depth and node count are capped, and an alias is not copied
+  beyond a small budget, so a few hundred bytes cannot unfold into gigabytes (the
+  "billion laughs"); every limit is a ContractError naming the place, never a crash;
 - timestamps and dates stay strings (a contract's `2024-01-01` is text, not a date);
 - duplicate keys are an error, with both positions;
 - every mapping key and value keeps its (line, column), so validation errors can
@@ -17,8 +20,14 @@ from typing import Any
 import yaml
 
 from omnicontract.errors import ContractError, Location
+from omnicontract.redact import clip
 
 Path_ = tuple[str | int, ...]
+
+MAX_BYTES = 32 * 1024 * 1024  # a 100k-entry value map is about 3 MB
+MAX_DEPTH = 64  # nesting of mappings and sequences
+MAX_NODES = 2_000_000  # scalars, mappings and sequences written in the file
+ALIAS_BUDGET = 10_000  # values an alias may add as copies, over the whole file
 
 
 @dataclass
@@ -47,7 +56,62 @@ class PositionedDocument:
 
 
 class _Loader(yaml.SafeLoader):
-    """SafeLoader without implicit timestamp resolution."""
+    """SafeLoader without implicit timestamp resolution, explicit tags, or unbounded
+    nesting and size."""
+
+    def __init__(self, stream: str, file: Path) -> None:
+        super().__init__(stream)
+        self.file = file
+        self.depth = 0
+        self.nodes = 0
+
+    def fetch_flow_collection_start(self, token_class: Any) -> None:
+        # checked while scanning: the scanner looks ahead over a whole flow collection, at
+        # a cost that grows with its depth, before the composer sees the first node
+        if self.flow_level >= MAX_DEPTH:
+            mark = self.get_mark()
+            raise ContractError(
+                f"brackets nested more than {MAX_DEPTH} levels deep",
+                location=Location(self.file, mark.line + 1, mark.column + 1),
+                hint="contracts are a few levels deep; check the brackets",
+            )
+        super().fetch_flow_collection_start(token_class)
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if not self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            where = Location(self.file, *_event_mark(event))
+            tag = getattr(event, "tag", None)
+            if tag not in (None, "!"):
+                raise ContractError(
+                    f"explicit YAML tag '{clip(tag)}' is not allowed",
+                    location=where,
+                    hint="contracts take plain YAML: remove the tag (quote the value if it "
+                    "must stay text)",
+                )
+            self.nodes += 1
+            if self.nodes > MAX_NODES:
+                raise ContractError(
+                    f"the file has more than {MAX_NODES:,} values",
+                    location=where,
+                    hint="split the file, or move large vocabularies out of it",
+                )
+            if self.depth >= MAX_DEPTH:
+                raise ContractError(
+                    f"nested more than {MAX_DEPTH} levels deep",
+                    location=where,
+                    hint="contracts are a few levels deep; check the indentation and brackets",
+                )
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
+def _event_mark(event: Any) -> tuple[int, int]:
+    mark = event.start_mark
+    return mark.line + 1, mark.column + 1
 
 
 # YAML 1.2 core-schema scalars instead of YAML 1.1's: dates and times stay strings,
@@ -82,7 +146,26 @@ def _mark(node: yaml.Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
-def _construct(loader: _Loader, node: yaml.Node, path: Path_, doc: PositionedDocument) -> Any:
+@dataclass
+class _Budget:
+    """Counts the values built: one per node of the file, plus the copies aliases make."""
+
+    left: int
+
+    def spend(self, doc: PositionedDocument, node: yaml.Node) -> None:
+        self.left -= 1
+        if self.left < 0:
+            raise ContractError(
+                f"aliases expand to more than {ALIAS_BUDGET:,} copied values",
+                location=Location(doc.file, *_mark(node)),
+                hint="use fewer or smaller anchors (&name / *name); nested aliases multiply",
+            )
+
+
+def _construct(
+    loader: _Loader, node: yaml.Node, path: Path_, doc: PositionedDocument, budget: _Budget
+) -> Any:
+    budget.spend(doc, node)
     doc.positions[path] = _mark(node)
     if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _PLAIN_TAGS:
         raise ContractError(
@@ -95,32 +178,49 @@ def _construct(loader: _Loader, node: yaml.Node, path: Path_, doc: PositionedDoc
         result: dict[Any, Any] = {}
         seen: dict[Any, yaml.Node] = {}
         for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)
+            key = _scalar(loader, key_node, doc)
             if not isinstance(key, (str, int, float, bool)) or key is None:
                 raise ContractError(
                     "mapping keys must be plain scalars",
                     location=Location(doc.file, *_mark(key_node)),
+                    hint="write the key as text",
                 )
             key = str(key) if not isinstance(key, str) else key
             if key in seen:
                 first_line = seen[key].start_mark.line + 1
                 raise ContractError(
-                    f"duplicate key '{key}' (first defined on line {first_line})",
+                    f"duplicate key '{clip(key)}' (first defined on line {first_line})",
                     location=Location(doc.file, *_mark(key_node)),
                     hint="remove one of the two definitions",
                 )
             seen[key] = key_node
             doc.key_positions[(*path, key)] = _mark(key_node)
-            result[key] = _construct(loader, value_node, (*path, key), doc)
+            result[key] = _construct(loader, value_node, (*path, key), doc, budget)
         return result
     if isinstance(node, yaml.SequenceNode):
-        return [_construct(loader, item, (*path, i), doc) for i, item in enumerate(node.value)]
-    return loader.construct_object(node, deep=True)
+        return [
+            _construct(loader, item, (*path, i), doc, budget) for i, item in enumerate(node.value)
+        ]
+    return _scalar(loader, node, doc)
+
+
+def _scalar(loader: _Loader, node: yaml.Node, doc: PositionedDocument) -> Any:
+    if not isinstance(node, yaml.ScalarNode):
+        return None  # a mapping or sequence used as a key: the caller refuses it
+    try:
+        return loader.construct_object(node, deep=True)
+    except (ValueError, TypeError, OverflowError) as exc:  # e.g. a 5,000-digit integer
+        raise ContractError(
+            f"cannot read the value {clip(str(node.value))!r}: {clip(str(exc))}",
+            location=Location(doc.file, *_mark(node)),
+            hint="quote it to keep it as text",
+        ) from None
 
 
 def _read_text(path: Path) -> str:
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_BYTES + 1)
     except FileNotFoundError:
         raise ContractError(
             "file not found", location=Location(path), hint="check the path"
@@ -129,6 +229,12 @@ def _read_text(path: Path) -> str:
         raise ContractError("expected a file, found a directory", location=Location(path)) from None
     except OSError as exc:
         raise ContractError(f"cannot read file: {exc.strerror}", location=Location(path)) from None
+    if len(raw) > MAX_BYTES:
+        raise ContractError(
+            f"file is larger than {MAX_BYTES // (1024 * 1024)} MB",
+            location=Location(path),
+            hint="a contract, binding or project file is a few kilobytes; check the path",
+        )
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
@@ -150,7 +256,7 @@ def load_yaml(path: Path | str, text: str | None = None) -> PositionedDocument:
         text = _read_text(path)
     doc = PositionedDocument(file=path, data=None)
     try:
-        loader = _Loader(text)
+        loader = _Loader(text, path)
         try:
             node = loader.get_single_node()
             if node is None:
@@ -159,18 +265,39 @@ def load_yaml(path: Path | str, text: str | None = None) -> PositionedDocument:
                     location=Location(path, 1, 1),
                     hint="see docs/contract-format.md",
                 )
-            doc.data = _construct(loader, node, (), doc)
+            doc.data = _construct(loader, node, (), doc, _Budget(loader.nodes + ALIAS_BUDGET))
         finally:
             loader.dispose()
+    except yaml.reader.ReaderError as exc:
+        line, col = _position(text, exc.position)
+        what = f"#x{exc.character:04x}" if isinstance(exc.character, int) else "a byte"
+        raise ContractError(
+            f"control character {what} is not allowed in YAML",
+            location=Location(path, line, col),
+            hint="remove it, or write it escaped inside a double-quoted string (\\t, \\u0001)",
+        ) from None
+    except RecursionError:
+        raise ContractError(
+            "the file nests (or merges aliases) too deeply to read",
+            location=Location(path),
+            hint="contracts are a few levels deep; check anchors, aliases and merge keys (<<)",
+        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         loc = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path)
         problem = exc.problem or exc.context or "invalid YAML"
         raise ContractError(
-            f"YAML syntax error: {problem}",
+            f"YAML syntax error: {clip(problem, 160)}",
             location=loc,
             hint="check indentation and quoting around this position",
         ) from None
     except yaml.YAMLError as exc:
-        raise ContractError(f"YAML error: {exc}", location=Location(path)) from None
+        raise ContractError(f"YAML error: {clip(str(exc), 160)}", location=Location(path)) from None
     return doc
+
+
+def _position(text: str, index: int) -> tuple[int, int]:
+    """1-based line and column of a character index."""
+    index = max(0, min(index, len(text)))
+    line = text.count("\n", 0, index) + 1
+    return line, index - (text.rfind("\n", 0, index) + 1) + 1

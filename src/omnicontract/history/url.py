@@ -1,23 +1,21 @@
 """Where the run store lives: default location, `${ENV_VAR}` expansion, masking.
 
-A store URL is any SQLAlchemy URL. Passwords never leave this module in clear text:
-every message that may carry a URL goes through :func:`mask`.
+A store URL is any SQLAlchemy URL. `${NAME}` is expanded in its password only: an expansion anywhere else (host, database, query) could carry a secret to a host the
+URL names, or into a file name, so it is refused. Passwords never leave this module in clear
+text: every message that may carry a URL goes through :func:`mask` (``omnicontract.redact``).
 """
 
 from __future__ import annotations
 
-import os
-import re
 from pathlib import Path
+from typing import Any
 
 from omnicontract.errors import OmnicontractError
+from omnicontract.redact import redact
 
 ENV_URL = "OMNICONTRACT_HISTORY_URL"
 STORE_DIR = ".omnicontract"
 STORE_FILE = "history.db"
-
-_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-_USERINFO = re.compile(r"(?P<head>[a-z][a-z0-9+.-]*://[^:/@\s]*):(?P<password>[^@\s]*)@", re.I)
 
 
 class HistoryError(OmnicontractError):
@@ -25,26 +23,20 @@ class HistoryError(OmnicontractError):
 
 
 def mask(text: str, *secrets: str | None) -> str:
-    """``text`` with the password of every URL in it, and each of ``secrets``, as ``***``."""
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-    return _USERINFO.sub(lambda m: f"{m.group('head')}:***@", text)
+    """``text`` with every credential in it (see ``omnicontract.redact``), and each of
+    ``secrets``, as ``***``."""
+    return redact(text, *secrets)
 
 
-def expand_env(url: str) -> str:
-    """Replace ``${NAME}`` with the environment variable; a missing one is an error."""
+def _expand_credentials(parsed: Any) -> Any:
+    """``parsed`` with ``${NAME}`` expanded in its password; anywhere else it is an error."""
+    from omnicontract.urls import EnvironmentProblem, expand_password
 
-    def value(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if name not in os.environ:
-            raise HistoryError(
-                f"the history URL uses ${{{name}}}, which is not set",
-                hint=f"export {name}=... before running, or change history.url",
-            )
-        return os.environ[name]
-
-    return _ENV_REF.sub(value, url)
+    try:
+        return expand_password(parsed, "the history URL")[0]
+    except EnvironmentProblem as exc:
+        hint = exc.hint if "not set" not in str(exc) else exc.hint + ", or change history.url"
+        raise HistoryError(str(exc), hint=hint) from None
 
 
 def default_url(root: Path) -> str:
@@ -58,7 +50,7 @@ def resolve(url: str | None, root: Path) -> tuple[str, str | None]:
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
 
-    raw = expand_env(url) if url else default_url(root)
+    raw = url or default_url(root)
     try:
         parsed = make_url(raw)
     except (ArgumentError, ValueError):
@@ -66,6 +58,7 @@ def resolve(url: str | None, root: Path) -> tuple[str, str | None]:
             f"'{mask(raw)}' is not a database URL",
             hint="write e.g. sqlite:///path/history.db or postgresql://user:${PASSWORD}@host/db",
         ) from None
+    parsed = _expand_credentials(parsed)
     password = parsed.password if isinstance(parsed.password, str) else None
     backend = parsed.get_backend_name()
     if backend in ("postgres", "postgresql") and "+" not in parsed.drivername:

@@ -92,6 +92,20 @@ def _unified_view(console: Any, result: RunResult) -> None:
                 console.print(Text(f"      fix: {f.hint}", style="dim"))
 
 
+def _data_roots(console: Any, result: RunResult) -> None:
+    """Folders outside the project this run could read: said up front, every run."""
+    from rich.text import Text
+
+    for allowed in result.data_roots:
+        console.print(
+            Text(
+                f"reads outside the project: {allowed['path']} "
+                f"(allowed by {allowed['allowed_by']})",
+                style="yellow",
+            )
+        )
+
+
 def render(result: RunResult, *, color: bool = False) -> str:
     from rich.console import Console
     from rich.table import Table
@@ -113,6 +127,7 @@ def render(result: RunResult, *, color: bool = False) -> str:
         f"[bold]omnicontract[/] · project [bold]{result.project}[/] · {len(result.channels)} channels · "
         f"{feeds} feeds · {rows:,} rows · {result.checks_run:,} checks · {result.seconds:.1f}s"
     )
+    _data_roots(console, result)
     _unified_view(console, result)
     if result.channels:
         table = Table(show_edge=False, pad_edge=False, box=None, header_style="bold")

@@ -93,6 +93,11 @@ def _head(result: RunResult) -> str:
         f"{len(result.channels)} channels · {feeds} feeds · {rows:,} rows · "
         f"{result.checks_run:,} checks · {result.seconds:.1f}s\n",
     ]
+    for allowed in result.data_roots:
+        out.append(
+            f"\nReads outside the project: `{escape(allowed['path'])}` "
+            f"(allowed by {escape(allowed['allowed_by'])})\n"
+        )
     channels = channel_readiness(result)
     if channels:
         overall = overall_readiness(channels)

@@ -51,7 +51,8 @@ from sqlalchemy.exc import NoSuchTableError, SQLAlchemyError
 from sqlalchemy.schema import CreateTable
 
 from omnicontract.contracts.model import Connection, LogicalType
-from omnicontract.urls import backend, expand_env, redact
+from omnicontract.redact import redact
+from omnicontract.urls import EnvironmentProblem, backend, expand_password
 from omnicontract.validators.normalize import normalize_phones
 from omnicontract.validators.sqlfuncs import Unsupported
 
@@ -59,6 +60,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
     from sqlalchemy.sql.expression import Subquery
 
+    from omnicontract.contracts.loader import Project
     from omnicontract.validators.engine import FeedRun, Run
     from omnicontract.validators.mapping import MappedField
 
@@ -169,44 +171,44 @@ def open_database(run: Run, name: str) -> Database | str:
     if name in run.databases:
         return run.databases[name]
     spec = run.project.settings.connections[name]
-    run.databases[name] = opened = _open(spec, name, run.project.root)
+    run.databases[name] = opened = _open(spec, name, run.project)
     return opened
 
 
-def _sqlite_file(url: Any, root: Path, name: str, shown: str) -> Any:
-    """A SQLite URL with its file resolved in the project folder (never outside it)."""
+def _sqlite_file(url: Any, project: Project, name: str, shown: str) -> Any:
+    """A SQLite URL with its file resolved from the project folder; like any source, it
+    must lie in the project or an allowed data root."""
     database = url.database or ""
     if not database or database == ":memory:" or database.startswith("file:"):
         return url
     path = Path(database)
-    path = (root / path) if not path.is_absolute() else path
-    if not path.resolve().is_relative_to(root.resolve()):
+    path = (project.root / path) if not path.is_absolute() else path
+    confinement = project.confinement
+    if confinement is not None and not confinement.contains(path):
         return f"connection '{name}' ({shown}) is a SQLite file outside the project"
     if not path.is_file():
         return f"connection '{name}': no SQLite database at {path.name}"
     return url.set(database=str(path.resolve()))
 
 
-def _open(spec: Connection, name: str, root: Path) -> Database | str:
+def _open(spec: Connection, name: str, project: Project) -> Database | str:
     from sqlalchemy import create_engine, event
     from sqlalchemy.engine import make_url
 
     shown = redact(spec.url)
     try:
-        url_text, secrets = expand_env(spec.url)
-    except KeyError as exc:
-        return f"connection '{name}' ({shown}) uses ${{{exc.args[0]}}}, which is not set"
-    try:
-        url = make_url(url_text)
+        url, password = expand_password(make_url(spec.url), f"connection '{name}'")
+    except EnvironmentProblem as exc:
+        return str(exc)
     except (SQLAlchemyError, ValueError):
         return f"connection '{name}' ({shown}) is not a SQLAlchemy URL"
-    if isinstance(url.password, str):
-        secrets.append(url.password)
+    secrets = [password] if password else []
+    url_text = spec.url
     kind = backend(url_text)
     if kind == "postgresql" and "+" not in url.drivername:
         url = url.set(drivername="postgresql+psycopg")
     if kind == "sqlite":
-        url_or_error = _sqlite_file(url, root, name, shown)
+        url_or_error = _sqlite_file(url, project, name, shown)
         if isinstance(url_or_error, str):
             return url_or_error
         url = url_or_error

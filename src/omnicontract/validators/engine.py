@@ -261,7 +261,7 @@ class Run:
 
             prepare_database_feed(self, feed, n)
             return
-        files = feed_readers.resolve_files(self.project.root, b.source)
+        files = feed_readers.resolve_files(self.project.root, b.source, self.project.confinement)
         feed.summary = FeedSummary(
             channel=feed.channel_name,
             feed=b.name,

@@ -7,6 +7,7 @@ from typing import Any
 
 from omnicontract.contracts.loader import Project
 from omnicontract.contracts.model import CheckOverride, Severity
+from omnicontract.redact import redact
 from omnicontract.validators.checks.base import Check, Draft
 from omnicontract.validators.masking import mask
 from omnicontract.validators.registry import registry
@@ -71,7 +72,7 @@ def judge(project: Project, drafts: Iterable[Draft], *, mask_pii: bool) -> list[
                 code=d.code,
                 check=check.name,
                 severity=severity,
-                message=d.message,
+                message=redact(d.message),
                 channel=d.channel,
                 feed=d.feed,
                 field=d.field,

@@ -106,6 +106,8 @@ class RunResult:
     entities: dict[str, list[str]] = dc_field(default_factory=dict)  # entity -> canonical fields
     run_id: str | None = None  # set when the run is recorded in, or read from, a history store
     trend: list[dict[str, Any]] = dc_field(default_factory=list)  # earlier runs, oldest first
+    # folders outside the project the run was allowed to read, and who allowed each
+    data_roots: list[dict[str, str]] = dc_field(default_factory=list)
 
     # ------------------------------------------------------------ derived figures
     def counts(self, findings: list[Finding] | None = None) -> dict[str, int]:
@@ -186,6 +188,7 @@ class RunResult:
             "finished_at": self.finished_at,
             "seconds": round(self.seconds, 3),
             "engine": self.engine,
+            "data_roots": [dict(r) for r in self.data_roots],
             "fail_on": self.fail_on.value,
             "passed": not self.failed,
             "contracts": dict(self.contracts),
@@ -258,4 +261,5 @@ def result_from_dict(doc: dict[str, Any]) -> RunResult:
         entities={k: list(v) for k, v in doc.get("entities", {}).items()},
         run_id=doc.get("run_id"),
         trend=list(doc.get("trend", [])),
+        data_roots=[dict(r) for r in doc.get("data_roots", [])],
     )

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 from omnicontract.contracts.model import Source
+from omnicontract.contracts.paths import Confinement
 from omnicontract.validators.feeds import csv, json, parquet
 
 READERS = {
@@ -18,9 +19,14 @@ READERS = {
 }
 
 
-def resolve_files(root: Path, source: Source) -> list[Path]:
+def resolve_files(root: Path, source: Source, confinement: Confinement | None = None) -> list[Path]:
+    """The files of a source; with ``confinement``, only those inside the allowed folders
+    (the loader already refused the others, this holds if a link changed since)."""
     files: list[Path] = []
     for pattern in source.paths:
+        if confinement is not None:
+            files.extend(confinement.expand(pattern)[0])
+            continue
         full = pattern if os.path.isabs(pattern) else str(root / pattern)
         files.extend(Path(p) for p in sorted(glob.glob(full, recursive=True)) if Path(p).is_file())
     seen: set[Path] = set()
