@@ -90,10 +90,16 @@ class FieldSpec(Strict):
     @classmethod
     def _pattern_compiles(cls, value: str | None) -> str | None:
         if value is not None:
-            try:
-                re.compile(value)
-            except re.error as exc:
-                raise ValueError(f"invalid regular expression: {exc}") from None
+            from omnicontract.contracts.regex import problem
+
+            why = problem(value)
+            if why is not None:
+                if not why.startswith("invalid"):
+                    why = (
+                        f"the pattern uses {why}, which not every engine reads alike "
+                        "(see docs/engines.md for the portable dialect)"
+                    )
+                raise ValueError(why)
         return value
 
     @model_validator(mode="after")

@@ -35,12 +35,13 @@ from sqlalchemy.exc import CompileError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
+from omnicontract.contracts.regex import portable
 from omnicontract.validators.timeparse import Grammar
 
 NATIVE = ("duckdb",)  # dialects whose function names the default forms use
 # The one number grammar: digits, an optional fraction and exponent; no inf/nan/1_000/0x10
-NUMBER_REGEX = r"\s*[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]{1,3})?\s*"
-INTEGER_REGEX = r"\s*[+-]?[0-9]+\s*"
+NUMBER_REGEX = r"[ \t]*[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]{1,3})?[ \t]*"
+INTEGER_REGEX = r"[ \t]*[+-]?[0-9]+[ \t]*"
 BIGINT_MAX = 9223372036854775807
 DOUBLE_MAX = 1.7976931348623157e308
 EPOCH_MAX_S = 253402300799  # 9999-12-31 23:59:59 UTC
@@ -104,7 +105,8 @@ def _full_match_sqlite(element: full_match, compiler: Any, **kw: Any) -> str:
 
 
 def matches(value: ColumnElement[Any], pattern: str) -> ColumnElement[bool]:
-    return full_match(value, literal(pattern, String()))
+    """The whole value matches ``pattern``, read in the portable dialect on every engine."""
+    return full_match(value, literal(portable(pattern), String()))
 
 
 class search(_Construct):
@@ -137,7 +139,7 @@ def _search_sqlite(element: search, compiler: Any, **kw: Any) -> str:
 
 
 def contains_match(value: ColumnElement[Any], pattern: str) -> ColumnElement[bool]:
-    return search(value, literal(pattern, String()))
+    return search(value, literal(portable(pattern), String()))
 
 
 # ---------------------------------------------------------------- text

@@ -34,6 +34,7 @@ MONTH_NAMES = [
     "december",
 ]
 
+WS = r"[ \t]*"  # blanks a parser skips: spaces and tabs, on every engine
 # directive -> (role, regular expression of its text); every engine reads the same text
 DIRECTIVES: dict[str, tuple[str, str]] = {
     "Y": ("year", r"([0-9]{1,4})"),
@@ -55,10 +56,10 @@ DIRECTIVES: dict[str, tuple[str, str]] = {
 # ISO 8601 as every engine reads it; ranges are in the expression, so an engine that casts
 # after this gate (DuckDB) cannot accept more than one that builds from the parts
 ISO_REGEX = (
-    r"\s*(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(0?[1-9]|1[0-2])"
+    WS + r"(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(0?[1-9]|1[0-2])"
     r"-(0?[1-9]|[12][0-9]|3[01])"
     r"(?:(?:T| +)([01]?[0-9]|2[0-3]):([0-5][0-9])(?::([0-5][0-9])(?:\.([0-9]{1,6})[0-9]*)?)?"
-    r"(Z|[+-][0-9]{2}(?::?[0-9]{2})?)?)?\s*"
+    r"(Z|[+-][0-9]{2}(?::?[0-9]{2})?)?)?" + WS
 )
 ISO_ROLES = ("year", "month", "day", "hour", "minute", "second", "fraction", "offset")
 
@@ -85,7 +86,7 @@ ISO = Grammar(ISO_REGEX, ISO_ROLES)
 @lru_cache(maxsize=256)
 def compile_format(fmt: str) -> Grammar:
     """The grammar of a strptime format; UnsupportedFormat names a directive it lacks."""
-    parts, roles = [r"\s*"], []
+    parts, roles = [WS], []
     i = 0
     while i < len(fmt):
         ch = fmt[i]
@@ -104,8 +105,8 @@ def compile_format(fmt: str) -> Grammar:
             parts.append(rx)
             continue
         i += 1
-        parts.append(r"\s*" if ch.isspace() else re.escape(ch))
-    parts.append(r"\s*")
+        parts.append(WS if ch.isspace() else re.escape(ch))
+    parts.append(WS)
     return Grammar("".join(parts), tuple(roles))
 
 
