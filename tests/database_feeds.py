@@ -39,10 +39,16 @@ def read_like_a_file_feed(root: Path, source: dict[str, Any]) -> tuple[list[str]
         con.close()
 
 
-def to_database(root: Path, url: str | None = None, schema: str | None = None) -> Path:
-    """Load every feed of the project at ``root`` into ``url`` (default: a SQLite file in
-    the new project) and rebind it there; return the new project's folder (a sibling of
-    ``root``). ``schema`` keeps cases apart on a shared PostgreSQL database."""
+def to_database(
+    root: Path,
+    url: str | None = None,
+    schema: str | None = None,
+    channels: set[str] | None = None,
+) -> Path:
+    """Load every feed (or the feeds of ``channels``) of the project at ``root`` into
+    ``url`` (default: a SQLite file in the new project), rebind them there and delete
+    their files; return the new project's folder (a sibling of ``root``). ``schema``
+    keeps cases apart on a shared PostgreSQL database."""
     out = root.with_name(root.name + "_db")
     if out.exists():
         shutil.rmtree(out)
@@ -56,6 +62,8 @@ def to_database(root: Path, url: str | None = None, schema: str | None = None) -
                 conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
             for path in sorted((out / "channels").glob("*.yaml")):
                 binding = yaml.safe_load(path.read_text(encoding="utf-8"))
+                if channels is not None and binding["channel"] not in channels:
+                    continue
                 for feed in binding["feeds"]:
                     names, rows = read_like_a_file_feed(out, feed["source"])
                     name = f"{binding['channel']}_{feed['name']}"
@@ -67,6 +75,10 @@ def to_database(root: Path, url: str | None = None, schema: str | None = None) -
                         conn.execute(
                             insert(table), [dict(zip(names, r, strict=True)) for r in rows]
                         )
+                    for file in feed_readers.resolve_files(
+                        out, Source.model_validate(feed["source"])
+                    ):
+                        file.unlink()  # only the table remains
                     feed["source"] = {"connection": "db", "table": prefix + name}
                 path.write_text(yaml.safe_dump(binding, sort_keys=False, allow_unicode=True))
     finally:
@@ -74,7 +86,6 @@ def to_database(root: Path, url: str | None = None, schema: str | None = None) -
     settings = yaml.safe_load((out / "omnicontract.yaml").read_text(encoding="utf-8"))
     settings["connections"] = {"db": bound}
     (out / "omnicontract.yaml").write_text(yaml.safe_dump(settings, sort_keys=False))
-    shutil.rmtree(out / "data", ignore_errors=True)  # the files are gone: only tables remain
     return out
 
 

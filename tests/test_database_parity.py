@@ -48,3 +48,26 @@ def test_case_gives_the_same_findings_on_a_database(
     for f in on_tables.findings:
         if f.code.startswith("OC-FLD") or f.code.startswith("OC-MAP"):
             assert sorted(map(str, f.samples)) == samples[(f.code, f.channel, f.field)], f.code
+
+
+def test_the_example_with_its_crm_in_postgresql_finds_the_same(
+    tmp_path: Path, postgres_shared_database: str
+) -> None:
+    from tests.conftest import copy_example
+    from tests.test_example_retail import NOW, as_tuples, expected
+
+    root = copy_example("retail", tmp_path / "retail")
+    on_files = omnicontract.validate(root, now=NOW)
+    mixed = to_database(root, postgres_shared_database, schema=new_schema(), channels={"crm"})
+    assert not list((mixed / "exports" / "crm").glob("*.csv"))
+    on_postgres = omnicontract.validate(mixed, now=NOW)
+    feeds = {f.channel: f for c in on_postgres.channels for f in c.feeds}
+    before = {f.channel: f for c in on_files.channels for f in c.feeds}
+    assert feeds["crm"].source.startswith("db:") and feeds["crm"].rows == before["crm"].rows
+    assert as_tuples(on_postgres.findings) == as_tuples(on_files.findings) == expected()
+    # the cross-channel view is the same: every channel resolves the same rows by the same keys
+    for channel, feed in before.items():
+        assert (feeds[channel].resolution, feeds[channel].resolved_by) == (
+            feed.resolution,
+            feed.resolved_by,
+        ), channel
