@@ -257,3 +257,15 @@ def test_the_source_database_is_left_as_it_was(tmp_path: Path, postgres_database
         count = conn.execute(text("select count(*) from crm")).scalar()
     engine.dispose()
     assert tables == [("public", "crm")] and count == N_CUSTOMERS
+
+
+def test_the_capability_table_says_every_check_runs_on_the_tested_engines() -> None:
+    from omnicontract.validators.capabilities import TESTED, reading_support, row_check_support
+
+    for code, _name, support in row_check_support():
+        assert all(support[d] is None for d in TESTED), (code, support)
+    gaps = {
+        (label, d) for label, support in reading_support() for d in TESTED if support[d] is not None
+    }
+    other = next(label for label, _s in reading_support() if "other directives" in label)
+    assert gaps == {(other, "postgresql"), (other, "sqlite")}

@@ -31,7 +31,7 @@ from omnicontract.validators.mapping import MappedField, constant_field, map_fie
 from omnicontract.validators.normalize import normalize_phones
 from omnicontract.validators.registry import registry
 from omnicontract.validators.result import FeedSummary
-from omnicontract.validators.sqlfuncs import Unsupported
+from omnicontract.validators.sqlfuncs import Unsupported, count_where
 
 if TYPE_CHECKING:
     from omnicontract.validators.database import Database, RemoteView
@@ -533,7 +533,7 @@ class Run:
             return
         view = feed.view
         stmt = select(
-            *[func.count().filter(cond).label(f"k{i}") for i, (_c, _f, cond) in enumerate(plan)]
+            *[count_where(cond).label(f"k{i}") for i, (_c, _f, cond) in enumerate(plan)]
         ).select_from(view)
         try:
             counts = list(feed.fetch(stmt)[0])
@@ -564,7 +564,7 @@ class Run:
         kept, counts = [], []
         for check, f, cond in plan:
             try:
-                count = feed.fetch(select(func.count().filter(cond)).select_from(feed.view))
+                count = feed.fetch(select(count_where(cond)).select_from(feed.view))
             except Unsupported as exc:
                 feed.cannot_run(check, f, str(exc))
                 continue

@@ -39,6 +39,7 @@ from omnicontract.contracts.regex import portable
 from omnicontract.validators.timeparse import Grammar
 
 NATIVE = ("duckdb",)  # dialects whose function names the default forms use
+FILTER_DIALECTS = ("duckdb", "postgresql", "sqlite")
 # The one number grammar: digits, an optional fraction and exponent; no inf/nan/1_000/0x10
 NUMBER_REGEX = r"[ \t]*[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]{1,3})?[ \t]*"
 INTEGER_REGEX = r"[ \t]*[+-]?[0-9]+[ \t]*"
@@ -140,6 +141,26 @@ def _search_sqlite(element: search, compiler: Any, **kw: Any) -> str:
 
 def contains_match(value: ColumnElement[Any], pattern: str) -> ColumnElement[bool]:
     return search(value, literal(portable(pattern), String()))
+
+
+# ---------------------------------------------------------------- counting
+
+
+class count_where(_Construct):
+    """Rows where a condition holds: ``count(*) FILTER (WHERE c)`` where the dialect has
+    it, ``count(CASE WHEN c THEN 1 END)`` (the same number) elsewhere."""
+
+    inherit_cache = True
+    type = Integer()
+    name = "count_where"
+
+
+@compiles(count_where)
+def _count_where_default(element: count_where, compiler: Any, **kw: Any) -> str:
+    (cond,) = _args(element)
+    if compiler.dialect.name in FILTER_DIALECTS:
+        return f"count(*) FILTER (WHERE {compiler.process(cond, **kw)})"
+    return f"count(CASE WHEN {compiler.process(cond, **kw)} THEN 1 END)"
 
 
 # ---------------------------------------------------------------- text
