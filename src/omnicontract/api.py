@@ -18,7 +18,7 @@ from pathlib import Path
 
 from omnicontract.contracts.loader import Project
 from omnicontract.contracts.loader import load_project as _load_project
-from omnicontract.contracts.model import Severity
+from omnicontract.contracts.model import Severity, parse_size
 from omnicontract.errors import UsageError
 from omnicontract.validators.result import ChannelSummary, RunResult
 
@@ -46,6 +46,19 @@ def _new_result(project: Project, fail_on: Severity | str | None) -> RunResult:
             for a in (project.confinement.outside_roots() if project.confinement else [])
         ],
     )
+
+
+def _memory_limit(text: str | int | None) -> int | None:
+    """``--memory-limit`` in bytes: a size with a unit, checked before it reaches an engine."""
+    if text is None or isinstance(text, int):
+        return text
+    try:
+        return parse_size(str(text))
+    except ValueError:
+        shown = str(text) if len(str(text)) <= 40 else str(text)[:40] + "..."
+        raise UsageError(
+            f"memory limit '{shown}' is not a size", hint="write a number and a unit: 2GB, 512MB"
+        ) from None
 
 
 def lint(project: Project | str | Path, *, fail_on: Severity | str | None = None) -> RunResult:
@@ -76,7 +89,7 @@ def validate(
     sample_size: int | None = None,
     show_pii: bool = False,
     now: datetime | None = None,
-    memory_limit: str | None = None,
+    memory_limit: str | int | None = None,
     threads: int | None = None,
     cross_channel: bool = True,
     feed_history: Callable[[str, str], list[int]] | None = None,
@@ -89,12 +102,19 @@ def validate(
     check (the CLI passes the history store's). ``engine="gx"`` runs the field checks of
     each feed through Great Expectations (``pip install 'omnicontract[gx]'``). Data problems come back as findings in the result; only a project that cannot be
     run at all raises (ContractError, UsageError)."""
-    from omnicontract.validators.engine import Run, execute
+    from omnicontract.validators.engines import engine_class, engine_names
     from omnicontract.validators.policy import judge
+    from omnicontract.validators.run import Run, execute
 
     project = _as_project(project)
-    if engine not in ("duckdb", "gx"):
-        raise UsageError(f"unknown engine '{engine}'", hint="engines: duckdb, gx")
+    if engine != "gx":
+        try:
+            engine_class(engine)
+        except UsageError:
+            raise UsageError(
+                f"unknown engine '{engine}'", hint="engines: " + ", ".join([*engine_names(), "gx"])
+            ) from None
+    limit = _memory_limit(memory_limit)
     selected = set(channels) if channels else None
     if selected:
         known = {c.model.channel for c in project.channels}
@@ -111,10 +131,11 @@ def validate(
         project,
         sample_size=policy.sample_size if sample_size is None else sample_size,
         now=now,
-        memory_limit=memory_limit,
+        memory_limit=limit,
         threads=threads,
         progress=progress,
         feed_history=feed_history,
+        engine="duckdb" if engine == "gx" else engine,
     )
     try:
         if engine == "gx":
@@ -136,8 +157,7 @@ def validate(
         summary = ChannelSummary(ch.model.channel, ch.model.owner)
         summary.feeds = [f.summary for f in feeds if f.channel_name == ch.model.channel]  # type: ignore[misc]
         result.channels.append(summary)
-    if engine == "gx":
-        result.engine = "duckdb+gx"
+    result.engine = "duckdb+gx" if engine == "gx" else engine
     result.seconds = time.perf_counter() - started
     result.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
     return result

@@ -7,6 +7,7 @@ import click
 
 from omnicontract.cli.common import allow_path_option, debug_option, handle_errors, write_atomic
 from omnicontract.cli.history import history_url_option
+from omnicontract.validators.engines import ENGINES
 
 SEVERITIES = ["error", "warning", "info"]
 
@@ -76,7 +77,7 @@ SEVERITIES = ["error", "warning", "info"]
 )
 @click.option(
     "--engine",
-    type=click.Choice(["duckdb", "gx"]),
+    type=click.Choice([*ENGINES, "gx"]),
     default="duckdb",
     show_default=True,
     help="Run the field checks of each feed on DuckDB, or through Great Expectations "

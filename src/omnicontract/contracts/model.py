@@ -708,3 +708,19 @@ def duration_seconds(text: str) -> int:
     if not match:
         raise ValueError(text)
     return int(match.group(1)) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[match.group(2)]
+
+
+SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB|KIB|MIB|GIB|TIB)\s*$", re.IGNORECASE)
+SIZE_UNITS = {"B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12}
+SIZE_UNITS |= {"KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40}
+
+
+def parse_size(text: str) -> int:
+    """``"2GB"``, ``"512 MiB"``, ``"1.5gb"`` -> bytes; ValueError for anything else."""
+    match = SIZE.match(text)
+    if not match:
+        raise ValueError(text)
+    size = int(float(match.group(1)) * SIZE_UNITS[match.group(2).upper()])
+    if size <= 0:
+        raise ValueError(text)
+    return size

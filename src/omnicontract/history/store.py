@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, and_, create_engine, delete, event, or_, select
+from sqlalchemy import Connection, Engine, and_, create_engine, delete, event, func, or_, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
@@ -145,7 +145,7 @@ class HistoryStore:
                 conn = conn.execution_options(omnicontract_write=True)
             with conn.begin():
                 if write and self.dialect == "postgresql":
-                    conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
+                    conn.execute(select(func.pg_advisory_xact_lock(MIGRATION_LOCK)))
                 yield conn
 
     def _read(self, work: Callable[[Connection], T]) -> T:
@@ -374,7 +374,7 @@ def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
     dbapi_conn.isolation_level = None  # transactions are begun by _sqlite_begin
     cur = dbapi_conn.cursor()
     try:
-        cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_S * 1000}")
+        # the busy timeout is set by the driver: connect_args={"timeout": BUSY_TIMEOUT_S}
         cur.execute("PRAGMA journal_mode = WAL")
         cur.execute("PRAGMA synchronous = NORMAL")
     finally:

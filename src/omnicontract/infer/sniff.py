@@ -12,6 +12,7 @@ import io
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from omnicontract.contracts.model import infer_format
 from omnicontract.errors import UsageError
@@ -110,15 +111,22 @@ def detect_delimiter(text: str) -> tuple[str, str | None]:
 
 def sniff_csv(con, path: Path, dialect: Dialect) -> None:
     """Quote, header and skipped lines from DuckDB's sniffer, given our delimiter."""
-    from omnicontract.validators.feeds import sql_string
+    from sqlalchemy import column, select
 
-    opts = (
-        f"delim = {sql_string(dialect.delimiter or ',')}, encoding = {sql_string(dialect.encoding)}"
+    from omnicontract.validators.engines.duckdb import execute
+    from omnicontract.validators.sqlfuncs import table_function
+
+    sniffed = table_function(
+        "sniff_csv",
+        str(path),
+        delim=dialect.delimiter or ",",
+        encoding=dialect.encoding,
+        ignore_errors=True,
     )
     try:
-        row = con.execute(
-            f"SELECT Quote, HasHeader, SkipRows FROM sniff_csv({sql_string(str(path))}, {opts}, "
-            "ignore_errors = true)"
+        row = execute(
+            con,
+            select(column("Quote"), column("HasHeader"), column("SkipRows")).select_from(sniffed),
         ).fetchone()
     except Exception as exc:  # the sniffer gives up on messy files: keep the defaults
         dialect.notes["header"] = f"DuckDB's sniffer failed ({type(exc).__name__}); header assumed"
@@ -157,25 +165,24 @@ def detect(con, path: Path) -> Dialect:
     return dialect
 
 
-def reader(path: Path, dialect: Dialect) -> str:
-    """A DuckDB table expression that reads the sample as the validator would."""
-    from omnicontract.validators.feeds import sql_string
+def reader(path: Path, dialect: Dialect) -> Any:
+    """A DuckDB table function (a FROM item) that reads the sample as the validator would."""
+    from omnicontract.validators.sqlfuncs import table_function
 
-    file = sql_string(str(path))
+    file = str(path)
     if dialect.format == "parquet":
-        return f"read_parquet({file})"
+        return table_function("read_parquet", file)
     if dialect.format in ("json", "jsonl"):
         fmt = "newline_delimited" if dialect.format == "jsonl" else "auto"
-        return f"read_json({file}, format = '{fmt}')"
-    opts = [
-        "all_varchar = true",
-        "ignore_errors = true",
-        f"header = {'true' if dialect.header else 'false'}",
-        f"encoding = {sql_string(dialect.encoding)}",
-        f"delim = {sql_string(dialect.delimiter or ',')}",
-    ]
-    if dialect.quote:
-        opts.append(f"quote = {sql_string(dialect.quote)}")
-    if dialect.skip_rows:
-        opts.append(f"skip = {dialect.skip_rows}")
-    return f"read_csv({file}, {', '.join(opts)})"
+        return table_function("read_json", file, format=fmt)
+    return table_function(
+        "read_csv",
+        file,
+        all_varchar=True,
+        ignore_errors=True,
+        header=bool(dialect.header),
+        encoding=dialect.encoding,
+        delim=dialect.delimiter or ",",
+        quote=dialect.quote or None,
+        skip=dialect.skip_rows or None,
+    )

@@ -41,14 +41,12 @@ from sqlalchemy import (
     cast,
     column,
     func,
-    insert,
     literal,
     literal_column,
     select,
     values,
 )
 from sqlalchemy.exc import NoSuchTableError, SQLAlchemyError
-from sqlalchemy.schema import CreateTable
 
 from omnicontract.contracts.model import Connection, LogicalType
 from omnicontract.redact import redact
@@ -61,8 +59,8 @@ if TYPE_CHECKING:
     from sqlalchemy.sql.expression import Subquery
 
     from omnicontract.contracts.loader import Project
-    from omnicontract.validators.engine import FeedRun, Run
     from omnicontract.validators.mapping import MappedField
+    from omnicontract.validators.run import FeedRun, Run
 
 CONNECTION_HINT = (
     "Check the connection's URL in the project file, that the database is reachable, and "
@@ -308,18 +306,11 @@ def _lookup(db: Database, pairs: dict[str, str | None], alias: str) -> Any:
     return values(column("key", String()), column("value", String()), name=alias).data(rows)
 
 
-def prepare_database_feed(run: Run, feed: FeedRun, n: int) -> None:
+def prepare_database_feed(run: Run, feed: FeedRun) -> None:
     """Reflect the table or query, map it, and leave the feed's checks to run in it."""
-    from omnicontract.validators.result import FeedSummary
+    from omnicontract.validators import binding
 
     src = feed.binding.source
-    feed.summary = FeedSummary(
-        channel=feed.channel_name,
-        feed=feed.name,
-        entity=feed.binding.entity,
-        source=src.display,
-        files=0,
-    )
     where = str(feed.channel.feed_location(feed.index, "source"))
     db = open_database(run, src.connection or "")
     if isinstance(db, str):
@@ -340,30 +331,23 @@ def prepare_database_feed(run: Run, feed: FeedRun, n: int) -> None:
         )
         feed.drafts[-1].hint = "Check the table or query and the connection's privileges."
         return
-    selected, mapped = run.plan_mapping(feed, columns, run._resolve_column)
+    bound = binding.bind(feed, columns)
     raw_cols = []
-    for alias, (expr, st) in selected.items():
-        col = relation.c[expr[1:-1].replace('""', '"')]
+    for alias, (expr, st) in bound.selected.items():
+        col = relation.c[expr.name]
         raw_cols.append((col if st != "OTHER" else cast(col, String())).label(alias))
     raw = select(*(raw_cols or [literal(1).label("c_dummy")])).select_from(relation).subquery("raw")
     view = RemoteView(db, raw)
     try:
-        feed.rows = int(db.fetch(select(func.count()).select_from(raw))[0][0])
+        rows = int(db.fetch(select(func.count()).select_from(raw))[0][0])
     except Unsupported as exc:
         feed.source_draft("OC-SRC-002", f"cannot read {src.display}: {exc}", location=where)
         return
-    for d in feed.drafts:
-        if d.code != "OC-SRC-004":
-            d.total = feed.rows
-    if feed.rows == 0:
-        feed.source_draft("OC-SRC-005", "the source has no rows")
-    view.build(feed, mapped)
-    run.bind_fields(feed, view.mapped)
+    feed.rows = rows
+    view.build(feed, bound.mapped)
+    feed.view_name = f"canon_{feed.number}"  # the name its keys will have in the run's engine
+    binding.loaded(feed, rows, bound)
     feed.remote = view
-    feed.summary.rows = feed.rows
-    feed.summary.columns_mapped = len(selected)
-    feed.summary.fields_supplied = sorted(view.mapped)
-    feed.ok = True
 
 
 class RemoteView:
@@ -432,76 +416,68 @@ class RemoteView:
 
     # ------------------------------------------------------------ keys to the run's engine
     def localize(self, feed: FeedRun) -> None:
-        """Copy the key columns of the feed into the run's DuckDB, in batches; the feed's
+        """Copy the key columns of the feed into the run's engine, in batches; the feed's
         cross-channel and reference checks then read them there like any file's."""
         run = feed.run
         needed = key_fields(run, feed)
+        identity = identity_fields(run, feed)
         names: list[str] = []
         types: list[Any] = []
+        constants: dict[str, Any] = {}
         for name in needed:
             f = feed.fields[name]
             if f.constant:
+                constants[name] = (feed.binding.constants[name], LOCAL_TYPES[f.spec.type])
                 continue
             names.append(name)
             types.append(LOCAL_TYPES[f.spec.type])
-            if f.raw is not None and name in identity_fields(run, feed):
+            if f.raw is not None and name in identity:
                 names.append(f"{name}__raw")
                 types.append(String())
-        local = Table(
-            f"canon_{run.feeds.index(feed) if feed in run.feeds else len(run.feeds)}",
-            MetaData(),
-            *[Column(n, t) for n, t in zip(names, types, strict=True)],
-            *[
-                Column(n, LOCAL_TYPES[feed.fields[n].spec.type])
-                for n in needed
-                if feed.fields[n].constant
-            ],
-            Column("__row", BigInteger()),
-            prefixes=["TEMPORARY"],
-        )
-        run.con.execute(str(CreateTable(local).compile(dialect=run.dialect)))
-        constants = {n: feed.binding.constants[n] for n in needed if feed.fields[n].constant}
-        if names:
-            stmt = select(*[literal_column(_q(n)) for n in names]).select_from(self.view)
-            offset = 0
-            for batch in self.db.stream(stmt):
-                self._append(run, local, names, types, constants, batch, offset)
-                offset += len(batch)
-        elif feed.rows:
-            self._append(run, local, [], [], constants, [() for _ in range(feed.rows)], 0)
-        keep = set(needed)
+        target = None
+        offset = 0
+        batches = self.db.stream(
+            select(*[column(n) for n in names]).select_from(self.view)
+        ) if names else iter([[()] * feed.rows] if feed.rows else [])
+        for batch in batches:
+            stmt = _batch_select(names, types, constants, batch, offset)
+            if target is None:
+                target = run.engine.create_table(feed.view_name, stmt)
+            else:
+                run.engine.append(target, stmt)
+            offset += len(batch)
+        if target is None:  # no rows: an empty table of the same shape
+            run.engine.create_table(feed.view_name, _batch_select(names, types, constants, [], 0))
         for name in list(feed.fields):
-            if name not in keep:
+            if name not in needed:
                 del feed.fields[name]
                 continue
             f = feed.fields[name]
             if f"{name}__raw" not in names:
                 f.raw = None
             f.naive = None
-        feed.view_name = local.name
         feed.remote = None
 
-    @staticmethod
-    def _append(
-        run: Run,
-        local: Table,
-        names: list[str],
-        types: list[Any],
-        constants: dict[str, Any],
-        batch: list[tuple[Any, ...]],
-        offset: int,
-    ) -> None:
-        exprs: list[Any] = []
-        for i, (name, sql_type) in enumerate(zip(names, types, strict=True)):
-            values_i = [_plain(row[i]) for row in batch]
-            exprs.append(cast(func.unnest(bindparam(f"p{i}", values_i)), sql_type).label(name))
-        for name, value in constants.items():
-            exprs.append(literal(value).label(name))
-        rows = func.unnest(bindparam("rows", list(range(offset, offset + len(batch)))))
-        exprs.append(rows.label("__row"))
-        target = [*names, *constants, "__row"]
-        sql, params = run.compile(insert(local).from_select(target, select(*exprs)))
-        run.con.execute(sql, params)
+
+def _batch_select(
+    names: list[str],
+    types: list[Any],
+    constants: dict[str, tuple[Any, Any]],
+    batch: list[tuple[Any, ...]],
+    offset: int,
+) -> Any:
+    """One batch of key rows as a query the run's engine materializes: each column a
+    bound list, unnested side by side, with the feed's constants and row numbers."""
+    exprs: list[Any] = []
+    for i, (name, sql_type) in enumerate(zip(names, types, strict=True)):
+        values_i = [_plain(row[i]) for row in batch]
+        exprs.append(cast(func.unnest(bindparam(f"p{i}", values_i)), sql_type).label(name))
+    rows = list(range(offset, offset + len(batch)))
+    exprs.append(cast(func.unnest(bindparam("rows", rows)), BigInteger()).label("__row"))
+    select_ = select(*exprs)
+    wrapped = select_.subquery("b")
+    consts = [cast(literal(v), t).label(n) for n, (v, t) in constants.items()]
+    return select(*wrapped.c, *consts)
 
 
 def _q(name: str) -> str:

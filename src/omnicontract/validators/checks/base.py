@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from sqlalchemy.sql.expression import ColumnElement
 
     from omnicontract.contracts.loader import Project
-    from omnicontract.validators.engine import FeedRun, Run
+    from omnicontract.validators.run import FeedRun, Run
 
 
 @dataclass

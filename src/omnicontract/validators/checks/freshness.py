@@ -11,7 +11,7 @@ from omnicontract.validators.checks.base import Draft, FeedCheck
 from omnicontract.validators.timeparse import as_instant, shown_instant
 
 if TYPE_CHECKING:
-    from omnicontract.validators.engine import FeedRun
+    from omnicontract.validators.run import FeedRun
 
 
 class StaleFeed(FeedCheck):
@@ -32,6 +32,7 @@ class StaleFeed(FeedCheck):
         f = feed.fields.get(name) if name else None
         if f is None or f.constant:
             return
+        # the newest value comes back and its age is taken here: the same on every engine
         value = feed.fetch(select(func.max(f.value)).select_from(feed.view))[0][0]
         newest = as_instant(value)
         if newest is None:

@@ -8,7 +8,7 @@ from omnicontract.contracts.model import Severity
 from omnicontract.validators.checks.base import Draft, FeedCheck
 
 if TYPE_CHECKING:
-    from omnicontract.validators.engine import FeedRun
+    from omnicontract.validators.run import FeedRun
 
 
 class VolumeChange(FeedCheck):

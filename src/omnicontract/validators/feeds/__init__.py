@@ -1,11 +1,13 @@
 """Feed readers: one module per source format, each turning a ``source:`` block into a
-DuckDB table expression that reads the files in place (nothing is loaded into Python)."""
+DuckDB table function (a query-builder FROM item) that reads the files in place (nothing
+is loaded into Python)."""
 
 from __future__ import annotations
 
 import glob
 import os
 from pathlib import Path
+from typing import Any
 
 from omnicontract.contracts.model import Source
 from omnicontract.contracts.paths import Confinement
@@ -33,13 +35,9 @@ def resolve_files(root: Path, source: Source, confinement: Confinement | None = 
     return [f for f in files if not (f in seen or seen.add(f))]
 
 
-def sql_string(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
+def file_list(files: list[Path]) -> list[str]:
+    return [str(f) for f in files]
 
 
-def file_list(files: list[Path]) -> str:
-    return "[" + ", ".join(sql_string(str(f)) for f in files) + "]"
-
-
-def read_expression(files: list[Path], source: Source, rejects: str) -> str:
+def read_expression(files: list[Path], source: Source, rejects: str) -> Any:
     return READERS[source.resolved_format](files, source, rejects)

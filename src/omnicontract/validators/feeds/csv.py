@@ -5,28 +5,27 @@ rejects table with their line numbers instead of failing the whole read."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from omnicontract.contracts.model import Source
 
 
-def read_expression(files: list[Path], source: Source, rejects: str) -> str:
-    from omnicontract.validators.feeds import file_list, sql_string
+def read_expression(files: list[Path], source: Source, rejects: str) -> Any:
+    from omnicontract.validators.feeds import file_list
+    from omnicontract.validators.sqlfuncs import table_function
 
-    opts = [
-        "all_varchar = true",
-        f"header = {'true' if source.header else 'false'}",
-        f"encoding = {sql_string(source.encoding)}",
-        "store_rejects = true",
-        f"rejects_table = {sql_string(rejects)}",
-        f"rejects_scan = {sql_string(rejects + '_scan')}",
-        "nullstr = [" + ", ".join(sql_string(v) for v in source.null_values) + "]",
-    ]
-    if source.delimiter is not None:
-        opts.append(f"delim = {sql_string(source.delimiter)}")
-    if source.quote is not None:
-        opts.append(f"quote = {sql_string(source.quote)}")
-    if source.escape is not None:
-        opts.append(f"escape = {sql_string(source.escape)}")
-    if source.skip_rows:
-        opts.append(f"skip = {source.skip_rows}")
-    return f"read_csv({file_list(files)}, {', '.join(opts)})"
+    return table_function(
+        "read_csv",
+        file_list(files),
+        all_varchar=True,
+        header=bool(source.header),
+        encoding=source.encoding,
+        store_rejects=True,
+        rejects_table=rejects,
+        rejects_scan=rejects + "_scan",
+        nullstr=list(source.null_values),
+        delim=source.delimiter,
+        quote=source.quote,
+        escape=source.escape,
+        skip=source.skip_rows or None,
+    )

@@ -5,12 +5,14 @@ column names (``contact.phone``)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from omnicontract.contracts.model import Source
 
 
-def read_expression(files: list[Path], source: Source, rejects: str) -> str:
+def read_expression(files: list[Path], source: Source, rejects: str) -> Any:
     from omnicontract.validators.feeds import file_list
+    from omnicontract.validators.sqlfuncs import table_function
 
     fmt = "newline_delimited" if source.resolved_format == "jsonl" else "auto"
-    return f"read_json({file_list(files)}, format = '{fmt}', union_by_name = true)"
+    return table_function("read_json", file_list(files), format=fmt, union_by_name=True)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from omnicontract.contracts.model import Source
 
 
-def read_expression(files: list[Path], source: Source, rejects: str) -> str:
+def read_expression(files: list[Path], source: Source, rejects: str) -> Any:
     from omnicontract.validators.feeds import file_list
+    from omnicontract.validators.sqlfuncs import table_function
 
-    return f"read_parquet({file_list(files)}, union_by_name = true)"
+    return table_function("read_parquet", file_list(files), union_by_name=True)

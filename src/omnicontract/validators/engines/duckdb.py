@@ -1,0 +1,269 @@
+"""The DuckDB engine (the default): in-process, reads CSV/JSON/Parquet in place, spills to
+disk past its memory limit.
+
+Per feed: the mapped source columns are read once; phone numbers are normalized on their
+distinct values (in Python, on every core) and joined back through a lookup table; the
+canonical table applies the mapping once, so every check scans parsed values. Tables that
+live to the end of the run (identity resolution) are kept compressed in memory.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+from sqlalchemy import (
+    ARRAY,
+    String,
+    bindparam,
+    cast,
+    column,
+    func,
+    insert,
+    literal_column,
+    select,
+    table,
+)
+from sqlalchemy.sql.expression import ColumnElement
+
+from omnicontract.validators import binding
+from omnicontract.validators import feeds as feed_readers
+from omnicontract.validators.engines.base import Engine, EngineOptions, table_of
+from omnicontract.validators.normalize import normalize_phones
+from omnicontract.validators.sqlfuncs import create_table_as, drop_column, drop_table
+
+if TYPE_CHECKING:
+    from sqlalchemy.sql.expression import Select, TableClause
+
+    from omnicontract.validators.run import FeedRun
+
+PACKED = "packed"  # the attached in-memory database for tables kept to the end of the run
+
+
+def dialect() -> Any:
+    from duckdb_engine import Dialect
+
+    return Dialect(paramstyle="qmark")
+
+
+def clean_duckdb_error(exc: Exception) -> str:
+    """First meaningful line of a DuckDB error, without its internal prefixes."""
+    text = str(exc).strip()
+    text = re.sub(r"^[A-Za-z ]*Error: ", "", text)
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    head = lines[0] if lines else "unknown error"
+    for ln in lines[1:3]:
+        if ln.lower().startswith(("original line", "possible solution")):
+            continue
+        if "line" in head.lower() and ln and len(head) < 60:
+            head += f" ({ln})"
+        break
+    return head[:300]
+
+
+def _unreadable(feed: FeedRun, what: str, exc: Exception) -> None:
+    feed.source_draft(
+        "OC-SRC-002",
+        f"{what}: {clean_duckdb_error(exc)}",
+        location=str(feed.channel.feed_location(feed.index, "source")),
+    )
+
+
+def execute(con: Any, stmt: Any) -> Any:
+    """Run a query-builder statement on a DuckDB connection (for tools that open their own,
+    such as ``infer``); returns DuckDB's result."""
+    compiled = stmt.compile(dialect=dialect(), compile_kwargs={"render_postcompile": True})
+    params = [compiled.params[k] for k in (compiled.positiontup or [])]
+    return con.execute(str(compiled), params)
+
+
+class DuckDBEngine(Engine):
+    name = "duckdb"
+
+    def __init__(self, options: EngineOptions):
+        super().__init__(options)
+        self.tmpdir = tempfile.TemporaryDirectory(prefix="omnicontract-")
+        config: dict[str, Any] = {
+            "temp_directory": self.tmpdir.name,
+            "preserve_insertion_order": False,
+            "threads": options.threads or os.cpu_count() or 1,
+        }
+        if options.memory_limit:
+            config["memory_limit"] = f"{int(options.memory_limit)}B"
+        self.con = duckdb.connect(config=config)
+        self.con.execute("SET TimeZone = 'UTC'")  # needs ICU, which loads after connect
+        # Derived tables that live to the end of the run are kept compressed in memory.
+        self.con.execute("ATTACH ':memory:' AS packed (COMPRESS)")
+        self._dialect = dialect()
+
+    @property
+    def dialect(self) -> Any:
+        return self._dialect
+
+    def run(self, stmt: Any, *, literal: bool = False) -> Any:
+        sql, params = self.compile(stmt, literal=literal)
+        return self.con.execute(sql, params)
+
+    def fetch(self, stmt: Select[Any]) -> list[tuple[Any, ...]]:
+        return self.run(stmt).fetchall()  # type: ignore[no-any-return]
+
+    def frame(self, stmt: Select[Any]) -> Any:
+        return self.run(stmt).df()
+
+    # ------------------------------------------------------------ tables
+    def create_table(self, name: str, stmt: Select[Any], *, keep: bool = False) -> TableClause:
+        target = table_of(name, stmt, schema=PACKED if keep else None)
+        self.run(create_table_as(target, stmt, temporary=not keep))
+        if keep:
+            self.con.execute("CHECKPOINT packed")
+        return target
+
+    def create_view(self, name: str, stmt: Select[Any]) -> TableClause:
+        target = table_of(name, stmt)
+        # a view keeps no parameters: its values are rendered as escaped literals
+        self.run(create_table_as(target, stmt, view=True), literal=True)
+        return target
+
+    def append(self, target: TableClause, stmt: Select[Any]) -> None:
+        names = [c.key for c in stmt.selected_columns]
+        self.run(insert(table(target.name, *[column(n) for n in names])).from_select(names, stmt))
+
+    def drop(self, name: str) -> None:
+        self.run(drop_table(table(name)))
+
+    def drop_columns(self, name: str, columns: list[str]) -> None:
+        for col in columns:
+            self.run(drop_column(table(name), col))
+
+    def close(self) -> None:
+        self.con.close()
+        self.tmpdir.cleanup()
+
+    # ------------------------------------------------------------ feeds
+    def load_feed(self, feed: FeedRun) -> None:
+        """Read the source once, map it, and create the canonical table."""
+        b, n = feed.binding, feed.number
+        files = binding.source_files(feed)
+        if files is None:
+            return
+        rejects = f"rejects_{n}"
+        reader = feed_readers.read_expression(files, b.source, rejects)
+        try:
+            described = self.run(select(literal_column("*")).select_from(reader).limit(0))
+        except duckdb.Error as exc:
+            _unreadable(feed, f"cannot read {b.source.resolved_format}", exc)
+            return
+        columns = {d[0]: str(d[1]) for d in described.description}
+        bound = binding.bind(feed, columns)
+        raw = f"raw_{n}"
+        projection = [expr.label(alias) for alias, (expr, _t) in bound.selected.items()]
+        try:
+            created = self.create_table(
+                raw,
+                select(*(projection or [literal_column("1").label("c_dummy")])).select_from(reader),
+            )
+            raw_table = table(raw, *[column(c.key) for c in created.c], column("rowid"))
+        except duckdb.Error as exc:
+            _unreadable(feed, "cannot read source", exc)
+            return
+        if b.source.resolved_format == "csv":
+            self._collect_rejects(feed, rejects)
+        self._canonical_table(feed, raw_table, bound)
+        rows = self.fetch(select(func.count()).select_from(table(feed.view_name)))[0][0]
+        binding.loaded(feed, int(rows), bound)
+
+    def _collect_rejects(self, feed: FeedRun, rejects: str) -> None:
+        """Rows the CSV reader rejected: bad bytes (encoding) and malformed rows."""
+        r = table(rejects, column("error_type"), column("file_id"), column("line"),
+                  column("scan_id"), column("error_message"))  # fmt: skip
+        s = table(f"{rejects}_scan", column("file_path"), column("scan_id"), column("file_id"))
+        encoding = r.c.error_type == "INVALID ENCODING"
+        distinct_rows = func.count(func.row(r.c.file_id, r.c.line).distinct())
+        try:
+            counts = self.fetch(
+                select(distinct_rows.filter(encoding), distinct_rows.filter(~encoding))
+            )[0]
+        except duckdb.Error:
+            return
+        per_kind = [(True, counts[0]), (False, counts[1])]
+        for enc, count in [(k, c) for k, c in per_kind if c]:
+            rows = self.fetch(
+                select(s.c.file_path, r.c.line, r.c.error_type, r.c.error_message)
+                .select_from(r.join(s, (r.c.scan_id == s.c.scan_id) & (r.c.file_id == s.c.file_id)))
+                .where(encoding if enc else ~encoding)
+                .order_by(s.c.file_path, r.c.line)
+                .limit(max(feed.sample_size, 1))
+            )
+            path, line = rows[0][0], rows[0][1]
+            samples = [
+                (f"{Path(p).name}:{ln}: {etype.lower().replace('_', ' ')}", 1)
+                for p, ln, etype, _m in rows
+            ][: feed.sample_size]
+            if enc:
+                feed.source_draft(
+                    "OC-SRC-002",
+                    f"{Path(path).name} is not {feed.binding.source.encoding}: {count} row(s) "
+                    f"with invalid bytes (first at line {line}) were skipped",
+                    count=int(count),
+                    samples=samples,
+                    location=f"{path}:{line}",
+                )
+                feed.drafts[
+                    -1
+                ].hint = "Declare the file's encoding, e.g. source: {encoding: latin-1}."
+            else:
+                reason = rows[0][3].split(".")[0]
+                feed.source_draft(
+                    "OC-SRC-006",
+                    f"{count} row(s) rejected by the CSV reader (first: line {line}, {reason})",
+                    count=int(count),
+                    samples=samples,
+                    location=f"{path}:{line}",
+                )
+
+    def _phone_lookup(
+        self, name: str, raw_table: TableClause, src: str, region: Any, intl: bool
+    ) -> TableClause:
+        """raw -> E.164 for the distinct values of ``src``, normalized in Python."""
+        value = cast(column(src), String())
+        distinct = self.fetch(
+            select(value).select_from(raw_table).where(column(src).is_not(None)).distinct()
+        )
+        raws = [r[0] for r in distinct]
+        normalized = normalize_phones(raws, region, intl)
+        arrays = [
+            func.unnest(cast(bindparam(key, values, type_=ARRAY(String())), ARRAY(String()))).label(
+                key
+            )
+            for key, values in (("raw", raws), ("e164", normalized))
+        ]
+        return self.create_table(name, select(*arrays))
+
+    def _canonical_table(self, feed: FeedRun, raw_table: TableClause, bound: binding.Bound) -> None:
+        n = feed.number
+        src_from: Any = raw_table
+        lookups: list[str] = []
+        for mf in bound.mapped.values():
+            if mf.transform != "phone" or not mf.source_column:
+                continue
+            intl = bool(mf.mapping and mf.mapping.phone_international)
+            lookup = self._phone_lookup(
+                f"phones_{n}_{len(lookups)}", raw_table, mf.source_column, mf.phone_region, intl
+            )
+            lookups.append(lookup.name)
+            alias = lookup.alias(f"j{len(lookups)}")
+            src_from = src_from.outerjoin(alias, raw_table.c[mf.source_column] == alias.c.raw)
+            mf.value = alias.c.e164
+        cols: list[ColumnElement[Any]] = [raw_table.c.rowid.label("__row")]
+        stmt = select(*cols, *binding.canonical_columns(bound.mapped)).select_from(src_from)
+        feed.view_name = f"canon_{n}"
+        # Materialized once: timestamps are parsed and phones looked up a single time, and
+        # the copy of the source columns is released.
+        self.create_table(feed.view_name, stmt)
+        self.drop(raw_table.name)
+        for name in lookups:
+            self.drop(name)
