@@ -388,13 +388,9 @@ class RemoteView:
                     field_name=mf.name,
                 )
                 del mapped[mf.name]
-        cols: list[Any] = []
-        for mf in mapped.values():
-            cols.append(mf.value.label(mf.name))
-            if mf.raw is not None:
-                cols.append(mf.raw.label(f"{mf.name}__raw"))
-            if mf.naive is not None:
-                cols.append(mf.naive.label(f"{mf.name}__naive"))
+        from omnicontract.validators.binding import canonical_columns
+
+        cols = canonical_columns(mapped)
         source: Any = self.raw
         for lookup, mf in joins:
             if mf.name in mapped:
@@ -436,9 +432,11 @@ class RemoteView:
                 types.append(String())
         target = None
         offset = 0
-        batches = self.db.stream(
-            select(*[column(n) for n in names]).select_from(self.view)
-        ) if names else iter([[()] * feed.rows] if feed.rows else [])
+        batches = (
+            self.db.stream(select(*[column(n) for n in names]).select_from(self.view))
+            if names
+            else iter([[()] * feed.rows] if feed.rows else [])
+        )
         for batch in batches:
             stmt = _batch_select(names, types, constants, batch, offset)
             if target is None:
