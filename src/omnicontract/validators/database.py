@@ -62,6 +62,7 @@ if TYPE_CHECKING:
     from omnicontract.validators.mapping import MappedField
     from omnicontract.validators.run import FeedRun, Run
 
+CONNECT_TIMEOUT_S = 15
 CONNECTION_HINT = (
     "Check the connection's URL in the project file, that the database is reachable, and "
     "that the environment variables it names are set."
@@ -122,9 +123,9 @@ class Database:
 
     def stream(self, stmt: Any, batch: int | None = None) -> Iterator[list[tuple[Any, ...]]]:
         size = batch or self.spec.batch_size
-        result = self.connection().execution_options(stream_results=True, yield_per=size)
+        streamed = stmt.execution_options(stream_results=True, yield_per=size)
         self.queries += 1
-        for part in result.execute(stmt).partitions(size):
+        for part in self.connection().execute(streamed).partitions(size):
             self.rows_fetched += len(part)
             yield [tuple(r) for r in part]
 
@@ -210,8 +211,9 @@ def _open(spec: Connection, name: str, project: Project) -> Database | str:
         if isinstance(url_or_error, str):
             return url_or_error
         url = url_or_error
+    connect_args = {"connect_timeout": CONNECT_TIMEOUT_S} if kind == "postgresql" else {}
     try:
-        engine = create_engine(url, pool_pre_ping=False)
+        engine = create_engine(url, pool_pre_ping=False, connect_args=connect_args)
     except ImportError as exc:
         missing = getattr(exc, "name", None) or str(exc)
         extra = "postgres" if kind == "postgresql" else None
