@@ -25,8 +25,11 @@ from omnicontract.validators.result import ChannelSummary, RunResult
 
 def load_project(path: str | Path = ".", *, allow_paths: Iterable[str | Path] = ()) -> Project:
     """Load a project folder (or its ``omnicontract.yaml``). Raises ContractError. Files are
-    read only inside the project folder, its ``data_roots`` and ``allow_paths``."""
-    return _load_project(path, allow_paths=allow_paths)
+    read only inside the project folder, its ``data_roots`` and ``allow_paths``. Check
+    overrides must name checks of the registry (built-ins and plugins)."""
+    from omnicontract.validators.registry import registry
+
+    return _load_project(path, allow_paths=allow_paths, check_names=registry().selectors())
 
 
 def _as_project(project: Project | str | Path) -> Project:

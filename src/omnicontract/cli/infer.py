@@ -4,7 +4,8 @@ from pathlib import Path
 
 import click
 
-from omnicontract.cli.common import debug_option, handle_errors, write_atomic
+from omnicontract.cli.common import debug_option, handle_errors
+from omnicontract.files import write_atomic
 
 
 @click.command()

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import click
 
-from omnicontract.cli.common import debug_option, handle_errors, write_atomic
+from omnicontract.cli.common import debug_option, handle_errors
 from omnicontract.cli.history import history_url_option, project_store
+from omnicontract.files import write_atomic
 
 
 @click.command()

@@ -5,8 +5,9 @@ from pathlib import Path
 
 import click
 
-from omnicontract.cli.common import allow_path_option, debug_option, handle_errors, write_atomic
+from omnicontract.cli.common import allow_path_option, debug_option, handle_errors
 from omnicontract.cli.history import history_url_option
+from omnicontract.files import write_atomic
 from omnicontract.validators.engines import ENGINES
 
 SEVERITIES = ["error", "warning", "info"]

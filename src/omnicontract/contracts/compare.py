@@ -11,10 +11,10 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from omnicontract.contracts.diff import RULES, Change, Impact, Pair
+from omnicontract.contracts.diff import RULES, Change, Impact, Pair, Version
 from omnicontract.contracts.loader import parse_model
 from omnicontract.contracts.model import SEMVER, ChannelBinding, EntityContract, FeedBinding
-from omnicontract.contracts.yamlio import PositionedDocument, load_yaml
+from omnicontract.contracts.yamlio import load_yaml
 from omnicontract.errors import ContractError, Location, UsageError
 
 GIT_PREFIX = "git:"
@@ -35,27 +35,6 @@ BUMP_OF = {Impact.breaking: Bump.major, Impact.minor: Bump.minor, Impact.patch: 
 
 
 # ---------------------------------------------------------------- documents
-
-
-@dataclass
-class Version:
-    """One side of the comparison: a parsed file and where its keys are."""
-
-    label: str
-    doc: PositionedDocument
-    model: EntityContract | ChannelBinding
-
-    @property
-    def kind(self) -> str:
-        return self.model.kind
-
-    @property
-    def name(self) -> str:
-        m = self.model
-        return m.entity if isinstance(m, EntityContract) else m.channel
-
-    def at(self, *path: str | int) -> Location:
-        return self.doc.location(path, key=True)
 
 
 def _git_text(spec: str) -> tuple[str, str]:

@@ -17,13 +17,32 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from omnicontract.contracts.model import ChannelBinding, LogicalType
+from omnicontract.contracts.model import ChannelBinding, EntityContract, LogicalType
+from omnicontract.contracts.yamlio import PositionedDocument
 from omnicontract.errors import Location
 
-if TYPE_CHECKING:
-    from omnicontract.contracts.compare import Version
+
+@dataclass
+class Version:
+    """One side of the comparison: a parsed file and where its keys are."""
+
+    label: str
+    doc: PositionedDocument
+    model: EntityContract | ChannelBinding
+
+    @property
+    def kind(self) -> str:
+        return self.model.kind
+
+    @property
+    def name(self) -> str:
+        m = self.model
+        return m.entity if isinstance(m, EntityContract) else m.channel
+
+    def at(self, *path: str | int) -> Location:
+        return self.doc.location(path, key=True)
 
 
 class Impact(StrEnum):

@@ -58,7 +58,7 @@ def parse_report_spec(spec: str) -> tuple[str, Path]:
 def write_reports(result: RunResult, specs: list[str]) -> list[Path]:
     """Render every report first, then write each atomically: a failure leaves no
     half-written file and no report from a half-finished set."""
-    from omnicontract.cli.common import write_atomic
+    from omnicontract.files import write_atomic
 
     parsed = [parse_report_spec(s) for s in specs]
     rendered = [(path, render(fmt, result)) for fmt, path in parsed]

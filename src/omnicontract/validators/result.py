@@ -7,6 +7,7 @@ from dataclasses import field as dc_field
 from typing import Any
 
 from omnicontract.contracts.model import Severity
+from omnicontract.validators.readiness import channel_readiness, overall_readiness, top_blockers
 
 RESULT_VERSION = "1"
 
@@ -140,12 +141,6 @@ class RunResult:
         return 1 if self.failed else 0
 
     def unified_view(self) -> dict[str, Any]:
-        from omnicontract.validators.readiness import (
-            channel_readiness,
-            overall_readiness,
-            top_blockers,
-        )
-
         channels = channel_readiness(self)
         return {
             "readiness": overall_readiness(channels),

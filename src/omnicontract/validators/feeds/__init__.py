@@ -35,9 +35,5 @@ def resolve_files(root: Path, source: Source, confinement: Confinement | None = 
     return [f for f in files if not (f in seen or seen.add(f))]
 
 
-def file_list(files: list[Path]) -> list[str]:
-    return [str(f) for f in files]
-
-
 def read_expression(files: list[Path], source: Source, rejects: str) -> Any:
     return READERS[source.resolved_format](files, source, rejects)

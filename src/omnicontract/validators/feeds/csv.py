@@ -11,12 +11,11 @@ from omnicontract.contracts.model import Source
 
 
 def read_expression(files: list[Path], source: Source, rejects: str) -> Any:
-    from omnicontract.validators.feeds import file_list
     from omnicontract.validators.sqlfuncs import table_function
 
     return table_function(
         "read_csv",
-        file_list(files),
+        [str(f) for f in files],
         all_varchar=True,
         header=bool(source.header),
         encoding=source.encoding,

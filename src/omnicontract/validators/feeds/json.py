@@ -11,8 +11,7 @@ from omnicontract.contracts.model import Source
 
 
 def read_expression(files: list[Path], source: Source, rejects: str) -> Any:
-    from omnicontract.validators.feeds import file_list
     from omnicontract.validators.sqlfuncs import table_function
 
     fmt = "newline_delimited" if source.resolved_format == "jsonl" else "auto"
-    return table_function("read_json", file_list(files), format=fmt, union_by_name=True)
+    return table_function("read_json", [str(f) for f in files], format=fmt, union_by_name=True)

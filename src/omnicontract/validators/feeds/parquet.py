@@ -9,7 +9,6 @@ from omnicontract.contracts.model import Source
 
 
 def read_expression(files: list[Path], source: Source, rejects: str) -> Any:
-    from omnicontract.validators.feeds import file_list
     from omnicontract.validators.sqlfuncs import table_function
 
-    return table_function("read_parquet", file_list(files), union_by_name=True)
+    return table_function("read_parquet", [str(f) for f in files], union_by_name=True)
