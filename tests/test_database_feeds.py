@@ -269,3 +269,21 @@ def test_the_capability_table_says_every_check_runs_on_the_tested_engines() -> N
     }
     other = next(label for label, _s in reading_support() if "other directives" in label)
     assert gaps == {(other, "postgresql"), (other, "sqlite")}
+
+
+def test_a_query_the_database_refuses_midway_is_a_finding_not_a_crash(
+    tmp_path: Path, postgres_database: str
+) -> None:
+    _load(postgres_database, _crm_rows())
+    # the cast fails on the first row that is read, not when the query is prepared
+    query = (
+        "select codigo, cast(email as integer) as email, celular, nascimento, aceita_email from crm"
+    )
+    result = omnicontract.validate(
+        _project(tmp_path / "p", postgres_database, query=query), now=FIXED_NOW
+    )
+    said = [f for f in result.findings if f.channel == "crm" and f.code.startswith("OC-SRC")]
+    assert said and all(f.code in ("OC-SRC-002", "OC-SRC-009") for f in said)
+    assert any("refused the query" in f.message and "integer" in f.message for f in said)
+    # the file feed is still validated
+    assert any(f.channel == "email" for f in result.findings) or result.channels

@@ -52,7 +52,7 @@ from omnicontract.contracts.model import Connection, LogicalType
 from omnicontract.redact import redact
 from omnicontract.urls import EnvironmentProblem, backend, expand_password
 from omnicontract.validators.normalize import normalize_phones
-from omnicontract.validators.sqlfuncs import Unsupported
+from omnicontract.validators.sqlfuncs import Refused, Unsupported
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -114,9 +114,7 @@ class Database:
             raise
         except SQLAlchemyError as exc:
             self._reset()
-            raise Unsupported(
-                f"the database refused the query ({self.explain(exc)})", self.name
-            ) from None
+            raise Refused(self.explain(exc), f"connection '{self.name}'") from None
         self.queries += 1
         self.rows_fetched += len(rows)
         return rows
@@ -125,9 +123,13 @@ class Database:
         size = batch or self.spec.batch_size
         streamed = stmt.execution_options(stream_results=True, yield_per=size)
         self.queries += 1
-        for part in self.connection().execute(streamed).partitions(size):
-            self.rows_fetched += len(part)
-            yield [tuple(r) for r in part]
+        try:
+            for part in self.connection().execute(streamed).partitions(size):
+                self.rows_fetched += len(part)
+                yield [tuple(r) for r in part]
+        except SQLAlchemyError as exc:
+            self._reset()
+            raise Refused(self.explain(exc), f"connection '{self.name}'") from None
 
     def _reset(self) -> None:
         if self._conn is not None:
@@ -346,7 +348,11 @@ def prepare_database_feed(run: Run, feed: FeedRun) -> None:
         feed.source_draft("OC-SRC-002", f"cannot read {src.display}: {exc}", location=where)
         return
     feed.rows = rows
-    view.build(feed, bound.mapped)
+    try:
+        view.build(feed, bound.mapped)
+    except Unsupported as exc:
+        feed.source_draft("OC-SRC-002", f"cannot read {src.display}: {exc}", location=where)
+        return
     feed.view_name = f"canon_{feed.number}"  # the name its keys will have in the run's engine
     binding.loaded(feed, rows, bound)
     feed.remote = view
@@ -415,7 +421,21 @@ class RemoteView:
     # ------------------------------------------------------------ keys to the run's engine
     def localize(self, feed: FeedRun) -> None:
         """Copy the key columns of the feed into the run's engine, in batches; the feed's
-        cross-channel and reference checks then read them there like any file's."""
+        cross-channel and reference checks then read them there like any file's. If the
+        database fails on the way, the feed takes no part in them, and says why."""
+        try:
+            self._localize(feed)
+        except Unsupported as exc:
+            feed.source_draft(
+                "OC-SRC-009",
+                f"the key columns could not be fetched ({exc}); this feed takes no part in "
+                "the reference and cross-channel checks",
+            )
+            feed.run.engine.drop(feed.view_name)
+            feed.ok = False
+            feed.remote = None
+
+    def _localize(self, feed: FeedRun) -> None:
         run = feed.run
         needed = key_fields(run, feed)
         identity = identity_fields(run, feed)

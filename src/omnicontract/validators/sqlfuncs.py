@@ -59,6 +59,15 @@ class Unsupported(CompileError):
         self.dialect = dialect
 
 
+class Refused(Unsupported):
+    """The database refused a query it was sent (an error it raised, redacted)."""
+
+    def __init__(self, reason: str, database: str):
+        CompileError.__init__(self, f"{database} refused the query: {reason}")
+        self.what = reason
+        self.dialect = database
+
+
 def _native(element: Any, compiler: Any) -> None:
     if compiler.dialect.name not in NATIVE:
         raise Unsupported(element.what, compiler.dialect.name)
