@@ -219,3 +219,6 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 def _history_in_tmp(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """``validate`` records every run: keep the tests' runs out of the repository."""
     monkeypatch.setenv("OMNICONTRACT_HISTORY_URL", f"sqlite:///{tmp_path / 'runs.db'}")
+    # the console's width and colour come from the terminal: not from the user's shell here
+    for name in ("COLUMNS", "LINES", "NO_COLOR"):
+        monkeypatch.delenv(name, raising=False)

@@ -71,3 +71,7 @@ def test_the_example_with_its_crm_in_postgresql_finds_the_same(
             feed.resolution,
             feed.resolved_by,
         ), channel
+        assert (feeds[channel].first_event, feeds[channel].last_event) == (
+            feed.first_event,
+            feed.last_event,
+        ), channel

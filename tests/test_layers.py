@@ -12,6 +12,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "omnicontract"
 
 LAYER = {
+    "__main__": 6,  # python -m omnicontract: runs the CLI
     "cli": 5,
     "api": 4,
     "__init__": 4,  # the package's lazy facade over the API
@@ -25,6 +26,7 @@ LAYER = {
     "redact": 1,
     "urls": 1,
     "files": 1,
+    "words": 1,
     "data": 1,
 }
 NAMES = {"cli", "api", "contracts", "validators", "reports", "history", "interop", "infer"}

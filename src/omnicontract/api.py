@@ -20,7 +20,7 @@ from omnicontract.contracts.loader import Project
 from omnicontract.contracts.loader import load_project as _load_project
 from omnicontract.contracts.model import Severity, parse_size
 from omnicontract.errors import UsageError
-from omnicontract.validators.result import ChannelSummary, RunResult
+from omnicontract.validators.result import ChannelSummary, FeedSummary, RunResult
 
 
 def load_project(path: str | Path = ".", *, allow_paths: Iterable[str | Path] = ()) -> Project:
@@ -79,6 +79,13 @@ def lint(project: Project | str | Path, *, fail_on: Severity | str | None = None
     result.findings = judge(project, drafts, mask_pii=True)
     result.checks_run = len(checks)
     result.engine = "none"
+    for ch in project.channels:  # what lint read: the bindings and their feeds, no rows
+        summary = ChannelSummary(ch.model.channel, ch.model.owner)
+        summary.feeds = [
+            FeedSummary(ch.model.channel, fb.name, fb.entity, fb.source.display)
+            for fb in ch.model.feeds
+        ]
+        result.channels.append(summary)
     result.seconds = time.perf_counter() - started
     result.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
     return result

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import sys
 import traceback
 from collections.abc import Callable
@@ -66,3 +67,31 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             sys.exit(2)
 
     return wrapper
+
+
+def color_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--no-color",
+        is_flag=True,
+        help="Plain text, no colours (also when $NO_COLOR is set or output is not a terminal).",
+    )(func)
+
+
+def use_color(no_color: bool, stream: Any = None) -> bool:
+    """Colour only on a terminal, and never with --no-color or $NO_COLOR (no-color.org)."""
+    stream = sys.stdout if stream is None else stream
+    if no_color or os.environ.get("NO_COLOR"):
+        return False
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def terminal_width(stream: Any = None) -> int | None:
+    """The width to lay a console report out in: the terminal's when writing to one,
+    else $COLUMNS when set, else None (the report's default width)."""
+    import shutil
+
+    stream = sys.stdout if stream is None else stream
+    if getattr(stream, "isatty", lambda: False)():
+        return shutil.get_terminal_size((100, 24)).columns
+    columns = os.environ.get("COLUMNS", "")
+    return int(columns) if columns.isdigit() and int(columns) > 0 else None

@@ -8,6 +8,7 @@ import click
 from omnicontract.cli.common import debug_option, handle_errors
 from omnicontract.errors import UsageError
 from omnicontract.files import write_atomic
+from omnicontract.words import n_of
 
 IMPORT_FORMATS = {"odcs": "Open Data Contract Standard v3.0.x / v3.1 data contract"}
 
@@ -67,7 +68,7 @@ def import_contract(
         write_atomic(output, text)
     if imported.unsupported:
         click.echo(
-            f"{len(imported.unsupported)} part(s) of {source.name} not honoured (listed above)",
+            f"{n_of(len(imported.unsupported), 'part')} of {source.name} not honoured (listed above)",
             err=True,
         )
         if strict:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
-from omnicontract.cli.common import debug_option, handle_errors
+from omnicontract.cli.common import (
+    color_option,
+    debug_option,
+    handle_errors,
+    terminal_width,
+    use_color,
+)
 from omnicontract.cli.history import history_url_option, project_store
 from omnicontract.files import write_atomic
 
@@ -44,6 +49,7 @@ from omnicontract.files import write_atomic
     help="Write the printed report to this file instead of standard output.",
 )
 @history_url_option
+@color_option
 @debug_option
 @handle_errors
 def report(
@@ -53,16 +59,16 @@ def report(
     fmt: str | None,
     output: Path | None,
     history_url: str | None,
+    no_color: bool,
     debug: bool,
 ) -> None:
     """Render reports of a run of PROJECT recorded by 'omnicontract validate' (the
     latest by default). Exit code 0, or 2 when no such run is stored.
     """
     from omnicontract.history import HistoryError
-    from omnicontract.reports import parse_report_spec, render, write_reports
+    from omnicontract.reports import check_report_targets, render, write_reports
 
-    for spec in reports:  # bad specs fail before the store is opened
-        parse_report_spec(spec)
+    check_report_targets(list(reports), output)  # before the store is opened
     name, store = project_store(project, history_url)
     with store:
         try:
@@ -82,7 +88,13 @@ def report(
             click.echo(f"run {result.run_id} ({result.started_at}): wrote {path}", err=True)
         if fmt is None and output is None:
             return
-    text = render(fmt or "console", result, color=output is None and sys.stdout.isatty())
+    to_terminal = output is None
+    text = render(
+        fmt or "console",
+        result,
+        color=to_terminal and use_color(no_color),
+        width=terminal_width() if to_terminal else None,
+    )
     if output is not None:
         write_atomic(output, text)
     else:

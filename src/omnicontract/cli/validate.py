@@ -5,7 +5,14 @@ from pathlib import Path
 
 import click
 
-from omnicontract.cli.common import allow_path_option, debug_option, handle_errors
+from omnicontract.cli.common import (
+    allow_path_option,
+    color_option,
+    debug_option,
+    handle_errors,
+    terminal_width,
+    use_color,
+)
 from omnicontract.cli.history import history_url_option
 from omnicontract.files import write_atomic
 from omnicontract.validators.engines import ENGINES
@@ -86,7 +93,8 @@ SEVERITIES = ["error", "warning", "info"]
 )
 @history_url_option
 @allow_path_option
-@click.option("--quiet", "-q", is_flag=True, help="Print only the verdict line.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only the verdict line; no progress.")
+@color_option
 @debug_option
 @handle_errors
 def validate(
@@ -105,6 +113,7 @@ def validate(
     history_url: str | None,
     allow_paths: tuple[Path, ...],
     quiet: bool,
+    no_color: bool,
     debug: bool,
 ) -> None:
     """Validate every channel feed of PROJECT (a folder or its omnicontract.yaml).
@@ -114,17 +123,17 @@ def validate(
     """
     from omnicontract import api
     from omnicontract.cli import history
-    from omnicontract.reports import parse_report_spec, render, write_reports
+    from omnicontract.reports import check_report_targets, render, write_reports
+    from omnicontract.reports.progress import wanted
 
-    for spec in reports:  # bad specs fail before any data is read
-        parse_report_spec(spec)
+    check_report_targets(list(reports), output)  # before any data is read
     loaded = api.load_project(project, allow_paths=allow_paths)
     store = history.open_for_run(loaded, no_history, history_url)
     progress = None
-    if not quiet and fmt == "console" and sys.stderr.isatty():
+    if wanted(quiet):
         from omnicontract.reports.progress import TerminalProgress
 
-        progress = TerminalProgress()
+        progress = TerminalProgress(color=use_color(no_color, sys.stderr))
     try:
         result = api.validate(
             loaded,
@@ -141,17 +150,28 @@ def validate(
     finally:
         if progress:
             progress.close()
-    history.record_run(store, result, partial=bool(channels) or per_feed)
-    if reports:
-        write_reports(result, list(reports))
-    if quiet and fmt == "console":
-        from omnicontract.reports.console import verdict_line
+    recorded = history.record_run(store, result, partial=bool(channels) or per_feed)
+    try:
+        if reports:
+            write_reports(result, list(reports))
+        if quiet and fmt == "console":
+            from omnicontract.reports.console import verdict_line
 
-        text = verdict_line(result) + "\n"
-    else:
-        text = render(fmt, result, color=output is None and sys.stdout.isatty())
+            text = verdict_line(result) + "\n"
+        else:
+            to_terminal = output is None
+            text = render(
+                fmt,
+                result,
+                color=to_terminal and use_color(no_color),
+                width=terminal_width() if to_terminal else None,
+            )
+        if output is not None:
+            write_atomic(output, text)
+    except BaseException:
+        history.forget_run(store, recorded)  # a run that could not report is not recorded
+        raise
     if output is not None:
-        write_atomic(output, text)
         if not quiet:
             from omnicontract.reports.console import verdict_line
 

@@ -26,6 +26,7 @@ from omnicontract.contracts.paths import OUTSIDE_HINT, Confinement
 from omnicontract.contracts.yamlio import PositionedDocument, load_yaml
 from omnicontract.errors import ContractError, Location
 from omnicontract.redact import clip
+from omnicontract.words import n_of
 
 PROJECT_FILE = "omnicontract.yaml"
 BUILTIN_PREFIX = "builtin:"
@@ -273,7 +274,7 @@ def _expand(
         matches, outside = confinement.expand(pattern)
         if outside:
             raise ContractError(
-                f"'{clip(pattern)}' matches {len(outside)} file(s) outside the project folder "
+                f"'{clip(pattern)}' matches {n_of(len(outside), 'file')} outside the project folder "
                 f"(through a symbolic link): {clip(outside[0].name)}",
                 location=where,
                 hint=OUTSIDE_HINT,
@@ -421,7 +422,7 @@ def _source_problems(
             _inside, outside = confinement.expand(pattern)
             if outside:
                 problem = (
-                    f"'{clip(pattern)}' matches {len(outside)} file(s) outside the project "
+                    f"'{clip(pattern)}' matches {n_of(len(outside), 'file')} outside the project "
                     f"folder (through a symbolic link): {clip(outside[0].name)}"
                 )
         if problem:

@@ -638,6 +638,11 @@ class History(Strict):
     keep: int | None = Field(
         None, ge=1, description="Runs of this project to keep; older ones are deleted."
     )
+    required: bool = Field(
+        False,
+        description="A run whose history store cannot be reached fails (exit 2). By default "
+        "it is a warning naming the store, and the findings alone decide the exit code.",
+    )
 
 
 def _connection_shorthand(value: Any) -> Any:

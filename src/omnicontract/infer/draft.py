@@ -12,6 +12,7 @@ from omnicontract.infer import values as v
 from omnicontract.infer.names import fields_for_name
 from omnicontract.infer.profile import Column
 from omnicontract.infer.values import plain
+from omnicontract.words import n_of
 
 ZONES = {
     "BR": "America/Sao_Paulo",
@@ -222,7 +223,7 @@ def enum_options(fd: FieldDraft, spec: FieldSpec) -> None:
     counts = dict(col.top)
     if not known:
         if unknown:
-            listed = ", ".join(f"'{u}' ({counts[u]} rows)" for u in unknown[:5])
+            listed = ", ".join(f"'{u}' ({n_of(counts[u], 'row')})" for u in unknown[:5])
             fd.note = f"not canonical values, left as they are: {listed}"
         return
     for src, canonical in known.items():
@@ -232,7 +233,7 @@ def enum_options(fd: FieldDraft, spec: FieldSpec) -> None:
             Line(
                 src,
                 "",
-                f"{counts[src]} rows; no canonical value found: map it to one of "
+                f"{n_of(counts[src], 'row')}; no canonical value found: map it to one of "
                 f"{', '.join(spec.enum)}, or leave it out (OC-MAP-002 counts those rows)",
                 todo=True,
             )

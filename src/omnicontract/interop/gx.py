@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from omnicontract.contracts.model import EntityContract, FieldSpec, Format, LogicalType
+from omnicontract.validators.checks import primary_key
 
 if TYPE_CHECKING:
     from omnicontract.validators.checks.base import Check, FieldContext
@@ -299,14 +300,10 @@ class GxRowEngine:
             empty = len(set().union(*(r for k, r in by_kind.items() if "unique" not in k)))
             dup_samples = self._samples(feed, f.value, unique_rows)
             groups = len(self._samples_all(feed, f, unique_rows))
-            parts = []
             samples = dup_samples
             if empty:
-                parts.append(f"{empty} empty")
                 samples = [(None, empty), *dup_samples][: max(self.run.sample_size, 1)]
-            if unique_rows:
-                parts.append(f"{len(unique_rows)} rows sharing {groups} duplicated keys")
-            msg = f"primary key '{f.name}': " + ", ".join(parts)
+            msg = primary_key.message(f.name, empty, len(unique_rows), groups)
             return feed.draft(check, f, empty + len(unique_rows), samples, msg)
         rows = set().union(*by_kind.values())
         samples = self._samples(feed, check.sample(f), rows)  # type: ignore[attr-defined]

@@ -20,6 +20,7 @@ from omnicontract.validators import feeds as feed_readers
 from omnicontract.validators.checks.base import FieldContext
 from omnicontract.validators.mapping import MappedField, constant_field, map_field
 from omnicontract.validators.sqlfuncs import struct_path
+from omnicontract.words import n_of, word
 
 if TYPE_CHECKING:
     from sqlalchemy.sql.expression import ColumnElement
@@ -57,7 +58,8 @@ def source_files(feed: FeedRun) -> list[Path] | None:
         files = [f for f in files if f not in empty]
         feed.source_draft(
             "OC-SRC-005",
-            f"{len(empty)} of {len(empty) + len(files)} source file(s) are empty (0 bytes)"
+            f"{len(empty)} of {n_of(len(empty) + len(files), 'source file')} "
+            f"{word(len(empty), 'is', 'are')} empty (0 bytes)"
             if files
             else "the source is an empty file (0 bytes)",
             count=len(empty),
@@ -119,7 +121,7 @@ def bind(feed: FeedRun, columns: dict[str, str]) -> Bound:
     if unexpected and b.unexpected_columns != "ignore":
         feed.source_draft(
             "OC-SRC-004",
-            f"{len(unexpected)} source column(s) not mapped: {', '.join(unexpected[:8])}"
+            f"{n_of(len(unexpected), 'source column')} not mapped: {', '.join(unexpected[:8])}"
             + (" ..." if len(unexpected) > 8 else ""),
             count=len(unexpected),
             samples=[(c, 1) for c in unexpected[: feed.sample_size]],

@@ -7,6 +7,7 @@ fail run a second, capped query for their samples.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from omnicontract.validators.checks.base import Check, Draft, FieldContext, RowC
 from omnicontract.validators.engines import engine_class
 from omnicontract.validators.engines.base import Engine, EngineOptions
 from omnicontract.validators.identity import IdentityIndex
+from omnicontract.validators.period import record_event_period
 from omnicontract.validators.registry import registry
 from omnicontract.validators.result import FeedSummary
 from omnicontract.validators.sqlfuncs import Unsupported, count_where
@@ -29,6 +31,7 @@ from omnicontract.validators.sqlfuncs import Unsupported, count_where
 if TYPE_CHECKING:
     from omnicontract.validators.database import Database, RemoteView
 
+# progress(label, step, total): label is "<stage> <what>", stage "feed" or "cross-channel"
 Progress = Callable[[str, int, int], None]
 
 
@@ -382,6 +385,28 @@ def _run_feed_checks(
         run.checks_run += 1
 
 
+def _finish_feed(run: Run, feed: FeedRun, selected: bool) -> None:
+    """After a feed's own checks: its event period, then only what the cross-channel
+    checks need stays (a database feed's keys come over, a file's raw columns go)."""
+    if selected:
+        with contextlib.suppress(Unsupported):  # a database refused it: period unknown
+            record_event_period(feed)
+    if feed.ok and feed.remote is not None:
+        feed.remote.localize(feed)  # the keys the cross-channel checks need, in batches
+    elif feed.ok:
+        run.release_raw(feed)
+
+
+def _run_project_checks(project: Project, run: Run, cross_channel: bool) -> list[Draft]:
+    checks = _project_checks(project, cross_channel)
+    drafts: list[Draft] = []
+    for step, pc in enumerate(checks, start=1):
+        if run.progress:
+            run.progress(f"cross-channel {pc.code} {pc.name}", step, len(checks))
+        drafts.extend(pc.run(run))
+    return drafts
+
+
 def execute(
     project: Project,
     run: Run,
@@ -400,7 +425,7 @@ def execute(
     for step, (ch, i, fb, selected) in enumerate(todo, start=1):
         started = time.perf_counter()
         if run.progress:
-            run.progress(f"{ch.model.channel}/{fb.name}", step, len(todo))
+            run.progress(f"feed {ch.model.channel}/{fb.name}", step, len(todo))
         feed = FeedRun(run, ch, i, fb, project.contracts[fb.entity].model, selected=selected)
         run.prepare_feed(feed)
         run.feeds.append(feed)
@@ -408,16 +433,12 @@ def execute(
             delegated = run.row_engine(feed) if run.row_engine and not feed.remote else set()
             run.run_row_checks(feed, row_checks, skip=delegated)
             _run_feed_checks(run, feed, feed_checks, delegated)
-        if feed.ok and feed.remote is not None:
-            feed.remote.localize(feed)  # the keys the cross-channel checks need, in batches
-        elif feed.ok:
-            run.release_raw(feed)
+        _finish_feed(run, feed, selected)
         if feed.summary:
             feed.summary.seconds = round(time.perf_counter() - started, 3)
         if selected:
             drafts.extend(feed.drafts)
-    for pc in _project_checks(project, cross_channel):
-        drafts.extend(pc.run(run))
+    drafts.extend(_run_project_checks(project, run, cross_channel))
     index = run.identity()
     for res in index.resolutions() if cross_channel else []:
         if res.feed.summary is not None:

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 
 from omnicontract.validators.checks.base import Draft, ProjectCheck
+from omnicontract.words import n_of, word
 
 if TYPE_CHECKING:
     from omnicontract.validators.run import Run
@@ -54,6 +55,6 @@ class IdentityConflict(ProjectCheck):
                     field,
                     customers,
                     [(v, int(o)) for v, o, _c, _n in rows[: run.sample_size]],
-                    f"{values:,} '{key.name}' values are each owned by several customers "
-                    f"({customers:,} customer records)",
+                    f"{n_of(values, repr(key.name) + ' value')} {word(values, 'is', 'are each')} "
+                    f"owned by several customers ({n_of(customers, 'customer record')})",
                 )

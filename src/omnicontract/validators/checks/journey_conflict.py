@@ -5,7 +5,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import func, literal, select, union_all
 
-from omnicontract.validators.checks.base import Draft, ProjectCheck, n_of
+from omnicontract.validators.checks.base import Draft, ProjectCheck
+from omnicontract.words import n_of, word
 
 if TYPE_CHECKING:
     from omnicontract.validators.run import Run
@@ -55,6 +56,7 @@ class JourneyConflict(ProjectCheck):
                     None,
                     total,
                     mine[: run.sample_size],
-                    f"{n_of(len(mine), 'case id')} in this feed also point to other customers "
+                    f"{n_of(len(mine), 'case id')} in this feed also "
+                    f"{word(len(mine), 'points', 'point')} to other customers "
                     f"({n_of(total, 'row')})",
                 )

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from omnicontract.contracts.model import Normalizer, Severity
 from omnicontract.validators.checks.base import Draft, ProjectCheck, n_of
+from omnicontract.words import word
 
 if TYPE_CHECKING:
     from omnicontract.validators.run import Run
@@ -42,6 +43,6 @@ class NormalizationOnlyMatch(ProjectCheck):
                     field,
                     total,
                     samples,
-                    f"{n_of(total, 'row')} match a customer by '{key.name}' only after "
+                    f"{n_of(total, 'row')} {word(total, 'matches', 'match')} a customer by '{key.name}' only after "
                     f"{key.normalize.value} normalization",
                 )

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import case, func, select
 
 from omnicontract.validators.checks.base import Draft, ProjectCheck, n_of
+from omnicontract.words import word
 
 if TYPE_CHECKING:
     from omnicontract.validators.run import Run
@@ -50,6 +51,6 @@ class OrphanInteraction(ProjectCheck):
                 None,
                 int(count),
                 [(v, int(n), pii.get(k, True)) for v, k, n in rows],
-                f"{n_of(count, 'row')} match no customer by any identity key",
+                f"{n_of(count, 'row')} {word(count, 'matches', 'match')} no customer by any identity key",
             )
             yield draft

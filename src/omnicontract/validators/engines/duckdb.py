@@ -35,6 +35,7 @@ from omnicontract.validators import feeds as feed_readers
 from omnicontract.validators.engines.base import Engine, EngineOptions, table_of
 from omnicontract.validators.normalize import normalize_phones
 from omnicontract.validators.sqlfuncs import create_table_as, drop_column, drop_table
+from omnicontract.words import n_of
 
 if TYPE_CHECKING:
     from sqlalchemy.sql.expression import Select, TableClause
@@ -206,7 +207,7 @@ class DuckDBEngine(Engine):
             if enc:
                 feed.source_draft(
                     "OC-SRC-002",
-                    f"{Path(path).name} is not {feed.binding.source.encoding}: {count} row(s) "
+                    f"{Path(path).name} is not {feed.binding.source.encoding}: {n_of(int(count), 'row')} "
                     f"with invalid bytes (first at line {line}) were skipped",
                     count=int(count),
                     samples=samples,
@@ -219,7 +220,7 @@ class DuckDBEngine(Engine):
                 reason = rows[0][3].split(".")[0]
                 feed.source_draft(
                     "OC-SRC-006",
-                    f"{count} row(s) rejected by the CSV reader (first: line {line}, {reason})",
+                    f"{n_of(int(count), 'row')} rejected by the CSV reader (first: line {line}, {reason})",
                     count=int(count),
                     samples=samples,
                     location=f"{path}:{line}",
