@@ -19,20 +19,32 @@ from sqlalchemy import Column, MetaData, Table, Text, create_engine, insert, tex
 from omnicontract.contracts.model import Source
 from omnicontract.validators import feeds as feed_readers
 
-# Codes about reading files: a table has no paths, bytes or CSV lines
-FILE_ONLY_CODES = {"OC-SRC-001", "OC-SRC-002", "OC-SRC-006"}
+# Codes about reading files: a table has no paths, bytes, CSV lines or several files
+FILE_ONLY_CODES = {"OC-SRC-001", "OC-SRC-002", "OC-SRC-006", "OC-SRC-009"}
 
 
 def read_like_a_file_feed(root: Path, source: dict[str, Any]) -> tuple[list[str], list[tuple]]:
-    """Columns and rows of a CSV feed as the file engine reads them."""
+    """Columns and rows of a CSV feed as the file engine reads them: every column as text,
+    the binding's dialect, rows the reader must reject left out."""
     src = Source.model_validate(source)
-    files = feed_readers.resolve_files(root, src)
-    files = [f for f in files if f.stat().st_size > 0]
+    files = [f for f in feed_readers.resolve_files(root, src) if f.stat().st_size > 0]
     if not files:
         raise FileNotFoundError(source)
     con = duckdb.connect()
     try:
-        rel = con.execute(f"SELECT * FROM {feed_readers.read_expression(files, src, 'rej')}")
+        rel = con.execute(
+            "SELECT * FROM read_csv(?, all_varchar = true, header = ?, delim = ?, quote = ?, "
+            "escape = ?, skip = ?, nullstr = ?, store_rejects = true)",
+            [
+                [str(f) for f in files],
+                src.header,
+                src.delimiter or ",",
+                src.quote or '"',
+                src.escape or '"',
+                src.skip_rows,
+                src.null_values,
+            ],
+        )
         names = [d[0] for d in rel.description]
         return names, rel.fetchall()
     finally:

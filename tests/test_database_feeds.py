@@ -196,7 +196,7 @@ def test_what_a_dialect_cannot_do_is_a_finding(tmp_path: Path) -> None:
     path = root / "channels" / "crm.yaml"
     path.write_text(path.read_text().replace("'%d/%m/%Y'", "'%d/%m/%Y %a'"))
     result = omnicontract.validate(root, now=FIXED_NOW)
-    said = [f for f in result.findings if f.code == "OC-SRC-009"]
+    said = [f for f in result.findings if f.code == "OC-SRC-010"]
     assert [(f.channel, f.field) for f in said] == [("crm", "birth_date")]
     assert "%d/%m/%Y %a" in said[0].message
     # the other fields were still checked
@@ -283,7 +283,7 @@ def test_a_query_the_database_refuses_midway_is_a_finding_not_a_crash(
         _project(tmp_path / "p", postgres_database, query=query), now=FIXED_NOW
     )
     said = [f for f in result.findings if f.channel == "crm" and f.code.startswith("OC-SRC")]
-    assert said and all(f.code in ("OC-SRC-002", "OC-SRC-009") for f in said)
+    assert said and all(f.code in ("OC-SRC-002", "OC-SRC-010") for f in said)
     assert any("refused the query" in f.message and "integer" in f.message for f in said)
     # the file feed is still validated
     assert any(f.channel == "email" for f in result.findings) or result.channels

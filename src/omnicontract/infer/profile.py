@@ -27,6 +27,15 @@ class Column:
     boolean: tuple[list[str], list[str], bool] | None = None
     number: bool = False
     decimal_comma: bool = False
+    document: bool = False  # national or tax documents, never phones
+    email_share: float = 0.0
+    clock: str | None = None  # a time of day only: its strptime format
+    duration: str | None = None  # a duration format: `hh:mm:ss`, `mm:ss`, `iso8601`
+
+    @property
+    def unique(self) -> bool:
+        """Every sampled row has a value, and no two the same: a key candidate."""
+        return self.rows > 1 and self.nulls == 0 and self.distinct == self.rows
 
     @property
     def texts(self) -> list[str]:
@@ -138,12 +147,21 @@ def _classify(col: Column) -> None:
     if col.typed_time or not texts:
         return
     upper = col.type.upper()
+    if upper in ("BIGINT", "INTEGER", "HUGEINT", "UBIGINT", "DOUBLE"):
+        guess = v.guess_time(texts) if col.distinct >= 20 else None
+        col.time = guess if guess and guess.format and guess.format.startswith("epoch") else None
+        return
     if upper == "VARCHAR":
         col.time = v.guess_time(texts)
-        if col.time and col.time.format in ("epoch_s", "epoch_ms") and col.distinct < 20:
+        epoch = bool(col.time and col.time.format and col.time.format.startswith("epoch"))
+        if epoch and col.distinct < 20:
             col.time = None  # a handful of big numbers is a code, not a clock
-        col.email = v.is_email_column(texts)
-        col.phone = not col.time and v.looks_like_phones(texts)
+        col.email_share = v.email_share(texts)
+        col.email = col.email_share >= 0.8
+        col.document = v.looks_like_documents(texts)
+        col.clock = None if col.time else v.guess_clock(texts)
+        col.duration = None if col.time else v.guess_duration(texts)
+        col.phone = not col.time and not col.document and v.looks_like_phones(texts)
         col.boolean = v.guess_boolean(texts) if col.distinct <= 4 else None
         col.decimal_comma = v.has_decimal_comma(texts)
         col.number = v.is_number_column(texts)

@@ -16,11 +16,13 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import column
 
-from omnicontract.validators import feeds as feed_readers
+from omnicontract.contracts.model import FieldMapping
 from omnicontract.validators.checks.base import FieldContext
 from omnicontract.validators.mapping import MappedField, constant_field, map_field
 from omnicontract.validators.sqlfuncs import struct_path
 from omnicontract.words import n_of, word
+
+ZONE_COLUMN = "__oc_zone"  # a feed's per-file time zone column (feeds.reader.ZONE)
 
 if TYPE_CHECKING:
     from sqlalchemy.sql.expression import ColumnElement
@@ -32,18 +34,19 @@ if TYPE_CHECKING:
 class Bound:
     """A feed's source columns and its mapped canonical fields."""
 
-    # raw column alias -> (source column expression, source type)
-    selected: dict[str, tuple[ColumnElement[Any], str]] = field(default_factory=dict)
+    # raw column alias -> (source column expression, or the reader's resolved column; type)
+    selected: dict[str, tuple[Any, str]] = field(default_factory=dict)
     mapped: dict[str, MappedField] = field(default_factory=dict)
+    # raw column alias -> {files: entry index -> constant}: values given per file
+    constants: dict[str, dict[int, Any]] = field(default_factory=dict)
+    # (field, column, files without the column)
+    partial: list[tuple[str, str, list[Path]]] = field(default_factory=list)
 
 
-def source_files(feed: FeedRun) -> list[Path] | None:
-    """The files of a file-based feed, minus empty ones; None (with an OC-SRC draft) when
-    there is nothing to read."""
+def source_files(feed: FeedRun, files: list[Path], empty: list[Path]) -> bool:
+    """Report a source without files (OC-SRC-001) or with empty ones (OC-SRC-005); whether
+    any file is left to read."""
     b = feed.binding
-    files = feed_readers.resolve_files(
-        feed.run.project.root, b.source, feed.run.project.confinement
-    )
     assert feed.summary is not None
     feed.summary.files = len(files)
     if not files:
@@ -52,23 +55,54 @@ def source_files(feed: FeedRun) -> list[Path] | None:
             f"no file matches {', '.join(b.source.paths)}",
             location=str(feed.channel.feed_location(feed.index, "source", "path")),
         )
-        return None
-    empty = [f for f in files if f.stat().st_size == 0]
+        return False
     if empty:
-        files = [f for f in files if f not in empty]
         feed.source_draft(
             "OC-SRC-005",
-            f"{len(empty)} of {n_of(len(empty) + len(files), 'source file')} "
+            f"{len(empty)} of {n_of(len(files), 'source file')} "
             f"{word(len(empty), 'is', 'are')} empty (0 bytes)"
-            if files
+            if len(empty) < len(files)
             else "the source is an empty file (0 bytes)",
             count=len(empty),
             samples=[(f.name, 1) for f in empty[: feed.sample_size]],
         )
-        if not files:
+        if len(empty) == len(files):
             feed.summary.rows = 0
-            return None
-    return files
+            return False
+    return True
+
+
+def problem(feed: FeedRun, found: Any) -> None:
+    """A reader's finding (``feeds.reader.Problem``) as a source draft of the feed."""
+    feed.source_draft(
+        found.code,
+        found.message,
+        count=found.count,
+        samples=found.samples[: feed.sample_size],
+        location=found.location or str(feed.channel.feed_location(feed.index, "source")),
+    )
+    if found.hint:
+        feed.drafts[-1].hint = found.hint
+
+
+def partial_columns(feed: FeedRun, bound: Bound, rows_from: Any) -> None:
+    """OC-SRC-003 for mapped columns some files of the feed lack (their values are kept
+    from the files that have them); ``rows_from(files)`` counts the rows affected."""
+    for fname, col, missing in bound.partial:
+        names = [f.name for f in missing]
+        rows = rows_from(missing)
+        feed.source_draft(
+            "OC-SRC-003",
+            f"column '{col}' (for '{fname}') is missing from {len(missing)} of "
+            f"{n_of(len(set(feed.files.values())) or len(missing), 'file')}: "
+            + ", ".join(names[:5])
+            + (" ..." if len(names) > 5 else "")
+            + f"; '{fname}' is empty in their {n_of(rows, 'row')}",
+            field_name=fname,
+            count=rows,
+            samples=[(name, 1) for name in names[: feed.sample_size]],
+            location=str(feed.channel.feed_location(feed.index, "fields", fname)),
+        )
 
 
 def resolve_column(
@@ -88,35 +122,56 @@ def resolve_column(
     return None
 
 
-def bind(feed: FeedRun, columns: dict[str, str]) -> Bound:
+def _file_constants(feed: FeedRun) -> dict[str, dict[int, Any]]:
+    """field -> {files: entry index -> constant} from the source's ``files:`` entries."""
+    out: dict[str, dict[int, Any]] = {}
+    for i, part in enumerate(feed.binding.source.parts):
+        for fname, value in part.constants.items():
+            out.setdefault(fname, {})[i] = value
+    return out
+
+
+def _missing(feed: FeedRun, fname: str, column_name: str, columns: dict[str, str]) -> None:
+    feed.source_draft(
+        "OC-SRC-003",
+        f"column '{column_name}' (for '{fname}') is not in the source",
+        field_name=fname,
+        samples=[(c, 1) for c in sorted(columns)][: feed.sample_size],
+        location=str(feed.channel.feed_location(feed.index, "fields", fname)),
+    )
+
+
+def bind(feed: FeedRun, columns: dict[str, str], reader: Any = None) -> Bound:
     """Resolve every mapped column of ``feed`` against its source ``columns`` (name ->
-    type), and build the mapping expressions over aliases ``c0, c1, ...`` of them."""
-    b, ch = feed.binding, feed.channel.model
-    defaults = feed.run.project.settings.defaults
+    type), and build the mapping expressions over aliases ``c0, c1, ...`` of them. With a
+    file ``reader`` (``feeds.reader.FeedReader``), columns are resolved per file: per-file
+    constants, time zones and columns missing from some files are bound too."""
+    b = feed.binding
     out = Bound()
     used: set[str] = set()
-    for fname, m in b.fields.items():
-        resolved = resolve_column(m.column, columns)
-        if resolved is None:
-            feed.source_draft(
-                "OC-SRC-003",
-                f"column '{m.column}' (for '{fname}') is not in the source",
-                field_name=fname,
-                samples=[(c, 1) for c in sorted(columns)][: feed.sample_size],
-                location=str(feed.channel.feed_location(feed.index, "fields", fname)),
-            )
-            continue
-        expr, st, top = resolved
-        used.add(top.lower())
+    per_file = _file_constants(feed) if reader is not None else {}
+
+    def resolve(name: str) -> tuple[Any, str, str] | None:
+        if reader is None:
+            return resolve_column(name, columns)
+        found = reader.resolve(name)
+        return None if found is None else (found, found.type, found.name.split(".")[0])
+
+    for fname in b.fields:
+        _bind_field(feed, out, fname, resolve, per_file.pop(fname, {}), reader, used, columns)
+    # constants given per file (and the feed's constant for the other files)
+    for fname, parts in per_file.items():
         alias = f"c{len(out.selected)}"
-        out.selected[alias] = (expr, st)
-        tz = m.timezone or ch.timezone or defaults.timezone
-        region = m.phone_region or ch.phone_region or defaults.phone_region
+        out.selected[alias] = (None, "VARCHAR")
+        fallback = b.constants.get(fname)
+        out.constants[alias] = {i: parts.get(i, fallback) for i in range(len(b.source.parts))}
         out.mapped[fname] = map_field(
-            fname, feed.contract.fields[fname], m, alias, st or "VARCHAR", tz, region
-        )
+            fname, feed.contract.fields[fname], FieldMapping(column=alias), alias, "VARCHAR",
+            None, None,
+        )  # fmt: skip
     for fname, value in b.constants.items():
-        out.mapped[fname] = constant_field(fname, feed.contract.fields[fname], value)
+        if fname not in out.mapped:
+            out.mapped[fname] = constant_field(fname, feed.contract.fields[fname], value)
     unexpected = [c for c in columns if c.lower() not in used]
     if unexpected and b.unexpected_columns != "ignore":
         feed.source_draft(
@@ -128,6 +183,54 @@ def bind(feed: FeedRun, columns: dict[str, str]) -> Bound:
         )
         feed.drafts[-1].total = len(columns)
     return out
+
+
+def _bind_field(
+    feed: FeedRun,
+    out: Bound,
+    fname: str,
+    resolve: Any,
+    constant_parts: dict[int, Any],
+    reader: Any,
+    used: set[str],
+    columns: dict[str, str],
+) -> None:
+    """Bind one mapped field: its column (and time-of-day column), per-file constants."""
+    m = feed.binding.fields[fname]
+    resolved = resolve(m.column)
+    if resolved is None and not constant_parts:
+        _missing(feed, fname, m.column, columns)
+        return
+    alias = f"c{len(out.selected)}"
+    out.selected[alias] = (resolved[0], resolved[1]) if resolved else (None, "VARCHAR")
+    if resolved is not None:
+        used.add(resolved[2].lower())
+        missing = reader.files_without(resolved[0], set(constant_parts)) if reader else []
+        if missing:
+            out.partial.append((fname, m.column, missing))
+    if constant_parts:
+        out.constants[alias] = constant_parts
+    time_alias = None
+    if m.time_column:  # the time of day in a column of its own
+        found = resolve(m.time_column)
+        time_alias = f"c{len(out.selected)}"
+        out.selected[time_alias] = (found[0] if found else None, "VARCHAR")
+        if found is None:
+            _missing(feed, fname, m.time_column, columns)
+        else:
+            used.add(found[2].lower())
+    ch, defaults = feed.channel.model, feed.run.project.settings.defaults
+    out.mapped[fname] = map_field(
+        fname,
+        feed.contract.fields[fname],
+        m,
+        alias,
+        out.selected[alias][1] or "VARCHAR",
+        m.timezone or ch.timezone or defaults.timezone,
+        m.phone_region or ch.phone_region or defaults.phone_region,
+        file_zone=column(ZONE_COLUMN) if reader is not None and reader.zones else None,
+        time_column=time_alias,
+    )
 
 
 def canonical_columns(mapped: dict[str, MappedField]) -> list[ColumnElement[Any]]:
@@ -146,7 +249,9 @@ def loaded(feed: FeedRun, rows: int, bound: Bound) -> None:
     """Record a loaded canonical table on ``feed``: row totals, summary, field contexts."""
     feed.rows = rows
     for d in feed.drafts:
-        if d.code != "OC-SRC-004":
+        if d.code not in ("OC-SRC-004", "OC-SRC-005") and not (
+            d.code == "OC-SRC-002" and d.message.startswith("cannot read")
+        ):
             d.total = rows
     if rows == 0:
         feed.source_draft("OC-SRC-005", "the source has no rows")
@@ -167,6 +272,6 @@ def loaded(feed: FeedRun, rows: int, bound: Bound) -> None:
         )
     assert feed.summary is not None
     feed.summary.rows = rows
-    feed.summary.columns_mapped = len(bound.selected)
+    feed.summary.columns_mapped = len([e for e, _t in bound.selected.values() if e is not None])
     feed.summary.fields_supplied = sorted(bound.mapped)
     feed.ok = True

@@ -391,7 +391,7 @@ class RemoteView:
             )
             if why is not None:
                 feed.source_draft(
-                    "OC-SRC-009",
+                    "OC-SRC-010",
                     f"'{mf.name}' cannot be mapped on this database: {why}; its checks did not run",
                     field_name=mf.name,
                 )
@@ -427,7 +427,7 @@ class RemoteView:
             self._localize(feed)
         except Unsupported as exc:
             feed.source_draft(
-                "OC-SRC-009",
+                "OC-SRC-010",
                 f"the key columns could not be fetched ({exc}); this feed takes no part in "
                 "the reference and cross-channel checks",
             )

@@ -54,6 +54,8 @@ class FeedRun:
     selected: bool = True
     # a table or query of a database: its own checks run there, until its keys are local
     remote: RemoteView | None = None
+    # the file each row came from: engine path -> file name (several files: OC-SRC-009)
+    files: dict[str, str] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -91,7 +93,7 @@ class FeedRun:
         """Say that ``check`` could not run on this feed's database (never skip silently)."""
         where = f"'{f.name}'" if f else "this feed"
         self.source_draft(
-            "OC-SRC-009",
+            "OC-SRC-010",
             f"{check.code} ({check.name}) cannot run on {where}: {why}",
             field_name=f.name if f else None,
         )

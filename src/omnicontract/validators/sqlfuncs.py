@@ -4,7 +4,7 @@ Checks and mappings build their expressions from these, so the same plan compile
 DuckDB (the default engine), for PostgreSQL and for SQLite, with the same meaning on each
 (``docs/engines.md``). A construct compiled for a dialect it has no form for raises
 :class:`Unsupported`; the run then reports the check or field it belongs to as a finding
-(OC-SRC-009) instead of sending SQL the database cannot run.
+(OC-SRC-010) instead of sending SQL the database cannot run.
 
 SQLite gets the functions it lacks (regular expressions, timestamp grammars, time zones)
 as Python functions registered on each connection (:mod:`.sqlite_functions`).
@@ -234,10 +234,11 @@ def _try_cast_pg(element: try_cast, compiler: Any, **kw: Any) -> str:
     # PostgreSQL raises on a bad cast: cast only what the grammar accepts and what fits
     value = element.value
     exact = cast(value, Numeric())
+    text = cast(value, String())  # the value may be a number column already
     if element.sql_type == "BIGINT":
         expr = case(
             (
-                value.op("~")(literal("^" + INTEGER_REGEX + "$")),
+                text.op("~")(literal("^" + INTEGER_REGEX + "$")),
                 case(
                     (exact.between(-BIGINT_MAX - 1, BIGINT_MAX), cast(value, BigInteger())),
                 ),
@@ -246,7 +247,7 @@ def _try_cast_pg(element: try_cast, compiler: Any, **kw: Any) -> str:
     else:
         expr = case(
             (
-                value.op("~")(literal("^" + NUMBER_REGEX + "$")),
+                text.op("~")(literal("^" + NUMBER_REGEX + "$")),
                 case(
                     (
                         func.abs(exact) <= literal(Decimal(DOUBLE_MAX), Numeric()),
@@ -508,9 +509,16 @@ _OPTION_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 
 def render_literal(value: Any, compiler: Any) -> str:
-    """A Python value (str, bool, int, float, None, or a list of them) as an escaped literal."""
+    """A Python value (str, bool, int, float, None, a list of them, or a dict of them with
+    text keys) as an escaped literal."""
     if isinstance(value, list | tuple):
         return "[" + ", ".join(render_literal(v, compiler) for v in value) + "]"
+    if isinstance(value, dict):  # a STRUCT literal: {'name': 'VARCHAR', ...}
+        items = (
+            f"{render_literal(str(k), compiler)}: {render_literal(v, compiler)}"
+            for k, v in value.items()
+        )
+        return "{" + ", ".join(items) + "}"
     if value is None:
         return "NULL"
     types: dict[type, Any] = {bool: Boolean(), int: Integer(), float: Float()}

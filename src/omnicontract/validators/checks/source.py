@@ -71,7 +71,7 @@ class CannotRunHere(SourceCheck):
     finding says so, so a clean report never hides an unchecked rule. The capability
     table in docs/engines.md lists what runs where."""
 
-    code = "OC-SRC-009"
+    code = "OC-SRC-010"
     name = "cannot-run-here"
     summary = "check cannot run on the feed's database"
     hint = "Read the feed as a file or through a dialect that has the function (docs/engines.md)."

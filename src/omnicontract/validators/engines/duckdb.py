@@ -10,32 +10,18 @@ live to the end of the run (identity resolution) are kept compressed in memory.
 from __future__ import annotations
 
 import os
-import re
 import tempfile
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import duckdb
-from sqlalchemy import (
-    ARRAY,
-    String,
-    bindparam,
-    cast,
-    column,
-    func,
-    insert,
-    literal_column,
-    select,
-    table,
-)
+from sqlalchemy import ARRAY, String, bindparam, cast, column, func, insert, select, table
 from sqlalchemy.sql.expression import ColumnElement
 
 from omnicontract.validators import binding
-from omnicontract.validators import feeds as feed_readers
 from omnicontract.validators.engines.base import Engine, EngineOptions, table_of
+from omnicontract.validators.feeds import clean_duckdb_error
 from omnicontract.validators.normalize import normalize_phones
 from omnicontract.validators.sqlfuncs import create_table_as, drop_column, drop_table
-from omnicontract.words import n_of
 
 if TYPE_CHECKING:
     from sqlalchemy.sql.expression import Select, TableClause
@@ -49,21 +35,6 @@ def dialect() -> Any:
     from duckdb_engine import Dialect
 
     return Dialect(paramstyle="qmark")
-
-
-def clean_duckdb_error(exc: Exception) -> str:
-    """First meaningful line of a DuckDB error, without its internal prefixes."""
-    text = str(exc).strip()
-    text = re.sub(r"^[A-Za-z ]*Error: ", "", text)
-    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
-    head = lines[0] if lines else "unknown error"
-    for ln in lines[1:3]:
-        if ln.lower().startswith(("original line", "possible solution")):
-            continue
-        if "line" in head.lower() and ln and len(head) < 60:
-            head += f" ({ln})"
-        break
-    return head[:300]
 
 
 def _unreadable(feed: FeedRun, what: str, exc: Exception) -> None:
@@ -147,84 +118,43 @@ class DuckDBEngine(Engine):
     # ------------------------------------------------------------ feeds
     def load_feed(self, feed: FeedRun) -> None:
         """Read the source once, map it, and create the canonical table."""
+        from omnicontract.validators.feeds.reader import FeedReader
+
         b, n = feed.binding, feed.number
-        files = binding.source_files(feed)
-        if files is None:
+        project = feed.run.project
+        reader = FeedReader(
+            self,
+            project.root,
+            b.source,
+            prefix=f"f{n}",
+            samples=feed.sample_size,
+            confinement=project.confinement,
+        )
+        if not binding.source_files(feed, reader.files, reader.empty):
             return
-        rejects = f"rejects_{n}"
-        reader = feed_readers.read_expression(files, b.source, rejects)
-        try:
-            described = self.run(select(literal_column("*")).select_from(reader).limit(0))
-        except duckdb.Error as exc:
-            _unreadable(feed, f"cannot read {b.source.resolved_format}", exc)
+        for found in reader.problems:
+            binding.problem(feed, found)
+        if not reader.groups:
             return
-        columns = {d[0]: str(d[1]) for d in described.description}
-        bound = binding.bind(feed, columns)
-        raw = f"raw_{n}"
-        projection = [expr.label(alias) for alias, (expr, _t) in bound.selected.items()]
+        bound = binding.bind(feed, reader.columns, reader)
+        before = len(reader.problems)
+        selected = {alias: res for alias, (res, _t) in bound.selected.items()}
         try:
-            created = self.create_table(
-                raw,
-                select(*(projection or [literal_column("1").label("c_dummy")])).select_from(reader),
-            )
-            raw_table = table(raw, *[column(c.key) for c in created.c], column("rowid"))
+            created = reader.load(f"raw_{n}", selected, bound.constants)
         except duckdb.Error as exc:
             _unreadable(feed, "cannot read source", exc)
             return
-        if b.source.resolved_format == "csv":
-            self._collect_rejects(feed, rejects)
+        for found in reader.problems[before:]:
+            binding.problem(feed, found)
+        malformed = reader.malformed()
+        if malformed is not None:
+            binding.problem(feed, malformed)
+        feed.files = reader.file_names
+        binding.partial_columns(feed, bound, lambda files: reader.rows_from(created, files))
+        raw_table = table(created.name, *[column(c.key) for c in created.c], column("rowid"))
         self._canonical_table(feed, raw_table, bound)
         rows = self.fetch(select(func.count()).select_from(table(feed.view_name)))[0][0]
         binding.loaded(feed, int(rows), bound)
-
-    def _collect_rejects(self, feed: FeedRun, rejects: str) -> None:
-        """Rows the CSV reader rejected: bad bytes (encoding) and malformed rows."""
-        r = table(rejects, column("error_type"), column("file_id"), column("line"),
-                  column("scan_id"), column("error_message"))  # fmt: skip
-        s = table(f"{rejects}_scan", column("file_path"), column("scan_id"), column("file_id"))
-        encoding = r.c.error_type == "INVALID ENCODING"
-        distinct_rows = func.count(func.row(r.c.file_id, r.c.line).distinct())
-        try:
-            counts = self.fetch(
-                select(distinct_rows.filter(encoding), distinct_rows.filter(~encoding))
-            )[0]
-        except duckdb.Error:
-            return
-        per_kind = [(True, counts[0]), (False, counts[1])]
-        for enc, count in [(k, c) for k, c in per_kind if c]:
-            rows = self.fetch(
-                select(s.c.file_path, r.c.line, r.c.error_type, r.c.error_message)
-                .select_from(r.join(s, (r.c.scan_id == s.c.scan_id) & (r.c.file_id == s.c.file_id)))
-                .where(encoding if enc else ~encoding)
-                .order_by(s.c.file_path, r.c.line)
-                .limit(max(feed.sample_size, 1))
-            )
-            path, line = rows[0][0], rows[0][1]
-            samples = [
-                (f"{Path(p).name}:{ln}: {etype.lower().replace('_', ' ')}", 1)
-                for p, ln, etype, _m in rows
-            ][: feed.sample_size]
-            if enc:
-                feed.source_draft(
-                    "OC-SRC-002",
-                    f"{Path(path).name} is not {feed.binding.source.encoding}: {n_of(int(count), 'row')} "
-                    f"with invalid bytes (first at line {line}) were skipped",
-                    count=int(count),
-                    samples=samples,
-                    location=f"{path}:{line}",
-                )
-                feed.drafts[
-                    -1
-                ].hint = "Declare the file's encoding, e.g. source: {encoding: latin-1}."
-            else:
-                reason = rows[0][3].split(".")[0]
-                feed.source_draft(
-                    "OC-SRC-006",
-                    f"{n_of(int(count), 'row')} rejected by the CSV reader (first: line {line}, {reason})",
-                    count=int(count),
-                    samples=samples,
-                    location=f"{path}:{line}",
-                )
 
     def _phone_lookup(
         self, name: str, raw_table: TableClause, src: str, region: Any, intl: bool
@@ -260,6 +190,10 @@ class DuckDBEngine(Engine):
             src_from = src_from.outerjoin(alias, raw_table.c[mf.source_column] == alias.c.raw)
             mf.value = alias.c.e164
         cols: list[ColumnElement[Any]] = [raw_table.c.rowid.label("__row")]
+        if len(set(feed.files.values())) > 1:  # keys spanning files are told apart (OC-SRC-009)
+            from omnicontract.validators.feeds.reader import ROW_FILE
+
+            cols.append(raw_table.c[ROW_FILE].label("__file"))
         stmt = select(*cols, *binding.canonical_columns(bound.mapped)).select_from(src_from)
         feed.view_name = f"canon_{n}"
         # Materialized once: timestamps are parsed and phones looked up a single time, and
