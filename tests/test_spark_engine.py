@@ -5,7 +5,6 @@ findings on Spark as on DuckDB."""
 from __future__ import annotations
 
 import os
-
 from pathlib import Path
 from typing import Any
 

@@ -92,10 +92,16 @@ class FieldSpec(Strict):
     @classmethod
     def _pattern_compiles(cls, value: str | None) -> str | None:
         if value is not None:
-            try:
-                re.compile(value)
-            except re.error as exc:
-                raise ValueError(f"invalid regular expression: {exc}") from None
+            from omnicontract.contracts.regex import problem
+
+            why = problem(value)
+            if why is not None:
+                if not why.startswith("invalid"):
+                    why = (
+                        f"the pattern uses {why}, which not every engine reads alike "
+                        "(see docs/engines.md for the portable dialect)"
+                    )
+                raise ValueError(why)
         return value
 
     @model_validator(mode="after")
@@ -833,9 +839,9 @@ class Connection(Strict):
         min_length=1,
         max_length=2000,
         description="SQLAlchemy URL (`postgresql://qa@db.example.com/crm`, `sqlite:///crm.db`). "
-        "`${ENV_VAR}` is expanded here and only here, so a password stays out of the "
-        "repository (`postgresql://qa:${CRM_PASSWORD}@db/crm`); the URL is printed only with "
-        "its password and user redacted.",
+        "`${ENV_VAR}` is expanded in the password and only there, so a password stays out "
+        "of the repository (`postgresql://qa:${CRM_PASSWORD}@db/crm`); the URL is printed "
+        "only with its credentials redacted.",
     )
     description: str | None = Field(None, description="What this database is, for people.")
     batch_size: int = Field(

@@ -14,7 +14,7 @@ import tempfile
 from typing import TYPE_CHECKING, Any
 
 import duckdb
-from sqlalchemy import column, func, select, table
+from sqlalchemy import column, func, insert, select, table
 from sqlalchemy.sql.expression import ColumnElement
 
 from omnicontract.validators import binding
@@ -103,6 +103,10 @@ class DuckDBEngine(Engine):
         # a view keeps no parameters: its values are rendered as escaped literals
         self.run(create_table_as(target, stmt, view=True), literal=True)
         return target
+
+    def append(self, target: TableClause, stmt: Select[Any]) -> None:
+        names = [c.key for c in stmt.selected_columns]
+        self.run(insert(table(target.name, *[column(n) for n in names])).from_select(names, stmt))
 
     def drop(self, name: str) -> None:
         self.run(drop_table(table(name)))
