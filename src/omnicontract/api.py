@@ -48,6 +48,19 @@ def _new_result(project: Project, fail_on: Severity | str | None) -> RunResult:
     )
 
 
+def _memory_limit(text: str | None) -> str | None:
+    """``--memory-limit`` as the engine takes it (whole bytes), or a UsageError: the text
+    itself never reaches the engine."""
+    if text is None or text == "":
+        return None
+    from omnicontract.contracts.values import parse_size
+
+    try:
+        return f"{parse_size(str(text))}B"
+    except ValueError as exc:
+        raise UsageError(f"--memory-limit: {exc}", hint="write e.g. 512MB, 2GB or 1GiB") from None
+
+
 def lint(project: Project | str | Path, *, fail_on: Severity | str | None = None) -> RunResult:
     """Contract lint only (OC-CON): no data is read."""
     from omnicontract.validators.policy import judge
@@ -93,6 +106,9 @@ def validate(
     from omnicontract.validators.policy import judge
 
     project = _as_project(project)
+    memory_limit = _memory_limit(memory_limit)
+    if threads is not None and not 1 <= int(threads) <= 1024:
+        raise UsageError(f"threads must be between 1 and 1024, not {threads}")
     if engine not in ("duckdb", "gx"):
         raise UsageError(f"unknown engine '{engine}'", hint="engines: duckdb, gx")
     selected = set(channels) if channels else None

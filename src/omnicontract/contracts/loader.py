@@ -20,6 +20,7 @@ from omnicontract.contracts.model import (
     ChannelBinding,
     EntityContract,
     FeedBinding,
+    LogicalType,
     ProjectFile,
 )
 from omnicontract.contracts.paths import OUTSIDE_HINT, Confinement
@@ -159,7 +160,7 @@ def _message(
 ) -> tuple[str, str | None]:
     kind = err["type"]
     if kind == "extra_forbidden":
-        key = str(path[-1]) if path else "?"
+        key = clip(path[-1]) if path else "?"
         allowed = _allowed_keys(model, path[:-1])
         close = difflib.get_close_matches(key, allowed, n=1)
         hint = f"did you mean '{close[0]}'?" if close else None
@@ -167,7 +168,7 @@ def _message(
             hint = "allowed keys: " + ", ".join(sorted(allowed))
         return f"unknown key '{key}'", hint
     if kind == "missing":
-        key = str(path[-1]) if path else "?"
+        key = clip(path[-1]) if path else "?"
         return f"missing required key '{key}'", None
     msg = err["msg"]
     if msg.startswith("Value error, "):
@@ -178,7 +179,7 @@ def _message(
         expected = re.findall(r"'([^']*)'", str(err.get("ctx", {}).get("expected", "")))
         close = difflib.get_close_matches(str(got), expected, n=1, cutoff=0.5)
         hint = f"did you mean '{close[0]}'?" if close else None
-        return f"invalid value {got!r} for '{field_name}': {msg[:1].lower()}{msg[1:]}", hint
+        return f"invalid value {clip(got)!r} for '{field_name}': {msg[:1].lower()}{msg[1:]}", hint
     if field_name and kind != "value_error":
         return f"'{field_name}': {msg[:1].lower()}{msg[1:]}", None
     return msg, None
@@ -419,6 +420,27 @@ def _source_problems(
     return problems
 
 
+def _mapping_type_problems(
+    ch: LoadedChannel, i: int, feed: FeedBinding, entity: EntityContract
+) -> list[Problem]:
+    """Mapping options that the canonical field's type cannot take."""
+    problems: list[Problem] = []
+    for fname, mapping in feed.fields.items():
+        spec = entity.fields.get(fname)
+        if spec is None or mapping.values is None or spec.type == LogicalType.string:
+            continue
+        problems.append(
+            (
+                ch.doc.location(("feeds", i, "fields", fname, "values")),
+                f"'{fname}' is a {spec.type.value} field; a value map ('values') turns source "
+                "text into canonical text and applies to string fields only",
+                "drop 'values' and let the type parse the column, or make the field a string "
+                "with an enum",
+            )
+        )
+    return problems
+
+
 def _binding_problems(project: Project, ch: LoadedChannel, known: set[str]) -> list[Problem]:
     problems = _override_problems(ch.model.checks, ch.doc, ("checks",), known)
     for i, feed in enumerate(ch.model.feeds):
@@ -433,6 +455,7 @@ def _binding_problems(project: Project, ch: LoadedChannel, known: set[str]) -> l
             problems.append((ch.feed_location(i, "entity"), msg, hint))
             continue
         canonical = contract.model.fields
+        problems += _mapping_type_problems(ch, i, feed, contract.model)
         for section, names in (("fields", feed.fields), ("constants", feed.constants)):
             for fname in names:
                 if fname not in canonical:

@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -21,9 +22,42 @@ from pydantic import (
     model_validator,
 )
 
+from omnicontract.contracts import values as checked
+from omnicontract.contracts.values import DURATION
+from omnicontract.contracts.values import duration_seconds as duration_seconds  # re-exported
+from omnicontract.redact import clip
+
 IDENT = r"^[a-z][a-z0-9_]*$"
 SEMVER = re.compile(r"^\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$")
-DURATION = re.compile(r"^\s*(\d+)\s*(s|m|h|d)\s*$")
+
+
+def _checked_by(problem: Any) -> Any:
+    """A pydantic validator raising the message of ``problem(value)``, if any."""
+
+    def check(value: Any) -> Any:
+        if value is not None:
+            message = problem(value)
+            if message:
+                raise ValueError(message)
+        return value
+
+    return AfterValidator(check)
+
+
+# values checked against what the engines accept (see contracts/values.py)
+TimeZone = Annotated[str, _checked_by(checked.zone_problem)]
+PhoneRegion = Annotated[
+    str,
+    _checked_by(checked.region_problem),
+    Field(json_schema_extra={"pattern": "^[A-Z]{2}$"}),
+]
+Duration = Annotated[
+    str,
+    _checked_by(checked.duration_problem),
+    Field(json_schema_extra={"pattern": DURATION.pattern}),
+]
+Glob = Annotated[str, _checked_by(checked.glob_problem)]
+Ident = Annotated[str, Field(pattern=IDENT)]
 
 
 class Strict(BaseModel):
@@ -90,10 +124,9 @@ class FieldSpec(Strict):
     @classmethod
     def _pattern_compiles(cls, value: str | None) -> str | None:
         if value is not None:
-            try:
-                re.compile(value)
-            except re.error as exc:
-                raise ValueError(f"invalid regular expression: {exc}") from None
+            problem = checked.regex_problem(value)
+            if problem:
+                raise ValueError(problem)
         return value
 
     @model_validator(mode="after")
@@ -138,7 +171,7 @@ class EntityContract(Strict):
     @classmethod
     def _semver(cls, value: str) -> str:
         if not SEMVER.match(value):
-            raise ValueError(f"'{value}' is not a semantic version such as 1.0.0")
+            raise ValueError(f"'{clip(value)}' is not a semantic version such as 1.0.0")
         return value
 
     @model_validator(mode="after")
@@ -178,15 +211,14 @@ class FieldMapping(Strict):
             "(e.g. `%d/%m/%Y %H:%M`), or `epoch_s` / `epoch_ms`."
         ),
     )
-    timezone: str | None = Field(
+    timezone: TimeZone | None = Field(
         None, description="IANA time zone of naive source timestamps (e.g. `America/Sao_Paulo`)."
     )
     values: dict[str, str | None] | None = Field(
         None, description="Value map from the channel's vocabulary to the canonical one."
     )
-    phone_region: str | None = Field(
+    phone_region: PhoneRegion | None = Field(
         None,
-        pattern=r"^[A-Z]{2}$",
         description="ISO country whose local phone format the source uses (e.g. `BR`).",
     )
     phone_international: bool = Field(
@@ -202,16 +234,12 @@ class FieldMapping(Strict):
     true_values: list[str] | None = Field(None, description="Source values meaning true.")
     false_values: list[str] | None = Field(None, description="Source values meaning false.")
 
-    @field_validator("timezone")
+    @field_validator("format")
     @classmethod
-    def _known_zone(cls, value: str | None) -> str | None:
-        if value is not None:
-            from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-            try:
-                ZoneInfo(value)
-            except (ZoneInfoNotFoundError, ValueError):
-                raise ValueError(f"unknown time zone '{value}' (use an IANA name)") from None
+    def _known_format(cls, value: str | None) -> str | None:
+        problem = checked.strptime_problem(value) if value is not None else None
+        if problem:
+            raise ValueError(problem)
         return value
 
 
@@ -298,14 +326,7 @@ class Freshness(Strict):
     field: str | None = Field(
         None, description="Timestamp field to look at [default: the entity's event_time]."
     )
-    max_age: str = Field(description="Largest allowed age of the newest record (`24h`, `2d`).")
-
-    @field_validator("max_age")
-    @classmethod
-    def _duration(cls, value: str) -> str:
-        if not DURATION.match(value):
-            raise ValueError(f"'{value}' is not a duration such as 30m, 24h or 2d")
-        return value
+    max_age: Duration = Field(description="Largest allowed age of the newest record (`24h`, `2d`).")
 
 
 class Volume(Strict):
@@ -362,11 +383,11 @@ class ChannelBinding(Strict):
     channel: str = Field(pattern=IDENT, description="Channel name, e.g. `whatsapp`.")
     owner: str | None = Field(None, description="Team accountable for this channel's data.")
     description: str | None = Field(None, description="What this channel is, for people.")
-    timezone: str | None = Field(
+    timezone: TimeZone | None = Field(
         None, description="Default IANA time zone for this channel's naive timestamps."
     )
-    phone_region: str | None = Field(
-        None, pattern=r"^[A-Z]{2}$", description="Default phone region for this channel."
+    phone_region: PhoneRegion | None = Field(
+        None, description="Default phone region for this channel."
     )
     checks: CheckOverrides = Field(
         default_factory=dict, description="Per-check overrides for every feed of the channel."
@@ -391,25 +412,18 @@ class Policy(Strict):
     )
     sample_size: int = Field(5, ge=0, le=100, description="Failing values shown per finding.")
     mask_pii: bool = Field(True, description="Mask samples of fields marked `pii`.")
-    future_tolerance: str = Field(
+    future_tolerance: Duration = Field(
         "5m", description="Clock skew allowed before a timestamp counts as future (`30s`, `5m`)."
     )
     checks: CheckOverrides = Field(
         default_factory=dict, description="Per-check overrides for the whole project."
     )
 
-    @field_validator("future_tolerance")
-    @classmethod
-    def _duration(cls, value: str) -> str:
-        if not DURATION.match(value):
-            raise ValueError(f"'{value}' is not a duration such as 30s, 5m, 2h or 1d")
-        return value
-
 
 class Defaults(Strict):
-    timezone: str | None = Field(None, description="Default IANA zone for naive timestamps.")
-    phone_region: str | None = Field(
-        None, pattern=r"^[A-Z]{2}$", description="Default phone region for local numbers."
+    timezone: TimeZone | None = Field(None, description="Default IANA zone for naive timestamps.")
+    phone_region: PhoneRegion | None = Field(
+        None, description="Default phone region for local numbers."
     )
 
 
@@ -426,7 +440,7 @@ class Normalizer(StrEnum):
 class IdentityKey(Strict):
     name: str = Field(pattern=IDENT, description="Key name; also its field name by default.")
     normalize: Normalizer = Field(Normalizer.text, description="Normalization before matching.")
-    fields: dict[str, str] = Field(
+    fields: dict[Ident, Ident] = Field(
         default_factory=dict,
         description="Field holding the key, per entity, where it is not `name` "
         "(e.g. `{customer: instagram_handle}`).",
@@ -484,7 +498,7 @@ class Identity(Strict):
         min_length=1,
         description="Identity keys, most trusted first.",
     )
-    placeholders: dict[str, list[str]] = Field(
+    placeholders: dict[str, list[Glob]] = Field(
         default_factory=_default_placeholders,
         description="Per key, glob patterns of values that identify no one (`test@*`).",
     )
@@ -527,7 +541,7 @@ class Identity(Strict):
 class Consent(Strict):
     """Which consent field of the master governs outbound contact on each channel."""
 
-    channels: dict[str, str] = Field(
+    channels: dict[Ident, Ident] = Field(
         default_factory=lambda: {
             "email": "consent_email",
             "whatsapp": "consent_whatsapp",
@@ -537,8 +551,8 @@ class Consent(Strict):
         description="Interaction channel -> boolean consent field of the master entity; its "
         "timestamp is the field of the same name with `_at`.",
     )
-    channel_field: str = Field("channel", description="Field holding an interaction's channel.")
-    direction_field: str = Field(
+    channel_field: Ident = Field("channel", description="Field holding an interaction's channel.")
+    direction_field: Ident = Field(
         "direction", description="Field saying whether the business made the contact."
     )
     outbound_values: list[str] = Field(
@@ -550,7 +564,7 @@ class Consent(Strict):
         description="Consent applies only to outbound contacts that carry a `campaign_field` "
         "value (marketing), not to service replies or transactional messages.",
     )
-    campaign_field: str = Field("campaign_id", description="Field naming the campaign, if any.")
+    campaign_field: Ident = Field("campaign_id", description="Field naming the campaign, if any.")
 
 
 class History(Strict):
@@ -593,10 +607,3 @@ class ProjectFile(Strict):
     policy: Policy = Field(default_factory=Policy, description="How runs are judged.")
     defaults: Defaults = Field(default_factory=Defaults, description="Defaults for bindings.")
     history: History = Field(default_factory=History, description="Run history store.")
-
-
-def duration_seconds(text: str) -> int:
-    match = DURATION.match(text)
-    if not match:
-        raise ValueError(text)
-    return int(match.group(1)) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[match.group(2)]

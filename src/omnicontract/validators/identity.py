@@ -13,11 +13,11 @@ feed (a few narrow columns per row), and the checks aggregate over them.
 
 from __future__ import annotations
 
-import fnmatch
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from omnicontract.contracts.model import IdentityKey, Normalizer
+from omnicontract.contracts.values import glob_regex
 
 if TYPE_CHECKING:
     from omnicontract.validators.engine import FeedRun, Run
@@ -53,9 +53,7 @@ def placeholder_sql(patterns: list[str], expr: str) -> str:
     One regular expression with an alternation, so each value is scanned once."""
     if not patterns:
         return "false"
-    regexes = [
-        fnmatch.translate(p.lower()).removeprefix("(?s:").removesuffix(")\\Z") for p in patterns
-    ]
+    regexes = [glob_regex(p.lower()) for p in patterns]
     return f"regexp_full_match(lower({expr}), {_lit('(' + '|'.join(regexes) + ')')})"
 
 
