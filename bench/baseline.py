@@ -91,13 +91,15 @@ def lit_list(values: list[str]) -> str:
 
 
 class Baseline:
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, memory_limit: str | None = None):
         self.root = root
         self.tmp = tempfile.TemporaryDirectory(prefix="bench-baseline-")
         self.con = duckdb.connect(config={"temp_directory": self.tmp.name})
         self.con.execute("SET TimeZone = 'UTC'")
         self.con.execute("SET preserve_insertion_order = false")
         self.con.execute(f"SET threads = {os.cpu_count() or 1}")
+        if memory_limit:
+            self.con.execute("SET memory_limit = ?", [memory_limit])
         self.now = datetime.now(UTC)
         self.counts: dict[str, int] = {}
         self.samples: dict[str, list[list[object]]] = {}
@@ -339,8 +341,9 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("project", type=Path)
     ap.add_argument("--output", type=Path)
+    ap.add_argument("--memory-limit", default=None, help="DuckDB's memory_limit, e.g. 2GB")
     args = ap.parse_args(argv)
-    result = Baseline(args.project.resolve()).run()
+    result = Baseline(args.project.resolve(), args.memory_limit).run()
     text = json.dumps(result, indent=2, default=str) + "\n"
     if args.output:
         args.output.write_text(text)

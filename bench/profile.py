@@ -1,12 +1,12 @@
-"""Where an omnicontract run spends its time: every DuckDB statement timed and charged to
-the check (or engine step) that issued it; what is left is Python (phone normalization,
-SQL compilation, reports).
+"""Where an omnicontract run spends its time: every DuckDB statement (queries, DDL,
+CHECKPOINT, ALTER, ATTACH, SET, ...) timed, with the fetch of its rows, and charged to the
+check (or engine step) that issued it; what is left is Python (phone normalization, SQL
+compilation, reports).
 
     python bench/profile.py PROJECT_DIR [--top N]
 
-Wraps the engine's DuckDB connection for the duration of one ``omnicontract.validate``
-call; nothing is changed on disk. Relies on ``engine.Run`` keeping its connection in
-``self.con``.
+Wraps every DuckDB connection opened during one ``omnicontract.validate`` call (by
+replacing ``duckdb.connect``); nothing is changed on disk.
 """
 
 from __future__ import annotations
@@ -19,9 +19,11 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-TIMINGS: list[tuple[float, str, str]] = []  # (seconds, charged to, SQL)
-DDL = ("CREATE", "DROP", "SET", "INSERT")
+TIMINGS: list[list[Any]] = []  # [seconds, charged to, SQL]
 HELPERS = {"fetch", "scalar", "compile", "execute_ddl"}  # charged to their caller instead
+# connection methods that run SQL or read data in the engine
+ENGINE_CALLS = ("execute", "executemany", "sql", "query", "read_csv", "read_json", "read_parquet")
+FETCHES = ("fetchall", "fetchone", "fetchmany", "fetchnumpy", "fetchdf", "arrow", "df", "pl")
 
 
 def charged_to() -> str:
@@ -41,42 +43,47 @@ def charged_to() -> str:
     return engine_fn or "?"
 
 
-class TimedResult:
-    def __init__(self, result: Any, sql: str, started: float, who: str):
-        self._result, self._sql, self._started, self._who = result, sql, started, who
+class Timed:
+    """A DuckDB connection (or a result it returned) whose every engine call is timed.
 
-    def _done(self) -> None:
-        TIMINGS.append((time.perf_counter() - self._started, self._who, self._sql))
+    Every statement is charged when it runs, whatever it is (SELECT, CREATE, CHECKPOINT,
+    ALTER, ATTACH, SET, ...); fetching its rows later adds to the same statement's time.
+    """
 
-    def fetchall(self) -> Any:
-        rows = self._result.fetchall()
-        self._done()
-        return rows
+    def __init__(self, target: Any, entry: list[Any] | None = None):
+        self._target = target
+        self._entry = entry  # the statement whose result this is
 
-    def fetchone(self) -> Any:
-        row = self._result.fetchone()
-        self._done()
-        return row
+    def __enter__(self) -> Timed:
+        self._target.__enter__()
+        return self
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._result, name)
-
-
-class TimedConnection:
-    def __init__(self, con: Any):
-        self._con = con
-
-    def execute(self, sql: str, *args: Any, **kwargs: Any) -> Any:
-        who = charged_to()
-        started = time.perf_counter()
-        result = self._con.execute(sql, *args, **kwargs)
-        if sql.lstrip()[:6].upper() in DDL:
-            TIMINGS.append((time.perf_counter() - started, who, sql))
-            return result
-        return TimedResult(result, sql, started, who)
+    def __exit__(self, *exc: Any) -> Any:
+        return self._target.__exit__(*exc)
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self._con, name)
+        attr = getattr(self._target, name)
+        if not callable(attr) or name not in ENGINE_CALLS + FETCHES:
+            return attr
+
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            entry = self._entry
+            if name in ENGINE_CALLS:
+                sql = args[0] if args and isinstance(args[0], str) else f"<{name}>"
+                entry = [0.0, charged_to(), sql]
+                TIMINGS.append(entry)
+            started = time.perf_counter()
+            try:
+                out = attr(*args, **kwargs)
+            finally:
+                if entry is not None:
+                    entry[0] += time.perf_counter() - started
+            # results are connections or relations: their fetches belong to this statement
+            if name in ENGINE_CALLS and out is not None:
+                return Timed(out, entry)
+            return out
+
+        return timed
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -85,16 +92,16 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--top", type=int, default=0, help="also print the N slowest statements")
     args = ap.parse_args(argv)
 
+    import duckdb
+
     import omnicontract
-    from omnicontract.validators import engine
 
-    original_init = engine.Run.__init__
+    connect = duckdb.connect
 
-    def init(self: Any, *a: Any, **k: Any) -> None:
-        original_init(self, *a, **k)
-        self.con = TimedConnection(self.con)
+    def timed_connect(*a: Any, **k: Any) -> Any:
+        return Timed(connect(*a, **k))
 
-    engine.Run.__init__ = init  # type: ignore[method-assign]
+    duckdb.connect = timed_connect  # every connection the run opens, from its first SET
     started = time.perf_counter()
     omnicontract.validate(args.project)
     total = time.perf_counter() - started

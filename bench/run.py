@@ -13,6 +13,7 @@ whether both found the same failing counts.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -20,7 +21,9 @@ import shutil
 import statistics
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -60,21 +63,52 @@ def busy_cpu_seconds() -> float:
     return (sum(fields[:8]) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
 
 
+def tree_bytes(root: Path) -> int:
+    """Bytes of the files under ``root`` (0 when it vanished meanwhile)."""
+    total = 0
+    for dirpath, _dirs, files in os.walk(root):
+        for name in files:
+            with contextlib.suppress(OSError):  # removed while we looked
+                total += os.lstat(os.path.join(dirpath, name)).st_blocks * 512
+    return total
+
+
 def measure(cmd: list[str], log: Path) -> dict:
-    """Run ``cmd`` to completion; its wall time, peak RSS, CPU and exit code, and the CPU
-    time other processes took meanwhile (a measure of how disturbed the run was)."""
+    """Run ``cmd`` to completion; its wall time, peak RSS, CPU and exit code, the CPU time
+    other processes took meanwhile (a measure of how disturbed the run was), and the most
+    temporary disk it held: the child gets a ``TMPDIR`` of its own, sampled every 0.2 s
+    (both tools put their engine's spill files there)."""
+    tmp = log.with_suffix(".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    peak_tmp = 0
+    stop = threading.Event()
+
+    def sample_tmp() -> None:
+        nonlocal peak_tmp
+        while not stop.wait(0.2):
+            peak_tmp = max(peak_tmp, tree_bytes(tmp))
+
+    sampler = threading.Thread(target=sample_tmp, daemon=True)
     with log.open("wb") as out:
         machine_cpu = busy_cpu_seconds()
         started = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            cmd, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "TMPDIR": str(tmp)}
+        )
+        sampler.start()
         _pid, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - started
         machine_cpu = busy_cpu_seconds() - machine_cpu
+        stop.set()
+        sampler.join()
+    shutil.rmtree(tmp, ignore_errors=True)
     proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
     cpu = usage.ru_utime + usage.ru_stime
     return {
         "wall_s": wall,
         "peak_mib": usage.ru_maxrss / 1024,  # Linux: KiB
+        "tmp_peak_mib": peak_tmp / 2**20,
         "user_s": usage.ru_utime,
         "sys_s": usage.ru_stime,
         "others_cpu_s": max(machine_cpu - cpu, 0.0),
@@ -101,8 +135,15 @@ def omnicontract_cmd(project: Path, output: Path, *extra: str) -> list[str]:
     ]
 
 
-def baseline_cmd(project: Path, output: Path) -> list[str]:
-    return [sys.executable, str(HERE / "baseline.py"), str(project), "--output", str(output)]
+def baseline_cmd(project: Path, output: Path, *extra: str) -> list[str]:
+    return [
+        sys.executable,
+        str(HERE / "baseline.py"),
+        str(project),
+        "--output",
+        str(output),
+        *extra,
+    ]
 
 
 # checks the baseline implements; omnicontract's other findings (source, contract lint,
@@ -175,16 +216,45 @@ def measure_undisturbed(cmd: list[str], log: Path, quiet_s: float, attempts: int
     return best
 
 
+TOOLS = ("baseline", "per-feed", "omnicontract")
+
+
 def run_all(
-    project: Path, repeat: int, warmup: int, work: Path, quiet_s: float
+    project: Path,
+    repeat: int,
+    warmup: int,
+    work: Path,
+    quiet_s: float,
+    memory_limit: str | None = None,
+    only: tuple[str, ...] = TOOLS,
 ) -> dict[str, list[dict]]:
+    limit = ("--memory-limit", memory_limit) if memory_limit else ()
     tools = {
         # the same checks as the baseline: each feed on its own
-        "per-feed": lambda i: omnicontract_cmd(project, work / f"per-feed-{i}.json", "--per-feed"),
+        "per-feed": lambda i: omnicontract_cmd(
+            project, work / f"per-feed-{i}.json", "--per-feed", *limit
+        ),
         # everything, the cross-channel checks included (the default)
-        "omnicontract": lambda i: omnicontract_cmd(project, work / f"omnicontract-{i}.json"),
-        "baseline": lambda i: baseline_cmd(project, work / f"baseline-{i}.json"),
+        "omnicontract": lambda i: omnicontract_cmd(
+            project, work / f"omnicontract-{i}.json", *limit
+        ),
+        "baseline": lambda i: baseline_cmd(project, work / f"baseline-{i}.json", *limit),
     }
+    return measure_tools(
+        {n: c for n, c in tools.items() if n in only}, repeat, warmup, work, quiet_s
+    )
+
+
+def measure_tools(
+    tools: dict[str, Callable[[object], list[str]]],
+    repeat: int,
+    warmup: int,
+    work: Path,
+    quiet_s: float,
+) -> dict[str, list[dict]]:
+    """Run every tool ``warmup`` times unmeasured, then ``repeat`` times measured (order
+    alternating); stop at the first failure. An omnicontract exit code 1 (findings) is a
+    success; the other tools must exit 0."""
     for _ in range(warmup):  # unmeasured: loads libraries and files into the page cache
         for name, cmd in tools.items():
             measure(cmd("warmup"), work / f"{name}-warmup.log")
@@ -192,8 +262,9 @@ def run_all(
     for i in range(repeat):
         order = list(tools) if i % 2 == 0 else list(reversed(tools))
         for name in order:
-            m = measure_undisturbed(tools[name](i), work / f"{name}-{i}.log", quiet_s)
-            ok = m["exit"] in ((0,) if name == "baseline" else (0, 1))
+            cmd = tools[name](i)
+            m = measure_undisturbed(cmd, work / f"{name}-{i}.log", quiet_s)
+            ok = m["exit"] in ((0, 1) if "omnicontract" in Path(cmd[0]).name else (0,))
             if not ok:
                 log = (work / f"{name}-{i}.log").read_text(errors="replace")
                 sys.exit(f"{name} failed with exit code {m['exit']}:\n{log[-3000:]}")
@@ -201,15 +272,55 @@ def run_all(
             if m["others_cpu_s"] > DISTURBED * m["wall_s"]:
                 note = f"  (disturbed: other processes used {m['others_cpu_s']:.1f} CPU s)"
             print(
-                f"  run {i + 1}/{repeat} {name:<13} {m['wall_s']:7.2f} s "
-                f"{m['peak_mib']:7.0f} MiB{note}",
+                f"  run {i + 1}/{repeat} {name:<15} {m['wall_s']:7.2f} s "
+                f"{m['peak_mib']:7.0f} MiB {m['tmp_peak_mib']:7.0f} MiB temp{note}",
                 flush=True,
             )
             runs[name].append(m)
     return runs
 
 
-def summarize(runs: dict[str, list[dict]]) -> dict[str, dict]:
+def print_setting(memory_limit: str | None) -> None:
+    """What the figures depend on: the machine, the commit, how busy the CPUs are."""
+    print(f"machine: {machine()}")
+    print(f"omnicontract: {omnicontract_version()}")
+    if memory_limit:
+        print(f"memory limit: {memory_limit} (every DuckDB tool)")
+    busy = cpu_busy()
+    if busy > 0.2:
+        print(f"warning: the CPUs are {busy:.0%} busy before starting; timings will be skewed")
+
+
+def conclude(runs: dict, repeat: int, warmup: int, base: str = "baseline") -> dict:
+    """Summarize the runs and print the table of medians."""
+    summary = summarize(runs, base=base)
+    print(f"\nmedian of {repeat} run(s) each after {warmup} warm-up, order alternating:")
+    print_table(summary, base=base)
+    return summary
+
+
+def save_results(
+    work: Path, result: dict, summary: dict, runs: dict, args: argparse.Namespace
+) -> None:
+    """Write ``results.json`` with the machine, the commit measured and every run."""
+    result = {
+        **result,
+        "memory_limit": args.memory_limit,
+        "repeat": args.repeat,
+        "warmup": args.warmup,
+        "machine": machine(),
+        "omnicontract_version": omnicontract_version(),
+        "summary": summary,
+        "runs": runs,
+    }
+    (work / "results.json").write_text(json.dumps(result, indent=2) + "\n")
+    print(f"\nresults: {work / 'results.json'}")
+
+
+def summarize(
+    runs: dict[str, list[dict]], base: str = "baseline", per_feed: str = "per-feed"
+) -> dict[str, dict]:
+    """Medians per tool, with ratios to ``base`` and to ``per_feed`` where those ran."""
     out = {}
     for name, ms in runs.items():
         out[name] = {
@@ -217,29 +328,35 @@ def summarize(runs: dict[str, list[dict]]) -> dict[str, dict]:
             "wall_min_s": min(m["wall_s"] for m in ms),
             "wall_max_s": max(m["wall_s"] for m in ms),
             "peak_mib": statistics.median(m["peak_mib"] for m in ms),
+            "tmp_peak_mib": statistics.median(m.get("tmp_peak_mib", 0.0) for m in ms),
             "cpu_s": statistics.median(m["user_s"] + m["sys_s"] for m in ms),
         }
-    base = out["baseline"]
     for s in out.values():
-        s["wall_ratio"] = s["wall_s"] / base["wall_s"]
-        s["mem_ratio"] = s["peak_mib"] / base["peak_mib"]
-        s["vs_per_feed"] = s["wall_s"] / out["per-feed"]["wall_s"]
+        if base in out:
+            s["wall_ratio"] = s["wall_s"] / out[base]["wall_s"]
+            s["mem_ratio"] = s["peak_mib"] / out[base]["peak_mib"]
+        if per_feed in out:
+            s["vs_per_feed"] = s["wall_s"] / out[per_feed]["wall_s"]
     return out
 
 
-def print_table(summary: dict[str, dict]) -> None:
+def print_table(summary: dict[str, dict], base: str = "baseline") -> None:
+    def ratio(s: dict, key: str) -> str:
+        return f"{s[key]:.2f}x" if key in s else "-"
+
     head = (
-        f"{'tool':<13} {'wall s':>8} {'min':>7} {'max':>7} {'cpu s':>7} {'peak MiB':>9} "
-        f"{'wall vs base':>13} {'mem vs base':>12} {'vs per-feed':>12}"
+        f"{'tool':<15} {'wall s':>8} {'min':>7} {'max':>7} {'cpu s':>7} {'peak MiB':>9} "
+        f"{'temp MiB':>9} {'wall vs base':>13} {'mem vs base':>12} {'vs per-feed':>12}"
     )
+    print(f"(base: {base})")
     print(head)
     print("-" * len(head))
-    for name in ("baseline", "per-feed", "omnicontract"):
-        s = summary[name]
+    for name, s in summary.items():
         print(
-            f"{name:<13} {s['wall_s']:8.2f} {s['wall_min_s']:7.2f} {s['wall_max_s']:7.2f} "
-            f"{s['cpu_s']:7.1f} {s['peak_mib']:9.0f} {s['wall_ratio']:12.2f}x "
-            f"{s['mem_ratio']:11.2f}x {s['vs_per_feed']:11.2f}x"
+            f"{name:<15} {s['wall_s']:8.2f} {s['wall_min_s']:7.2f} {s['wall_max_s']:7.2f} "
+            f"{s['cpu_s']:7.1f} {s['peak_mib']:9.0f} {s['tmp_peak_mib']:9.0f} "
+            f"{ratio(s, 'wall_ratio'):>13} {ratio(s, 'mem_ratio'):>12} "
+            f"{ratio(s, 'vs_per_feed'):>12}"
         )
 
 
@@ -361,7 +478,20 @@ def main(argv: list[str] | None = None) -> None:
         help="before each measured run, wait up to S seconds for the CPUs to be idle",
     )
     ap.add_argument("--regenerate", action="store_true", help="rebuild the cached data set")
+    ap.add_argument(
+        "--memory-limit",
+        metavar="SIZE",
+        help="pass the same memory limit (e.g. 2GB) to omnicontract and the baseline",
+    )
+    ap.add_argument(
+        "--tools",
+        default=",".join(TOOLS),
+        help=f"comma-separated subset of {','.join(TOOLS)} [default: all]",
+    )
     args = ap.parse_args(argv)
+    only = tuple(t for t in args.tools.split(",") if t)
+    if not set(only) <= set(TOOLS):
+        ap.error(f"--tools: choose among {', '.join(TOOLS)}")
 
     project, meta = dataset(args.customers, args.interactions, args.regenerate)
     work = OUT / "runs" / project.name
@@ -371,32 +501,21 @@ def main(argv: list[str] | None = None) -> None:
         f"{len(meta['rows'])} CSV files, {meta['bytes'] / 2**20:.0f} MiB "
         f"(generated in {meta['seconds']:.1f} s)"
     )
-    print(f"machine: {machine()}")
-    version = omnicontract_version()
-    print(f"omnicontract: {version}")
-    busy = cpu_busy()
-    if busy > 0.2:
-        print(f"warning: the CPUs are {busy:.0%} busy before starting; timings will be skewed")
+    print_setting(args.memory_limit)
     warm_cache(project)
-    runs = run_all(project, args.repeat, args.warmup, work, args.wait_quiet)
-    summary = summarize(runs)
-    print(f"\nmedian of {args.repeat} run(s) each after {args.warmup} warm-up, order alternating:")
-    print_table(summary)
-    findings = report_findings(work, args.repeat)
+    runs = run_all(
+        project, args.repeat, args.warmup, work, args.wait_quiet, args.memory_limit, only
+    )
+    summary = conclude(runs, args.repeat, args.warmup)
+    both = {"baseline", "omnicontract"} <= set(only)
+    findings = report_findings(work, args.repeat) if both else {}
     result = {
         "customers": args.customers,
         "interactions": args.interactions,
         "bytes": meta["bytes"],
-        "machine": machine(),
-        "omnicontract_version": version,
-        "repeat": args.repeat,
-        "warmup": args.warmup,
-        "summary": summary,
-        "runs": runs,
         "findings": findings,
     }
-    (work / "results.json").write_text(json.dumps(result, indent=2) + "\n")
-    print(f"\nresults: {work / 'results.json'}")
+    save_results(work, result, summary, runs, args)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,14 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXED_NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+# what a user's own runs leave in a project folder: never part of a test's copy
+RUN_STATE = shutil.ignore_patterns(".omnicontract", "out", "__pycache__")
+
+
+def copy_example(name: str, dest: Path) -> Path:
+    """A copy of ``examples/NAME`` without the run state a user's runs left in it (the
+    history store, report files), so a test sees the example as the repository has it."""
+    return Path(shutil.copytree(ROOT / "examples" / name, dest, ignore=RUN_STATE))
 
 
 def write_project(

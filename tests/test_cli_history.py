@@ -10,13 +10,13 @@ import pytest
 from click.testing import CliRunner
 
 from omnicontract.cli.main import cli
-from tests.conftest import ROOT
+from tests.conftest import copy_example
 
 
 @pytest.fixture
 def retail(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("OMNICONTRACT_HISTORY_URL")  # the project's default store
-    return Path(shutil.copytree(ROOT / "examples" / "retail", tmp_path / "retail"))
+    return copy_example("retail", tmp_path / "retail")
 
 
 def run(*args: str) -> object:

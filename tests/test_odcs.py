@@ -5,7 +5,6 @@ is reported by its place in the file."""
 from __future__ import annotations
 
 import json
-import shutil
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ from omnicontract.contracts.yamlio import load_yaml
 from omnicontract.errors import ContractError
 from omnicontract.interop import export
 from omnicontract.interop.odcs_import import convert
-from tests.conftest import FIXED_NOW, ROOT
+from tests.conftest import FIXED_NOW, ROOT, copy_example
 
 DATA = Path(__file__).parent / "data" / "odcs"
 
@@ -173,7 +172,7 @@ def test_project_references_an_odcs_file(tmp_path: Path) -> None:
     """A project lists an ODCS file in `contracts:`; validate runs on it, and what the
     file says that omnicontract does not honour comes back as OC-CON-006."""
     project = tmp_path / "p"
-    shutil.copytree(ROOT / "examples" / "retail", project, ignore=shutil.ignore_patterns(".*"))
+    copy_example("retail", project)
     customer = yaml.safe_load(
         export("odcs", load_contract(builtin_contracts_dir() / "customer.yaml").model)
     )

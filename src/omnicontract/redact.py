@@ -6,10 +6,10 @@ remembering to hide it. It lives in the lowest layer because every layer prints.
 
 Forms it hides:
 
-- user info of a URL: ``postgresql://qa:secret@db/qa`` -> ``postgresql://qa:***@db/qa``,
-  also when the password holds an unencoded ``@`` and when the scheme is missing
-  (``qa:secret@db:5432/qa``);
-- a user name alone before ``@`` in a URL (``https://TOKEN@host``), which is how tokens travel;
+- user info of a URL, user name and password: ``postgresql://qa:secret@db/qa`` ->
+  ``postgresql://***@db/qa``, also when the password holds an unencoded ``@`` and when the
+  scheme is missing (``qa:secret@db:5432/qa``); a user name alone (``https://TOKEN@host``)
+  is how tokens travel, so it goes too;
 - secret parameters in a query string or a key=value connection string
   (``?password=``, ``&pwd=``, ``sslpassword=``, ``token=``, ``api_key=``, ``secret=``, ...);
 - any literal secret the caller knows (an expanded ``${VAR}``).
@@ -46,14 +46,6 @@ _BARE_USERINFO = re.compile(
 )
 
 
-def _userinfo(match: re.Match[str]) -> str:
-    info = match.group("userinfo")
-    user, sep, _ = info.partition(":")
-    if sep:
-        return f"{match.group('scheme')}{user}:{HIDDEN}@"
-    return f"{match.group('scheme')}{HIDDEN}@"
-
-
 def redact(text: str, *secrets: str | None) -> str:
     """``text`` with every credential it carries (see the module docstring) as ``***``."""
     if not text:
@@ -62,8 +54,8 @@ def redact(text: str, *secrets: str | None) -> str:
         if len(secret) >= 3:  # a one- or two-letter secret would blank out ordinary text
             text = text.replace(secret, HIDDEN)
     if "@" in text:
-        text = _URL_USERINFO.sub(_userinfo, text)
-        text = _BARE_USERINFO.sub(lambda m: f"{m.group('user')}:{HIDDEN}@", text)
+        text = _URL_USERINFO.sub(lambda m: f"{m.group('scheme')}{HIDDEN}@", text)
+        text = _BARE_USERINFO.sub(f"{HIDDEN}@", text)
     if "=" in text:
         text = _PARAM.sub(lambda m: f"{m.group('key')}{m.group('eq')}{HIDDEN}", text)
     return text

@@ -496,6 +496,45 @@ def _policy_problems(project: Project) -> list[Problem]:
     return problems
 
 
+def _connection_problems(project: Project) -> list[Problem]:
+    """Connections must have a URL with a scheme; database feeds must name a declared
+    connection, and a query must be one read-only SELECT (checked without connecting)."""
+    from omnicontract.contracts.sqlquery import QueryError, check_query
+    from omnicontract.urls import backend
+
+    problems: list[Problem] = []
+    connections = project.settings.connections
+    if project.doc is not None:
+        for name, conn in connections.items():
+            if backend(conn.url) is None:
+                problems.append(
+                    (
+                        project.doc.location(("connections", name)),
+                        f"connection '{name}' is not a SQLAlchemy URL",
+                        "write e.g. postgresql://user:${PASSWORD}@host/db or sqlite:///file.db",
+                    )
+                )
+    for ch in project.channels:
+        for i, feed in enumerate(ch.model.feeds):
+            src = feed.source
+            if src.connection is None:
+                continue
+            if src.connection not in connections:
+                hint = _did_you_mean(src.connection, connections) or (
+                    "declare it under connections: in the project file"
+                )
+                msg = f"feed '{feed.name}' uses unknown connection '{src.connection}'"
+                problems.append((ch.feed_location(i, "source", "connection"), msg, hint))
+                continue
+            if src.query is not None:
+                try:
+                    check_query(src.query, backend(connections[src.connection].url))
+                except QueryError as exc:
+                    hint = "write one SELECT; see docs/engines.md for what a query may contain"
+                    problems.append((ch.feed_location(i, "source", "query"), str(exc), hint))
+    return problems
+
+
 def cross_check(project: Project) -> None:
     """Checks that span files: entities, canonical fields, references, check names."""
     from omnicontract.validators.registry import registry
@@ -507,6 +546,7 @@ def cross_check(project: Project) -> None:
         problems += _override_problems(project.settings.policy.checks, project.doc, base, known)
     problems += _reference_problems(project)
     problems += _policy_problems(project)
+    problems += _connection_problems(project)
     for ch in project.channels:
         problems += _binding_problems(project, ch, known)
     if problems:

@@ -264,11 +264,43 @@ class CheckOverride(Strict):
 CheckOverrides = dict[str, CheckOverride]
 
 
-class Source(Strict):
-    """Where a feed's rows come from."""
+FILE_ONLY = (
+    "format",
+    "delimiter",
+    "quote",
+    "escape",
+    "skip_rows",
+    "encoding",
+    "header",
+    "null_values",
+)
 
-    path: str | list[str] = Field(
-        description="File path or glob (relative to the project), or a list of them."
+
+class Source(Strict):
+    """Where a feed's rows come from: files (``path``), or a table or query of a database
+    the project declares under ``connections:`` (``connection`` with ``table`` or ``query``)."""
+
+    path: str | list[str] | None = Field(
+        None, description="File path or glob (relative to the project), or a list of them."
+    )
+    connection: str | None = Field(
+        None,
+        pattern=IDENT,
+        description="Name of a database connection declared in the project file's "
+        "`connections:`; the feed is then a `table` or a `query` of that database.",
+    )
+    table: str | None = Field(
+        None,
+        min_length=1,
+        max_length=255,
+        description="Table or view of the connection, as `name` or `schema.name`.",
+    )
+    query: str | None = Field(
+        None,
+        min_length=1,
+        max_length=100_000,
+        description="One read-only SELECT of the connection (see docs/engines.md for what a "
+        "query may contain); its result columns are the feed's columns.",
     )
     format: Literal["csv", "json", "jsonl", "parquet"] | None = Field(
         None, description="File format; inferred from the file suffix when omitted."
@@ -286,7 +318,14 @@ class Source(Strict):
     )
 
     @model_validator(mode="after")
-    def _csv_only(self) -> Source:
+    def _one_kind(self) -> Source:
+        if self.connection is not None:
+            return self._database_source()
+        if self.path is None:
+            raise ValueError("a source needs a path, or a connection with a table or query")
+        for name in ("table", "query"):
+            if getattr(self, name) is not None:
+                raise ValueError(f"'{name}' needs a connection")
         fmt = self.format or infer_format(self.paths[0])
         if fmt != "csv":
             for name in ("delimiter", "quote", "escape"):
@@ -294,13 +333,40 @@ class Source(Strict):
                     raise ValueError(f"'{name}' applies to csv sources only")
         return self
 
+    def _database_source(self) -> Source:
+        if self.path is not None:
+            raise ValueError("a source is either a path or a connection, not both")
+        if (self.table is None) == (self.query is None):
+            raise ValueError("a connection source needs exactly one of table or query")
+        for name in FILE_ONLY:
+            if name in self.model_fields_set:
+                raise ValueError(f"'{name}' applies to file sources only")
+        if self.table is not None and len(self.table.split(".")) > 2:
+            raise ValueError(f"table '{self.table}' must be written name or schema.name")
+        return self
+
+    @property
+    def is_database(self) -> bool:
+        return self.connection is not None
+
     @property
     def paths(self) -> list[str]:
+        if self.path is None:
+            return []
         return [self.path] if isinstance(self.path, str) else list(self.path)
 
     @property
     def resolved_format(self) -> str:
+        if self.connection is not None:
+            return "table" if self.table is not None else "query"
         return self.format or infer_format(self.paths[0])
+
+    @property
+    def display(self) -> str:
+        """How the source is named in reports: paths, or ``connection:table`` / ``query``."""
+        if self.connection is None:
+            return ", ".join(self.paths)
+        return f"{self.connection}:{self.table}" if self.table else f"{self.connection}: query"
 
 
 def infer_format(path: str) -> str:
@@ -582,6 +648,38 @@ class History(Strict):
     )
 
 
+def _connection_shorthand(value: Any) -> Any:
+    """`crm: postgresql://...` is shorthand for `crm: {url: postgresql://...}`."""
+    if isinstance(value, str):
+        return {"url": value}
+    return value
+
+
+class Connection(Strict):
+    """A database that feeds can read tables or queries from (checks run inside it)."""
+
+    url: str = Field(
+        min_length=1,
+        max_length=2000,
+        description="SQLAlchemy URL (`postgresql://qa@db.example.com/crm`, `sqlite:///crm.db`). "
+        "`${ENV_VAR}` is expanded here and only here, so a password stays out of the "
+        "repository (`postgresql://qa:${CRM_PASSWORD}@db/crm`); the URL is printed only with "
+        "its password and user redacted.",
+    )
+    description: str | None = Field(None, description="What this database is, for people.")
+    batch_size: int = Field(
+        10_000,
+        ge=100,
+        le=1_000_000,
+        description="Rows per batch when key columns are fetched for cross-channel checks.",
+    )
+
+
+ConnectionValue = Annotated[
+    Connection, BeforeValidator(_connection_shorthand, json_schema_input_type=str | Connection)
+]
+
+
 class ProjectFile(Strict):
     """`omnicontract.yaml`: where everything lives and how runs are judged."""
 
@@ -607,3 +705,7 @@ class ProjectFile(Strict):
     policy: Policy = Field(default_factory=Policy, description="How runs are judged.")
     defaults: Defaults = Field(default_factory=Defaults, description="Defaults for bindings.")
     history: History = Field(default_factory=History, description="Run history store.")
+    connections: dict[Annotated[str, Field(pattern=IDENT)], ConnectionValue] = Field(
+        default_factory=dict,
+        description="Databases that feeds read tables or queries from, by name.",
+    )

@@ -234,7 +234,7 @@ class Run:
             channel=feed.channel_name,
             feed=b.name,
             entity=b.entity,
-            source=", ".join(b.source.paths),
+            source=b.source.display,
             files=len(files),
         )
         if not files:
