@@ -41,9 +41,25 @@ _URL_USERINFO = re.compile(
 )
 # no scheme: user:password@host
 _BARE_USERINFO = re.compile(
-    r"(?<![A-Za-z0-9+.\-/:@])(?P<user>[A-Za-z0-9_.%+-]+):(?!//)(?P<password>[^\s'\"<>]+)@"
+    r"(?<![A-Za-z0-9+.\-:@])(?P<user>[A-Za-z0-9_.%+-]+):(?!//)(?P<password>[^\s'\"<>]+)@"
     r"(?=[A-Za-z0-9\[][^\s'\"<>@]*(?:[\s'\"<>]|$))"
 )
+
+
+# a password written as an unexpanded ${NAME} reference is no secret, and worth showing
+_REFERENCE = re.compile(r"[^:@]*:\$\{[A-Za-z_][A-Za-z0-9_]*\}")
+
+
+def _userinfo(match: re.Match[str]) -> str:
+    if _REFERENCE.fullmatch(match.group("userinfo")):
+        return match.group(0)
+    return f"{match.group('scheme')}{HIDDEN}@"
+
+
+def _bare_userinfo(match: re.Match[str]) -> str:
+    if _REFERENCE.fullmatch(f"{match.group('user')}:{match.group('password')}"):
+        return match.group(0)
+    return f"{HIDDEN}@"
 
 
 def redact(text: str, *secrets: str | None) -> str:
@@ -54,8 +70,8 @@ def redact(text: str, *secrets: str | None) -> str:
         if len(secret) >= 3:  # a one- or two-letter secret would blank out ordinary text
             text = text.replace(secret, HIDDEN)
     if "@" in text:
-        text = _URL_USERINFO.sub(lambda m: f"{m.group('scheme')}{HIDDEN}@", text)
-        text = _BARE_USERINFO.sub(f"{HIDDEN}@", text)
+        text = _URL_USERINFO.sub(_userinfo, text)
+        text = _BARE_USERINFO.sub(_bare_userinfo, text)
     if "=" in text:
         text = _PARAM.sub(lambda m: f"{m.group('key')}{m.group('eq')}{HIDDEN}", text)
     return text

@@ -48,3 +48,20 @@ def backend(url: str) -> str | None:
         return None
     name = match.group("backend").lower()
     return "postgresql" if name == "postgres" else name
+
+
+def encode_userinfo(url: str) -> str:
+    """``url`` with an unencoded ``@`` (or ``:``) in its password percent-encoded, so a URL
+    parser splits user info from host at the last ``@`` of the authority, as a browser
+    does, instead of sending the rest of the password to the network as a host name."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    head = rest.split("?", 1)[0].split("#", 1)[0]
+    at = head.rfind("@")
+    if at < 0 or "@" not in head[:at]:
+        return url
+    from urllib.parse import quote
+
+    user, colon, password = rest[:at].partition(":")
+    return f"{scheme}://{user}{colon}{quote(password, safe='')}{rest[at:]}"

@@ -285,7 +285,7 @@ def _expand(
                 location=where,
                 hint=f"paths in '{key}' are relative to {root}",
             )
-        found.extend(matches)
+        found.extend(m for m in matches if m not in found)  # two globs, one file: once
     return found
 
 
@@ -496,6 +496,22 @@ def _policy_problems(project: Project) -> list[Problem]:
     return problems
 
 
+def _database_file_outside(project: Project, url: str) -> str | None:
+    """For a database that is a file (SQLite, DuckDB): a message when the file lies
+    outside the folders the project may read."""
+    from omnicontract.urls import backend
+
+    if backend(url) not in ("sqlite", "duckdb"):
+        return None
+    database = url.split("://", 1)[1].split("?", 1)[0]
+    database = database[1:] if database.startswith("/") else database
+    if database in ("", ":memory:") or database.startswith(":memory:"):
+        return None
+    confinement = project.confinement or Confinement(project.root)
+    problem = confinement.pattern_problem(database)
+    return problem
+
+
 def _connection_problems(project: Project) -> list[Problem]:
     """Connections must have a URL with a scheme; database feeds must name a declared
     connection, and a query must be one read-only SELECT (checked without connecting)."""
@@ -512,6 +528,14 @@ def _connection_problems(project: Project) -> list[Problem]:
                         project.doc.location(("connections", name)),
                         f"connection '{name}' is not a SQLAlchemy URL",
                         "write e.g. postgresql://user:${PASSWORD}@host/db or sqlite:///file.db",
+                    )
+                )
+            elif outside := _database_file_outside(project, conn.url):
+                problems.append(
+                    (
+                        project.doc.location(("connections", name)),
+                        f"connection '{name}': {outside}",
+                        OUTSIDE_HINT,
                     )
                 )
     for ch in project.channels:

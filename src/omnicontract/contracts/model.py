@@ -323,6 +323,8 @@ class Source(Strict):
             return self._database_source()
         if self.path is None:
             raise ValueError("a source needs a path, or a connection with a table or query")
+        if not self.paths or not all(self.paths):
+            raise ValueError("'path' must name a file or glob (it is empty)")
         for name in ("table", "query"):
             if getattr(self, name) is not None:
                 raise ValueError(f"'{name}' needs a connection")
@@ -638,8 +640,9 @@ class History(Strict):
 
     url: str | None = Field(
         None,
-        description="SQLAlchemy URL of the run store; `${ENV_VAR}` is expanded, so a password "
-        "can stay out of the repository (`postgresql://qa:${QA_DB_PASSWORD}@db/qa`). Default: "
+        description="SQLAlchemy URL of the run store; `${ENV_VAR}` in its password is expanded, "
+        "so a password can stay out of the repository "
+        "(`postgresql://qa:${QA_DB_PASSWORD}@db/qa`). Default: "
         "SQLite at `.omnicontract/history.db` in the project folder.",
     )
     enabled: bool = Field(True, description="Record every `validate` run.")

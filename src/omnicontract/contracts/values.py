@@ -47,7 +47,7 @@ MIN_MEMORY = 2**20  # below a megabyte no engine can run
 MAX_PATTERN = 10_000  # characters of one regular expression
 
 # DuckDB's strptime specifiers (a '-' flag is allowed before the numeric ones)
-_STRPTIME = set("aAbBcdfgGHIjmMnpSuUVwWxXyYzZ%")
+_STRPTIME = set("aAbBcdfgGhHIjmMnpSTuUVwWxXyYzZ%")
 _STRPTIME_DASH = set("dmHIMSyjU")
 
 

@@ -30,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.sql.expression import ColumnElement
 
 from omnicontract.contracts.model import FieldMapping, FieldSpec, Format, LogicalType
-from omnicontract.validators.sqlfuncs import matches, try_cast
+from omnicontract.validators.sqlfuncs import LONG_LIST, lookup, matches, one_of, try_cast
 
 TRUE_VALUES = ["true", "t", "1", "yes", "y", "sim", "s", "si", "verdadeiro", "x"]
 FALSE_VALUES = ["false", "f", "0", "no", "n", "não", "nao", "falso"]
@@ -120,12 +120,13 @@ def _map_values(out: MappedField, col: ColumnElement[Any], st: str) -> None:
     assert out.mapping is not None and out.mapping.values is not None
     raw = _as_text(col, st)
     null = literal(None, String())
-    branches: list[Any] = [
-        (raw == literal(k), literal(v) if v is not None else null)
-        for k, v in out.mapping.values.items()
-    ]
+    branches: list[Any] = (
+        [(raw == literal(k), literal(v) if v is not None else null) for k, v in values.items()]
+        if len(values := out.mapping.values) <= LONG_LIST
+        else [(one_of(raw, list(values)), lookup(raw, values))]
+    )
     if out.spec.enum:
-        branches.append((raw.in_(list(out.spec.enum)), raw))
+        branches.append((one_of(raw, list(out.spec.enum)), raw))
     out.value = case(*branches, else_=null) if branches else raw
     out.raw, out.transform = raw, "values"
 
