@@ -20,7 +20,10 @@ from pathlib import Path
 from typing import Any
 
 TIMINGS: list[list[Any]] = []  # [seconds, charged to, SQL]
-HELPERS = {"fetch", "scalar", "compile", "execute_ddl"}  # charged to their caller instead
+# charged to their caller instead
+HELPERS = {"fetch", "scalar", "compile", "run", "top_values", "create_table", "create_view"}
+# the run and its engine: a statement is charged to the check that asked, if any
+ENGINE_FILES = ("duckdb.py", "run.py", "binding.py", "api.py", "queries.py")
 # connection methods that run SQL or read data in the engine
 ENGINE_CALLS = ("execute", "executemany", "sql", "query", "read_csv", "read_json", "read_parquet")
 FETCHES = ("fetchall", "fetchone", "fetchmany", "fetchnumpy", "fetchdf", "arrow", "df", "pl")
@@ -35,7 +38,7 @@ def charged_to() -> str:
         path = frame.f_code.co_filename
         if "omnicontract" in path:
             name = f"{os.path.basename(path)}:{frame.f_code.co_name}"
-            if os.path.basename(path) not in ("engine.py", "api.py", "queries.py"):
+            if os.path.basename(path) not in ENGINE_FILES:
                 return name
             if frame.f_code.co_name not in HELPERS:
                 engine_fn = engine_fn or name

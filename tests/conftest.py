@@ -203,3 +203,48 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 def _history_in_tmp(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """``validate`` records every run: keep the tests' runs out of the repository."""
     monkeypatch.setenv("OMNICONTRACT_HISTORY_URL", f"sqlite:///{tmp_path / 'runs.db'}")
+    # the console's width and colour come from the terminal: not from the user's shell here
+    for name in ("COLUMNS", "LINES", "NO_COLOR"):
+        monkeypatch.delenv(name, raising=False)
+
+
+TEST_SPARK_CONF = {
+    "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",
+    "spark.sql.shuffle.partitions": "1",
+    "spark.default.parallelism": "1",
+    "spark.sql.adaptive.enabled": "false",
+    "spark.sql.codegen.wholeStage": "false",
+    "spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC",
+}
+
+
+def spark_session_or_skip() -> Any:
+    """The worker's one local SparkSession (UTC, one-partition shuffles, no UI):
+    skipped where pyspark or Java is missing, unless ``OMNICONTRACT_REQUIRE_SPARK=1``
+    (CI), where it fails."""
+    import importlib.util
+    import os
+    import shutil
+
+    missing = pytest.fail if os.environ.get("OMNICONTRACT_REQUIRE_SPARK") == "1" else pytest.skip
+    if importlib.util.find_spec("pyspark") is None:
+        missing("pyspark is not installed (pip install -e '.[test]')")
+    if not (os.environ.get("JAVA_HOME") or shutil.which("java")):
+        missing("Java is not installed (the Spark tests need Java 17 or later)")
+    from pyspark.sql import SparkSession
+
+    from omnicontract.validators.engines.spark.session import get_session
+
+    if SparkSession.getActiveSession() is None:
+        # tiny inputs: one task per stage and no code generation start jobs fastest
+        builder = SparkSession.builder.master("local[1]")
+        for key, value in TEST_SPARK_CONF.items():
+            builder = builder.config(key, value)
+        builder.getOrCreate()
+    return get_session()
+
+
+@pytest.fixture(scope="session")
+def spark() -> Any:
+    return spark_session_or_skip()

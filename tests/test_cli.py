@@ -106,7 +106,7 @@ def test_quiet_prints_only_the_verdict(tmp_path: Path) -> None:
     root = write_project(tmp_path / "p", feeds=[DIRTY])
     code, out, _ = run("validate", str(root), "-q")
     assert code == 1
-    assert out.count("\n") == 1 and out.startswith("FAIL: 2 error(s)")
+    assert out.count("\n") == 1 and out.startswith("FAIL: 2 errors, 0 warnings, 0 info")
 
 
 def test_pii_is_masked_unless_asked(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -58,6 +59,9 @@ def test_report_renders_a_stored_run_with_its_trend(retail: Path, tmp_path: Path
     assert doc["run_id"] == "2"
     assert [t["run_id"] for t in doc["trend"]] == ["1"]
     assert set(doc["trend"][0]) == {"run_id", "started_at", "readiness", "channels", "findings"}
+    # the same data twice: nothing new, resolved, worse or better since run 1
+    assert doc["changes"]["previous_run"]["run_id"] == "1"
+    assert all(doc["changes"][k] == [] for k in ("new", "resolved", "worsened", "improved"))
     first = json.loads(run("report", retail, "--run", "1", "--format", "json").output)
     assert first["run_id"] == "1" and first["trend"] == []
     assert "What blocks the unified view" in run("report", retail).output
@@ -81,13 +85,44 @@ def test_store_errors_are_one_line_with_the_password_masked(
 ) -> None:
     monkeypatch.setenv("QA_PW", "pa55-w0rd")
     url = "postgresql://qa:${QA_PW}@127.0.0.1:1/qa"
-    for args in (("validate", retail), ("history", retail), ("report", retail)):
+    for args in (("history", retail), ("report", retail)):
         result = run(*args, "--history-url", url)
         assert result.exit_code == 2, result.output
         assert "pa55-w0rd" not in result.output and "Traceback" not in result.output
         assert result.output.startswith("error: cannot open the run history at postgresql")
+    # validating is not stopped by a store it cannot reach: the verdict decides the exit
+    warned = run("validate", retail, "-q", "--history-url", url)
+    assert warned.exit_code == 1, warned.output
+    assert "warning: this run is not recorded: cannot open the run history at postgresql" in (
+        warned.output
+    )
+    assert "pa55-w0rd" not in warned.output and "FAIL:" in warned.output
     bad = run("validate", retail, "--history-url", "nonsense://u:pa55-w0rd@@")
-    assert bad.exit_code == 2 and "pa55-w0rd" not in bad.output
+    assert bad.exit_code == 1 and "pa55-w0rd" not in bad.output
+    # unless the project says its runs must be recorded
+    project = retail / "omnicontract.yaml"
+    project.write_text(project.read_text() + "history:\n  required: true\n")
+    required = run("validate", retail, "-q", "--history-url", url)
+    assert required.exit_code == 2 and "pa55-w0rd" not in required.output
+    assert required.output.startswith("error: cannot open the run history at postgresql")
+
+
+def test_bad_report_targets_fail_before_any_feed_is_read(retail: Path, tmp_path: Path) -> None:
+    a_file = tmp_path / "a-file"
+    a_file.write_text("x")
+    (retail / "exports" / "crm" / "clientes.csv").unlink()  # read first: would be OC-SRC-001
+    for spec in (
+        "junit:/proc/nope/j.xml",
+        f"html:{tmp_path}",
+        f"junit:{a_file}/x.xml",
+    ):
+        result = run("validate", retail, "--format", "json", "--report", spec)
+        assert result.exit_code == 2, (spec, result.output)
+        assert result.output.startswith("error: --report "), result.output
+        assert "OC-SRC" not in result.output and "unexpected" not in result.output
+    result = run("validate", retail, "-q", "--output", str(tmp_path))
+    assert result.exit_code == 2 and "is a directory" in result.output  # click says so
+    assert not (retail / ".omnicontract").exists()  # nothing recorded, not even a store
 
 
 def test_project_file_history_block(retail: Path, postgres_database: str) -> None:
@@ -117,3 +152,23 @@ def test_default_store_under_a_relative_project_path(retail: Path, monkeypatch) 
     assert run("validate", "retail", "-q").exit_code == 1
     assert (retail / ".omnicontract" / "history.db").exists()
     assert not (retail / "retail").exists()
+
+
+def test_history_fits_the_terminal(retail: Path) -> None:
+    assert run("validate", retail, "-q").exit_code == 1
+    assert run("validate", retail, "-q").exit_code == 1
+    wide = CliRunner(env={"COLUMNS": "300"}).invoke(cli, ["history", str(retail)]).output
+    assert len(wide.splitlines()) == 3  # one table: header, two runs
+    channels = wide.splitlines()[0].split()[5:-2]
+    assert "whatsapp" in channels and len(channels) == 8
+    narrow = CliRunner(env={"COLUMNS": "60"}).invoke(cli, ["history", str(retail)]).output
+    lines = narrow.splitlines()
+    assert max(len(line) for line in lines) <= 60
+    assert lines[0].split()[:4] == ["run", "started", "(UTC)", "verdict"]
+    headers = [line.split() for line in lines if line.startswith("run ")]
+    assert len(headers) > 2  # the figures, then the channels in blocks that fit
+    shown = [c for h in headers[1:] for c in h[1:]]
+    assert shown == channels  # every channel once, in order
+    for line in lines:  # no figure is cut: every cell is a whole number or a change
+        for cell in line.split()[1:]:
+            assert re.fullmatch(r"[a-z_()A-Z]+|[\d:-]+|\d+\.\d|[+-]\d+\.\d|-", cell), (cell, line)

@@ -32,7 +32,9 @@ def _load_cases() -> list[Any]:
     return params
 
 
-def _write(path: Path, doc: dict[str, Any]) -> Path:
+def _write(path: Path, doc: dict[str, Any] | None) -> Path:
+    if doc is None:  # the file is not in that version
+        return path
     path.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True), encoding="utf-8")
     return path
 
@@ -178,7 +180,7 @@ def test_markdown_for_a_pull_request_comment(tmp_path: Path) -> None:
     [
         (CUSTOMER, WHATSAPP, "cannot compare an entity"),
         (CUSTOMER, ROOT / "contracts" / "interaction.yaml", "two different entities"),
-        (CUSTOMER, ROOT / "nope.yaml", "file not found"),
+        (ROOT / "nope.yaml", ROOT / "nope-either.yaml", "neither"),
         (CUSTOMER, ROOT / "examples" / "retail" / "omnicontract.yaml", "kind 'project'"),
     ],
 )
@@ -222,3 +224,91 @@ def test_git_revision_form(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     assert code == 2 and "cannot read contracts/customer.yaml at nobranch" in err
     code, _, err = run("diff", "git:main", "contracts/customer.yaml")
     assert code == 2 and "is not git:REV:PATH" in err
+
+
+def _git_project(tmp_path: Path) -> tuple[Path, list[str]]:
+    """The retail example's contracts and bindings (no exports) committed in a new repo."""
+    repo = tmp_path / "repo"
+    project = repo / "retail"
+    example = ROOT / "examples" / "retail"
+    shutil.copytree(example, project, ignore=shutil.ignore_patterns("exports", ".omnicontract"))
+    shutil.copytree(ROOT / "contracts", project / "contracts")  # its own copy, to change
+    settings = project / "omnicontract.yaml"
+    settings.write_text(
+        settings.read_text().replace(
+            'contracts: ["builtin:customer", "builtin:interaction"]',
+            'contracts: ["contracts/*.yaml"]',
+        )
+    )
+    git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run([*git[:3], "init", "-q", "-b", "main"], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "project"], check=True)
+    return project, git
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_project_mode_against_the_previous_commit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project, git = _git_project(tmp_path)
+    # one commit: a channel added, a field removed, an optional field added
+    (project / "channels" / "sms.yaml").write_text(
+        "channel: sms\nfeeds:\n- name: texts\n  entity: interaction\n"
+        "  source: {path: exports/sms/*.csv}\n  fields: {interaction_id: id, phone: tel}\n"
+        "  constants: {channel: sms, kind: message}\n"
+    )
+    target = project / "contracts" / "interaction.yaml"
+    doc = yaml.safe_load(target.read_text())
+    roles = {doc["primary_key"], doc["event_time"], doc["journey_key"], *doc["identity_keys"]}
+    removed = next(n for n, f in doc["fields"].items() if not f.get("required") and n not in roles)
+    del doc["fields"][removed]
+    doc["fields"]["sentiment"] = {"type": "string", "description": "an optional score"}
+    _write(target, doc)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "change"], check=True)
+    monkeypatch.chdir(project)
+
+    code, out, err = run("diff", "git:HEAD~1", ".")
+    assert code == 1, err
+    assert out.count("BREAKING:") == 1 and out.rstrip().splitlines()[-1].startswith("BREAKING:")
+    assert "channel-added" in out and "field-removed" in out and "field-added-optional" in out
+    assert f"field '{removed}' removed" in out
+
+    code, out, _ = run("diff", "git:HEAD~1", ".", "--format", "json")
+    doc_out = json.loads(out)
+    assert code == 1 and doc_out["kind"] == "project" and doc_out["exit_code"] == 1
+    rules = {c["rule"] for f in doc_out["files"] for c in f["changes"]}
+    assert {"channel-added", "field-removed", "field-added-optional"} <= rules
+    assert doc_out["breaking"] == 1
+    added = next(f for f in doc_out["files"] if f["name"] == "sms")
+    assert added["old"]["file"] == "(absent)" and added["new"]["file"] == "channels/sms.yaml"
+
+    code, out, _ = run("diff", "git:HEAD~1", ".", "--format", "markdown")
+    assert code == 1 and out.startswith("### :x: Contract diff: project")
+    assert "`channel-added`" in out and "`field-removed`" in out
+
+    # two folders: the same verdict; and the unchanged commit has no changes
+    code, out, _ = run("diff", "git:HEAD", ".")
+    assert code == 0 and "NO CHANGES" in out
+    (project / "channels" / "sms.yaml").unlink()
+    code, out, _ = run("diff", "git:HEAD", ".", "--format", "json")
+    assert code == 1 and [c["rule"] for f in json.loads(out)["files"] for c in f["changes"]] == [
+        "channel-removed"
+    ]
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_a_file_new_in_the_pull_request(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project, _git = _git_project(tmp_path)
+    monkeypatch.chdir(project.parent)
+    new = project / "channels" / "sms.yaml"
+    new.write_text(
+        "channel: sms\nfeeds:\n- name: texts\n  entity: interaction\n"
+        "  source: {path: exports/sms.csv}\n  fields: {interaction_id: id}\n"
+    )
+    code, out, err = run("diff", "git:main:retail/channels/sms.yaml", "retail/channels/sms.yaml")
+    assert code == 0, err
+    assert "channel-added" in out and "OK: 0 breaking, 1 non-breaking" in out
+    code, out, _ = run("diff", "git:main:retail/channels/crm.yaml", "retail/channels/gone.yaml")
+    assert code == 1 and "channel-removed" in out

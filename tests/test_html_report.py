@@ -5,13 +5,15 @@ The browser tests need /usr/bin/chromium (Debian's `chromium` package; .ci/run i
 it) and the `playwright` package of the test extra. Outside CI they are skipped when
 either is missing; in CI (CI=true) they fail instead.
 
-Set OMNICONTRACT_UPDATE_SCREENSHOT=1 to rewrite docs/img/html-report.png from this run.
+Set OMNICONTRACT_UPDATE_SCREENSHOT=1 to rewrite docs/img/html-report.png from the
+second of two runs (test_since_the_previous_run_in_chromium).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import re
 import struct
@@ -235,14 +237,6 @@ def test_renders_in_chromium(browser, html: str, tmp_path: Path) -> None:
     pdf_page.emulate_media(media="print")
     assert pdf_page.pdf(format="A4")[:4] == b"%PDF"
     pdf_page.close()
-    if os.environ.get("OMNICONTRACT_UPDATE_SCREENSHOT"):
-        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-        height = page.locator("#owners").bounding_box()["y"]  # header to the heat map
-        page.screenshot(
-            path=str(SCREENSHOT),
-            full_page=True,
-            clip={"x": 0, "y": 0, "width": 1200, "height": height},
-        )
     page.close()
     assert not problems
     assert requests == [url]
@@ -267,3 +261,95 @@ def test_narrow_screen_has_no_page_wide_overflow(browser, html: str, tmp_path: P
     assert overflow <= 1  # wide tables scroll inside their own box
     page.close()
     assert not problems
+
+
+def _second_run_data(project: Path) -> None:
+    """Different data for a second run: one defect fixed, one worse, one new."""
+    messages = project / "exports" / "whatsapp" / "messages.jsonl"
+    kept = [
+        line
+        for line in messages.read_text(encoding="utf-8").splitlines()
+        if "Transferido" not in line
+    ]
+    messages.write_text("\n".join(kept) + "\n", encoding="utf-8")  # OC-MAP-002 resolved
+    crm = project / "exports" / "crm" / "clientes.csv"
+    lines = crm.read_text(encoding="utf-8-sig").splitlines()
+    first = lines[1].split(";")
+    first[6] = "99/99/1990"  # a birth date no format reads: a new finding
+    lines[1] = ";".join(first)
+    lines += lines[2:5]  # three customers exported twice: the duplicate keys get worse
+    crm.write_text("\ufeff" + "\n".join(lines) + "\n", encoding="utf-8")
+
+
+def test_since_the_previous_run_in_chromium(browser, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from omnicontract.cli.main import cli
+    from tests.conftest import copy_example
+
+    project = copy_example("retail", tmp_path / "retail")
+    first = CliRunner().invoke(cli, ["validate", str(project), "-q"])
+    assert first.exit_code == 1, first.output
+    _second_run_data(project)
+    html_path, md_path, json_path = (tmp_path / "out" / n for n in ("r.html", "s.md", "r.json"))
+    second = CliRunner().invoke(
+        cli,
+        [
+            *("validate", str(project), "-q", "--report", f"html:{html_path}"),
+            *("--report", f"markdown:{md_path}", "--report", f"json:{json_path}"),
+        ],
+    )
+    assert second.exit_code == 1, second.output
+    changes = json.loads(json_path.read_text())["changes"]
+    assert changes["previous_run"]["run_id"] == "1"
+    keys = {
+        k: {(i["code"], i["channel"], i["field"]) for i in changes[k]}
+        for k in changes
+        if k != "previous_run"
+    }
+    assert ("OC-MAP-002", "whatsapp", "status") in keys["resolved"]
+    assert ("OC-FLD-004", "crm", "customer_id") in keys["worsened"]
+    assert any(c == "OC-MAP-001" and f == "birth_date" for c, _ch, f in keys["new"])
+
+    summary = md_path.read_text()
+    assert "### Since the previous run" in summary
+    assert f"{len(changes['new'])} new finding" in summary and "resolved" in summary
+
+    page, problems, requests, url = _open(browser, tmp_path, html_path.read_text())
+    section = page.locator("#changes")
+    assert section.is_visible()
+    assert section.locator("h2").inner_text() == "Since the previous run"
+    for kind, title in (("new", "New findings"), ("resolved", "Resolved"), ("worsened", "Worse")):
+        table = section.locator(f"table.change-{kind}")
+        assert table.locator("tbody tr").count() == len(changes[kind]), kind
+        assert section.get_by_role("heading", name=f"{title} ({len(changes[kind])})").is_visible()
+    resolved = section.locator("table.change-resolved").inner_text()
+    assert "OC-MAP-002" in resolved and "whatsapp/messages.status" in resolved
+    worse = section.locator("table.change-worsened").inner_text()
+    assert re.search(r"OC-FLD-004\s+crm/customers\.customer_id.*4 -> \d+ \(\+\d+\)", worse, re.S)
+
+    # readiness labels agree with the status; each channel shows the period its data covers
+    for row in page.locator("table.ready tbody tr").all():
+        cells = row.inner_text()
+        if "FAIL" in cells.upper().split():
+            assert "good" not in row.locator(".band").inner_text()
+    whatsapp = page.locator("table.ready tbody tr", has_text="whatsapp").inner_text()
+    assert re.search(r"2024-07-\d\d to\s2025-01-\d\d", whatsapp)
+    # every run is labelled under the trend charts, each on its own scale
+    overall = page.locator("svg.line").first
+    assert overall.locator("text.run").all_text_contents() == ["#1", "#2"]
+    # a heat-map cell says what it counts: findings of each severity
+    crm_row = page.locator("table.heat tbody tr", has_text="crm").inner_text()
+    assert "failing" in crm_row and "error" in crm_row and "warning" in crm_row
+
+    if os.environ.get("OMNICONTRACT_UPDATE_SCREENSHOT"):
+        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+        height = page.locator("#trend").bounding_box()["y"]  # header to the changes
+        page.screenshot(
+            path=str(SCREENSHOT),
+            full_page=True,
+            clip={"x": 0, "y": 0, "width": 1200, "height": height},
+        )
+    page.close()
+    assert not problems
+    assert requests == [url]

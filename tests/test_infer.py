@@ -200,6 +200,7 @@ def test_json_lines_and_nested_keys(tmp_path: Path) -> None:
         ("nome;cidade\nJoão;São Paulo\n".encode(), "utf-8", False),
         ("nome;cidade\nJoão;São Paulo\n".encode("utf-16"), "utf-16", True),
         ("nome;cidade\nJoão;São Paulo\n".encode("latin-1"), "latin-1", False),
+        ("nome;obs\nJoão;“bom”\n".encode("cp1252"), "cp1252", False),
         (b"plain,ascii\n1,2\n", "utf-8", False),
     ],
 )
@@ -274,3 +275,21 @@ def test_booleans() -> None:
     assert guess_boolean(["S", "N"]) == (["S"], ["N"], False)
     assert guess_boolean(["subscribed", "unsubscribed"]) == (["subscribed"], ["unsubscribed"], True)
     assert guess_boolean(["S", "talvez"]) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [
+        ("nome;obs\nJoão;\u201cótimo\u201d \u2013 sim\nAna;café\n", "cp1252"),
+        ("nombre;ciudad\nMuñoz;Málaga\nPeña;Cádiz\n", "latin-1"),
+    ],
+)
+def test_windows_1252_and_latin_1_are_told_apart(tmp_path: Path, text: str, encoding: str) -> None:
+    data = text.encode(encoding)
+    assert detect_encoding(data)[0] == encoding
+    export = tmp_path / "export.csv"
+    export.write_bytes(data)
+    drafted = infer_binding(export, "customer", channel="crm")
+    source = yaml.safe_load(drafted.text)["feeds"][0]["source"]
+    assert source["encoding"] == encoding
+    assert "exit" not in drafted.text

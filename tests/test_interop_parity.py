@@ -16,10 +16,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from sqlalchemy import column, func, select
 
 from omnicontract import api
 from omnicontract.interop import export
-from omnicontract.validators.engine import Run, execute
+from omnicontract.validators.run import Run, execute
 from tests.conftest import ROOT
 
 pytest.importorskip("pandera")
@@ -70,10 +71,11 @@ def canonical_frame(run: Run, feed: Any, backend: str) -> Any:
     cols = []
     for name, f in feed.fields.items():
         if f.transform == "phone" and f.raw is not None:
-            cols.append(f'coalesce("{name}", "{name}__raw") AS "{name}"')
+            cols.append(func.coalesce(column(name), column(f"{name}__raw")).label(name))
         else:
-            cols.append(f'"{name}"')
-    rel = run.con.sql(f"SELECT {', '.join(cols)} FROM {feed.view_name} ORDER BY __row")
+            cols.append(column(name))
+    sql, params = run.engine.compile(select(*cols).select_from(feed.view).order_by(column("__row")))
+    rel = run.engine.con.sql(sql, params=params)
     return rel.pl() if backend == "polars" else rel.df()
 
 

@@ -17,10 +17,10 @@ import omnicontract
 from omnicontract.cli.main import cli
 from omnicontract.contracts.loader import builtin_contracts_dir, load_contract
 from omnicontract.contracts.model import EntityContract
+from omnicontract.contracts.odcs_import import convert
 from omnicontract.contracts.yamlio import load_yaml
 from omnicontract.errors import ContractError
 from omnicontract.interop import export
-from omnicontract.interop.odcs_import import convert
 from tests.conftest import FIXED_NOW, ROOT, copy_example
 
 DATA = Path(__file__).parent / "data" / "odcs"

@@ -79,7 +79,7 @@ def test_size_cap_leaves_out_whole_rows_and_says_how_many() -> None:
     assert len(text) <= markdown.MAX_CHARS
     shown = len(_table_rows(text))
     assert 0 < shown < 450
-    assert f"**{450 - shown} finding(s) left out** ({400 - shown} errors, 50 warnings)" in text
+    assert f"**{450 - shown} findings left out** ({400 - shown} errors, 50 warnings)" in text
     assert "--report json:PATH" in text
     for row in _table_rows(text):
         assert len(_cells(row)) == 6 and row.endswith(" |")

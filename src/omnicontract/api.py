@@ -18,15 +18,18 @@ from pathlib import Path
 
 from omnicontract.contracts.loader import Project
 from omnicontract.contracts.loader import load_project as _load_project
-from omnicontract.contracts.model import Severity
+from omnicontract.contracts.model import Severity, parse_size
 from omnicontract.errors import UsageError
-from omnicontract.validators.result import ChannelSummary, RunResult
+from omnicontract.validators.result import ChannelSummary, FeedSummary, RunResult
 
 
 def load_project(path: str | Path = ".", *, allow_paths: Iterable[str | Path] = ()) -> Project:
     """Load a project folder (or its ``omnicontract.yaml``). Raises ContractError. Files are
-    read only inside the project folder, its ``data_roots`` and ``allow_paths``."""
-    return _load_project(path, allow_paths=allow_paths)
+    read only inside the project folder, its ``data_roots`` and ``allow_paths``. Check
+    overrides must name checks of the registry (built-ins and plugins)."""
+    from omnicontract.validators.registry import registry
+
+    return _load_project(path, allow_paths=allow_paths, check_names=registry().selectors())
 
 
 def _as_project(project: Project | str | Path) -> Project:
@@ -48,17 +51,17 @@ def _new_result(project: Project, fail_on: Severity | str | None) -> RunResult:
     )
 
 
-def _memory_limit(text: str | None) -> str | None:
-    """``--memory-limit`` as the engine takes it (whole bytes), or a UsageError: the text
-    itself never reaches the engine."""
-    if text is None or text == "":
-        return None
-    from omnicontract.contracts.values import parse_size
-
+def _memory_limit(text: str | int | None) -> int | None:
+    """``--memory-limit`` in bytes: a size with a unit, checked before it reaches an engine."""
+    if text is None or isinstance(text, int):
+        return text
     try:
-        return f"{parse_size(str(text))}B"
-    except ValueError as exc:
-        raise UsageError(f"--memory-limit: {exc}", hint="write e.g. 512MB, 2GB or 1GiB") from None
+        return parse_size(str(text))
+    except ValueError:
+        shown = str(text) if len(str(text)) <= 40 else str(text)[:40] + "..."
+        raise UsageError(
+            f"memory limit '{shown}' is not a size", hint="write a number and a unit: 2GB, 512MB"
+        ) from None
 
 
 def lint(project: Project | str | Path, *, fail_on: Severity | str | None = None) -> RunResult:
@@ -76,6 +79,13 @@ def lint(project: Project | str | Path, *, fail_on: Severity | str | None = None
     result.findings = judge(project, drafts, mask_pii=True)
     result.checks_run = len(checks)
     result.engine = "none"
+    for ch in project.channels:  # what lint read: the bindings and their feeds, no rows
+        summary = ChannelSummary(ch.model.channel, ch.model.owner)
+        summary.feeds = [
+            FeedSummary(ch.model.channel, fb.name, fb.entity, fb.source.display)
+            for fb in ch.model.feeds
+        ]
+        result.channels.append(summary)
     result.seconds = time.perf_counter() - started
     result.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
     return result
@@ -89,28 +99,41 @@ def validate(
     sample_size: int | None = None,
     show_pii: bool = False,
     now: datetime | None = None,
-    memory_limit: str | None = None,
+    memory_limit: str | int | None = None,
     threads: int | None = None,
     cross_channel: bool = True,
     feed_history: Callable[[str, str], list[int]] | None = None,
     progress=None,
     engine: str = "duckdb",
+    spark_master: str | None = None,
 ) -> RunResult:
     """Validate every feed of the project against its contract and the feeds against each
     other (``cross_channel=False``: each feed on its own only). ``feed_history(channel,
     feed)`` returns a feed's row counts in recent runs, most recent first, for the volume
     check (the CLI passes the history store's). ``engine="gx"`` runs the field checks of
-    each feed through Great Expectations (``pip install 'omnicontract[gx]'``). Data problems come back as findings in the result; only a project that cannot be
-    run at all raises (ContractError, UsageError)."""
-    from omnicontract.validators.engine import Run, execute
+    each feed through Great Expectations (``pip install 'omnicontract[gx]'``);
+    ``engine="spark"`` runs every check as Spark jobs on ``spark_master`` (``local[N]``, a
+    cluster master URL or a Spark Connect ``sc://`` URL; by default the active session, else
+    ``local[2]``; ``pip install 'omnicontract[spark]'``). Data problems come back as
+    findings in the result; only a project that cannot be run at all raises
+    (ContractError, UsageError)."""
+    from omnicontract.validators.engines import engine_class, engine_names
     from omnicontract.validators.policy import judge
+    from omnicontract.validators.run import Run, execute
 
     project = _as_project(project)
-    memory_limit = _memory_limit(memory_limit)
-    if threads is not None and not 1 <= int(threads) <= 1024:
-        raise UsageError(f"threads must be between 1 and 1024, not {threads}")
-    if engine not in ("duckdb", "gx"):
-        raise UsageError(f"unknown engine '{engine}'", hint="engines: duckdb, gx")
+    if engine != "gx":
+        try:
+            engine_class(engine)
+        except UsageError:
+            raise UsageError(
+                f"unknown engine '{engine}'", hint="engines: " + ", ".join([*engine_names(), "gx"])
+            ) from None
+    if spark_master and engine != "spark":
+        raise UsageError(
+            "a Spark master is given but the engine is not spark", hint="add --engine spark"
+        )
+    limit = _memory_limit(memory_limit)
     selected = set(channels) if channels else None
     if selected:
         known = {c.model.channel for c in project.channels}
@@ -127,10 +150,12 @@ def validate(
         project,
         sample_size=policy.sample_size if sample_size is None else sample_size,
         now=now,
-        memory_limit=memory_limit,
+        memory_limit=limit,
         threads=threads,
         progress=progress,
         feed_history=feed_history,
+        engine="duckdb" if engine == "gx" else engine,
+        master=spark_master,
     )
     try:
         if engine == "gx":
@@ -152,8 +177,7 @@ def validate(
         summary = ChannelSummary(ch.model.channel, ch.model.owner)
         summary.feeds = [f.summary for f in feeds if f.channel_name == ch.model.channel]  # type: ignore[misc]
         result.channels.append(summary)
-    if engine == "gx":
-        result.engine = "duckdb+gx"
+    result.engine = "duckdb+gx" if engine == "gx" else engine
     result.seconds = time.perf_counter() - started
     result.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
     return result

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import os
 import sys
-import tempfile
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -70,18 +69,29 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write a file so that readers see the old content or the new, never half of it."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a report is an ordinary file
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def color_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--no-color",
+        is_flag=True,
+        help="Plain text, no colours (also when $NO_COLOR is set or output is not a terminal).",
+    )(func)
+
+
+def use_color(no_color: bool, stream: Any = None) -> bool:
+    """Colour only on a terminal, and never with --no-color or $NO_COLOR (no-color.org)."""
+    stream = sys.stdout if stream is None else stream
+    if no_color or os.environ.get("NO_COLOR"):
+        return False
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def terminal_width(stream: Any = None) -> int | None:
+    """The width to lay a console report out in: the terminal's when writing to one,
+    else $COLUMNS when set, else None (the report's default width)."""
+    import shutil
+
+    stream = sys.stdout if stream is None else stream
+    if getattr(stream, "isatty", lambda: False)():
+        return shutil.get_terminal_size((100, 24)).columns
+    columns = os.environ.get("COLUMNS", "")
+    return int(columns) if columns.isdigit() and int(columns) > 0 else None

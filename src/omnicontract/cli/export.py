@@ -4,8 +4,9 @@ from pathlib import Path
 
 import click
 
-from omnicontract.cli.common import debug_option, handle_errors, write_atomic
+from omnicontract.cli.common import debug_option, handle_errors
 from omnicontract.errors import UsageError
+from omnicontract.files import write_atomic
 
 
 def _entity(project_or_file: Path, entity: str | None):

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from omnicontract.cli.common import debug_option, handle_errors
+from omnicontract.cli.common import debug_option, handle_errors, terminal_width
 
 HISTORY_URL_HELP = (
     "Run store (SQLAlchemy URL; ${ENV_VAR} in the password is expanded) "
@@ -64,37 +64,70 @@ def _changes(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def render_table(runs: list[dict[str, Any]], previous: list[dict[str, Any] | None]) -> str:
-    channels = sorted({ch for r in runs for ch in r["channels"]})
-    header = ["run", "started (UTC)", "verdict", "readiness", *channels, "errors", "warnings"]
-    rows = [header]
-    for run, prev in zip(runs, previous, strict=True):
-        before = prev or {"readiness": None, "channels": {}}
-        rows.append(
-            [
-                run["run_id"],
-                run["started_at"][:16].replace("T", " "),
-                "pass" if run["passed"] else "FAIL",
-                _delta(run["readiness"], before["readiness"]),
-                *[
-                    _delta(run["channels"].get(ch), before["channels"].get(ch))
-                    if ch in run["channels"]
-                    else "-"
-                    for ch in channels
-                ],
-                str(run["findings"]["error"]),
-                str(run["findings"]["warning"]),
-            ]
-        )
-    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
-    lines = []
-    for n, row in enumerate(rows):
-        cells = [
-            cell.ljust(w) if i < 3 or n == 0 else cell.rjust(w)
+def _grid(rows: list[list[str]], left: int) -> list[str]:
+    """Aligned columns: the first ``left`` left-aligned, the rest (figures) right-aligned."""
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return [
+        "  ".join(
+            cell.ljust(w) if i < left or n == 0 else cell.rjust(w)
             for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        ).rstrip()
+        for n, row in enumerate(rows)
+    ]
+
+
+def render_table(
+    runs: list[dict[str, Any]], previous: list[dict[str, Any] | None], width: int | None = None
+) -> str:
+    """One row per run. When the channels do not fit in ``width`` columns, the run's
+    figures come first and the channels follow in blocks that fit, each led by the run id:
+    a line never wraps, so a figure is never split."""
+    channels = sorted({ch for r in runs for ch in r["channels"]})
+    befores = [prev or {"readiness": None, "channels": {}} for prev in previous]
+    head = ["run", "started (UTC)", "verdict", "readiness"]
+    tail = ["errors", "warnings"]
+    fixed = [
+        [
+            run["run_id"],
+            run["started_at"][:16].replace("T", " "),
+            "pass" if run["passed"] else "FAIL",
+            _delta(run["readiness"], before["readiness"]),
         ]
-        lines.append("  ".join(cells).rstrip())
-    return "\n".join(lines) + "\n"
+        for run, before in zip(runs, befores, strict=True)
+    ]
+    counts = [[str(r["findings"]["error"]), str(r["findings"]["warning"])] for r in runs]
+    per_channel = {
+        ch: [
+            _delta(run["channels"].get(ch), before["channels"].get(ch))
+            if ch in run["channels"]
+            else "-"
+            for run, before in zip(runs, befores, strict=True)
+        ]
+        for ch in channels
+    }
+    whole = [[*head, *channels, *tail]] + [
+        [*f, *(per_channel[ch][i] for ch in channels), *c]
+        for i, (f, c) in enumerate(zip(fixed, counts, strict=True))
+    ]
+    lines = _grid(whole, 3)
+    if width is None or max(len(line) for line in lines) <= width:
+        return "\n".join(lines) + "\n"
+    out = _grid([[*head, *tail]] + [[*f, *c] for f, c in zip(fixed, counts, strict=True)], 3)
+
+    def block_grid(names: list[str]) -> list[str]:
+        rows = [[r["run_id"], *(per_channel[c][i] for c in names)] for i, r in enumerate(runs)]
+        return _grid([["run", *names], *rows], 1)
+
+    blocks: list[list[str]] = [[]]
+    for ch in channels:
+        trial = [*blocks[-1], ch]
+        if blocks[-1] and max(len(line) for line in block_grid(trial)) > width:
+            blocks.append([ch])
+        else:
+            blocks[-1] = trial
+    for names in blocks:
+        out += ["", *block_grid(names)]
+    return "\n".join(out) + "\n"
 
 
 @click.command()
@@ -131,23 +164,38 @@ def history(project: Path, limit: int, fmt: str, history_url: str | None, debug:
         )
         return
     previous = [runs[i + 1] if i + 1 < len(runs) else None for i in range(len(shown))]
-    click.echo(render_table(shown, previous), nl=False)
+    click.echo(render_table(shown, previous, width=terminal_width()), nl=False)
 
 
 # ---------------------------------------------------------------- used by validate
 
 
+def _unreachable(exc: Exception, required: bool) -> None:
+    """A store that cannot be reached: an error when the project requires the history,
+    else a warning naming the store (its URL redacted), and the run goes on."""
+    if required:
+        raise exc
+    click.echo(f"warning: this run is not recorded: {exc}", err=True)
+
+
 def open_for_run(loaded: Any, no_history: bool, history_url: str | None) -> Any:
     """The opened store a ``validate`` run records into, or None (``--no-history``, or
-    ``history.enabled: false`` without an explicit ``--history-url``). Opened before any
-    data is read, so a bad URL fails fast."""
-    from omnicontract.history import store_for
+    ``history.enabled: false`` without an explicit ``--history-url``, or a store that
+    cannot be reached and is not required). Opened before any data is read, so a bad
+    URL is known at once."""
+    from omnicontract.history import HistoryError, store_for
 
     settings = loaded.settings.history
     if no_history or not (settings.enabled or history_url):
         return None
-    store = store_for(loaded.root, url=history_url, configured=settings.url, keep=settings.keep)
-    return store.open()
+    try:
+        store = store_for(loaded.root, url=history_url, configured=settings.url, keep=settings.keep)
+        store.open()
+    except HistoryError as exc:
+        _unreachable(exc, settings.required)
+        return None
+    store.required = settings.required
+    return store
 
 
 def feed_history(store: Any, project: str) -> Callable[[str, str], list[int]] | None:
@@ -156,21 +204,49 @@ def feed_history(store: Any, project: str) -> Callable[[str, str], list[int]] | 
         return None
 
     def counts(channel: str, feed: str) -> list[int]:
-        past = store.feed_history(project, channel, feed, limit=100)
+        from omnicontract.history import HistoryError
+
+        try:
+            past = store.feed_history(project, channel, feed, limit=100)
+        except HistoryError:
+            return []  # the store went away: record_run says so
         return [p["rows"] for p in reversed(past) if p["rows"] is not None]
 
     return counts
 
 
-def record_run(store: Any, result: Any, *, partial: bool = False) -> None:
-    """Record the run and fill its trend (the runs before it) for the reports. A partial
-    run (some channels only, or without the cross-channel checks) is not recorded: the
-    history compares whole runs with whole runs. It still gets the trend for its reports."""
+def record_run(store: Any, result: Any, *, partial: bool = False) -> str | None:
+    """Record the run and fill its trend (the runs before it) and its changes since the
+    previous run, for the reports; return the run id, or None when not recorded. A partial
+    run (some channels only, or without the cross-channel checks) is not recorded, and
+    not compared: the history compares whole runs with whole runs. It still gets the
+    trend for its reports."""
+    from omnicontract.history import HistoryError
+
     if store is None:
-        return
+        return None
     with store:
-        if partial:
-            result.trend = store.trend(result.project)
-            return
-        store.record(result)
-        result.trend = store.trend(result.project, before=result.run_id)
+        try:
+            if partial:
+                result.trend = store.trend(result.project)
+                return None
+            store.record(result)
+            store.attach_history(result)
+        except HistoryError as exc:
+            result.run_id = None
+            _unreachable(exc, store.required)
+            return None
+    return result.run_id
+
+
+def forget_run(store: Any, run_id: str | None) -> None:
+    """Take back a recorded run whose reports could not be written (it exits 2)."""
+    if store is None or run_id is None:
+        return
+    from omnicontract.history import HistoryError
+
+    with store:
+        try:
+            store.forget(run_id)
+        except HistoryError as exc:
+            _unreachable(exc, False)

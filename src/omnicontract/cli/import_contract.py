@@ -5,8 +5,10 @@ from pathlib import Path
 
 import click
 
-from omnicontract.cli.common import debug_option, handle_errors, write_atomic
+from omnicontract.cli.common import debug_option, handle_errors
 from omnicontract.errors import UsageError
+from omnicontract.files import write_atomic
+from omnicontract.words import n_of
 
 IMPORT_FORMATS = {"odcs": "Open Data Contract Standard v3.0.x / v3.1 data contract"}
 
@@ -47,8 +49,8 @@ def import_contract(
     """
     from omnicontract.contracts.loader import parse_model
     from omnicontract.contracts.model import EntityContract
+    from omnicontract.contracts.odcs_import import convert, to_yaml
     from omnicontract.contracts.yamlio import load_yaml
-    from omnicontract.interop.odcs_import import convert, to_yaml
 
     if fmt not in IMPORT_FORMATS:
         raise UsageError(
@@ -66,7 +68,7 @@ def import_contract(
         write_atomic(output, text)
     if imported.unsupported:
         click.echo(
-            f"{len(imported.unsupported)} part(s) of {source.name} not honoured (listed above)",
+            f"{n_of(len(imported.unsupported), 'part')} of {source.name} not honoured (listed above)",
             err=True,
         )
         if strict:

@@ -4,7 +4,8 @@ from pathlib import Path
 
 import click
 
-from omnicontract.cli.common import debug_option, handle_errors, write_atomic
+from omnicontract.cli.common import debug_option, handle_errors
+from omnicontract.files import write_atomic
 
 
 @click.command()
@@ -44,11 +45,15 @@ def infer(
 ) -> None:
     """Draft a channel binding from a sample export FILE (csv, json, jsonl, parquet).
 
-    Detects the format, encoding, delimiter and header, date formats and time zones,
-    phone regions, e-mails, the column for each canonical field (by names in
-    Portuguese, Spanish and English, and by content) and value maps for enum fields.
-    Every uncertain choice carries a `# UNSURE:` comment saying what to check, and what
-    is left to decide a `# TODO`; a summary goes to standard error.
+    Detects the format, encoding (Windows-1252 and Latin-1 told apart), delimiter and
+    header, date formats (12-hour clocks, epoch numbers, a date and a time in two
+    columns) and time zones, phone regions, e-mails, national and tax documents,
+    durations, consent and opt-out flags, the column for each canonical field (by names
+    in Portuguese, Spanish and English, by content, and the primary key by uniqueness)
+    and value maps for enum fields; a value it cannot place is never mapped. Every
+    uncertain choice carries a `# UNSURE:` comment saying what to check, what is left to
+    decide a `# TODO`, and every column left unmapped and every canonical field not found
+    is listed with its reason; a summary goes to standard error.
     """
     from omnicontract.infer import infer_binding
 

@@ -15,6 +15,16 @@ def _scaffold(name: str) -> str:
     )
 
 
+SCHEMAS = "schemas"
+
+
+def _with_schema(text: str, kind: str, up: str) -> str:
+    """``text`` with a first line telling YAML editors (yaml-language-server: VS Code,
+    Neovim, JetBrains) which JSON Schema the file follows, by a path relative to it."""
+    line = f"# yaml-language-server: $schema={up}{SCHEMAS}/{kind}.schema.json\n"
+    return line + text
+
+
 @click.command()
 @click.argument("directory", default=".", type=click.Path(path_type=Path, file_okay=False))
 @click.option("--name", default=None, help="Project name [default: the folder name].")
@@ -25,15 +35,23 @@ def init(directory: Path, name: str | None, force: bool, debug: bool) -> None:
     """Create a project in DIRECTORY: the canonical contracts, an example CRM channel
     and a small export, ready for `omnicontract validate DIRECTORY`."""
     from omnicontract.contracts.loader import builtin_contracts_dir
+    from omnicontract.contracts.schema import schema_path
 
     name = name or directory.resolve().name or "customer-data"
     planned = {
-        directory / "omnicontract.yaml": _scaffold("omnicontract.yaml").replace("{name}", name),
-        directory / "channels" / "crm.yaml": _scaffold("crm.yaml"),
+        directory / "omnicontract.yaml": _with_schema(
+            _scaffold("omnicontract.yaml").replace("{name}", name), "project", ""
+        ),
+        directory / "channels" / "crm.yaml": _with_schema(_scaffold("crm.yaml"), "channel", "../"),
         directory / "exports" / "crm" / "customers.csv": _scaffold("customers.csv"),
     }
     for contract in sorted(builtin_contracts_dir().glob("*.yaml")):
-        planned[directory / "contracts" / contract.name] = contract.read_text(encoding="utf-8")
+        text = contract.read_text(encoding="utf-8")
+        planned[directory / "contracts" / contract.name] = _with_schema(text, "entity", "../")
+    for kind in ("project", "channel", "entity"):  # for editors: completion and checking
+        planned[directory / SCHEMAS / f"{kind}.schema.json"] = schema_path(kind).read_text(
+            encoding="utf-8"
+        )
     existing = [p for p in planned if p.exists()]
     if existing and not force:
         raise UsageError(

@@ -5,7 +5,14 @@ from pathlib import Path
 
 import click
 
-from omnicontract.cli.common import allow_path_option, debug_option, handle_errors
+from omnicontract.cli.common import (
+    allow_path_option,
+    color_option,
+    debug_option,
+    handle_errors,
+    terminal_width,
+    use_color,
+)
 
 
 @click.command()
@@ -20,10 +27,16 @@ from omnicontract.cli.common import allow_path_option, debug_option, handle_erro
     help="Lowest severity that makes the exit code 1.",
 )
 @allow_path_option
+@color_option
 @debug_option
 @handle_errors
 def lint(
-    project: Path, fmt: str, fail_on: str | None, allow_paths: tuple[Path, ...], debug: bool
+    project: Path,
+    fmt: str,
+    fail_on: str | None,
+    allow_paths: tuple[Path, ...],
+    no_color: bool,
+    debug: bool,
 ) -> None:
     """Check PROJECT's contracts and channel bindings without reading any data.
 
@@ -34,5 +47,6 @@ def lint(
     from omnicontract.reports import render
 
     result = api.lint(api.load_project(project, allow_paths=allow_paths), fail_on=fail_on)
-    click.echo(render(fmt, result, color=sys.stdout.isatty()), nl=False)
+    text = render(fmt, result, color=use_color(no_color), width=terminal_width())
+    click.echo(text, nl=False)
     sys.exit(result.exit_code)

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
-from omnicontract.cli.common import debug_option, handle_errors, write_atomic
+from omnicontract.cli.common import (
+    color_option,
+    debug_option,
+    handle_errors,
+    terminal_width,
+    use_color,
+)
 from omnicontract.cli.history import history_url_option, project_store
+from omnicontract.files import write_atomic
 
 
 @click.command()
@@ -43,6 +49,7 @@ from omnicontract.cli.history import history_url_option, project_store
     help="Write the printed report to this file instead of standard output.",
 )
 @history_url_option
+@color_option
 @debug_option
 @handle_errors
 def report(
@@ -52,16 +59,16 @@ def report(
     fmt: str | None,
     output: Path | None,
     history_url: str | None,
+    no_color: bool,
     debug: bool,
 ) -> None:
     """Render reports of a run of PROJECT recorded by 'omnicontract validate' (the
     latest by default). Exit code 0, or 2 when no such run is stored.
     """
     from omnicontract.history import HistoryError
-    from omnicontract.reports import parse_report_spec, render, write_reports
+    from omnicontract.reports import check_report_targets, render, write_reports
 
-    for spec in reports:  # bad specs fail before the store is opened
-        parse_report_spec(spec)
+    check_report_targets(list(reports), output)  # before the store is opened
     name, store = project_store(project, history_url)
     with store:
         try:
@@ -81,7 +88,13 @@ def report(
             click.echo(f"run {result.run_id} ({result.started_at}): wrote {path}", err=True)
         if fmt is None and output is None:
             return
-    text = render(fmt or "console", result, color=output is None and sys.stdout.isatty())
+    to_terminal = output is None
+    text = render(
+        fmt or "console",
+        result,
+        color=to_terminal and use_color(no_color),
+        width=terminal_width() if to_terminal else None,
+    )
     if output is not None:
         write_atomic(output, text)
     else:

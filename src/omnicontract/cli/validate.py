@@ -5,8 +5,17 @@ from pathlib import Path
 
 import click
 
-from omnicontract.cli.common import allow_path_option, debug_option, handle_errors, write_atomic
+from omnicontract.cli.common import (
+    allow_path_option,
+    color_option,
+    debug_option,
+    handle_errors,
+    terminal_width,
+    use_color,
+)
 from omnicontract.cli.history import history_url_option
+from omnicontract.files import write_atomic
+from omnicontract.validators.engines import ENGINES
 
 SEVERITIES = ["error", "warning", "info"]
 
@@ -76,15 +85,25 @@ SEVERITIES = ["error", "warning", "info"]
 )
 @click.option(
     "--engine",
-    type=click.Choice(["duckdb", "gx"]),
+    type=click.Choice([*ENGINES, "gx"]),
     default="duckdb",
     show_default=True,
-    help="Run the field checks of each feed on DuckDB, or through Great Expectations "
-    "(pip install 'omnicontract[gx]'; holds each feed in memory).",
+    help="Where the checks run: DuckDB, in this process; spark, as Spark jobs (pip install "
+    "'omnicontract[spark]'; see --spark-master); gx, the field checks of each feed through "
+    "Great Expectations (pip install 'omnicontract[gx]'; holds each feed in memory).",
+)
+@click.option(
+    "--spark-master",
+    default=None,
+    metavar="URL",
+    envvar="OMNICONTRACT_SPARK_MASTER",
+    help="With --engine spark: local[N], a cluster master URL (spark://, yarn, k8s://) or a "
+    "Spark Connect URL (sc://host:15002) [default: the active session, else local[2]].",
 )
 @history_url_option
 @allow_path_option
-@click.option("--quiet", "-q", is_flag=True, help="Print only the verdict line.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only the verdict line; no progress.")
+@color_option
 @debug_option
 @handle_errors
 def validate(
@@ -100,9 +119,11 @@ def validate(
     per_feed: bool,
     no_history: bool,
     engine: str,
+    spark_master: str | None,
     history_url: str | None,
     allow_paths: tuple[Path, ...],
     quiet: bool,
+    no_color: bool,
     debug: bool,
 ) -> None:
     """Validate every channel feed of PROJECT (a folder or its omnicontract.yaml).
@@ -112,17 +133,17 @@ def validate(
     """
     from omnicontract import api
     from omnicontract.cli import history
-    from omnicontract.reports import parse_report_spec, render, write_reports
+    from omnicontract.reports import check_report_targets, render, write_reports
+    from omnicontract.reports.progress import wanted
 
-    for spec in reports:  # bad specs fail before any data is read
-        parse_report_spec(spec)
+    check_report_targets(list(reports), output)  # before any data is read
     loaded = api.load_project(project, allow_paths=allow_paths)
     store = history.open_for_run(loaded, no_history, history_url)
     progress = None
-    if not quiet and fmt == "console" and sys.stderr.isatty():
+    if wanted(quiet):
         from omnicontract.reports.progress import TerminalProgress
 
-        progress = TerminalProgress()
+        progress = TerminalProgress(color=use_color(no_color, sys.stderr))
     try:
         result = api.validate(
             loaded,
@@ -135,21 +156,33 @@ def validate(
             progress=progress.update if progress else None,
             feed_history=history.feed_history(store, loaded.name),
             engine=engine,
+            spark_master=spark_master,
         )
     finally:
         if progress:
             progress.close()
-    history.record_run(store, result, partial=bool(channels) or per_feed)
-    if reports:
-        write_reports(result, list(reports))
-    if quiet and fmt == "console":
-        from omnicontract.reports.console import verdict_line
+    recorded = history.record_run(store, result, partial=bool(channels) or per_feed)
+    try:
+        if reports:
+            write_reports(result, list(reports))
+        if quiet and fmt == "console":
+            from omnicontract.reports.console import verdict_line
 
-        text = verdict_line(result) + "\n"
-    else:
-        text = render(fmt, result, color=output is None and sys.stdout.isatty())
+            text = verdict_line(result) + "\n"
+        else:
+            to_terminal = output is None
+            text = render(
+                fmt,
+                result,
+                color=to_terminal and use_color(no_color),
+                width=terminal_width() if to_terminal else None,
+            )
+        if output is not None:
+            write_atomic(output, text)
+    except BaseException:
+        history.forget_run(store, recorded)  # a run that could not report is not recorded
+        raise
     if output is not None:
-        write_atomic(output, text)
         if not quiet:
             from omnicontract.reports.console import verdict_line
 

@@ -11,10 +11,11 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from omnicontract.contracts.diff import RULES, Change, Impact, Pair
+from omnicontract.contracts import diff_files  # noqa: F401  (registers the whole-file rules)
+from omnicontract.contracts.diff import RULES, Change, Impact, Pair, Version
 from omnicontract.contracts.loader import parse_model
 from omnicontract.contracts.model import SEMVER, ChannelBinding, EntityContract, FeedBinding
-from omnicontract.contracts.yamlio import PositionedDocument, load_yaml
+from omnicontract.contracts.yamlio import _read_text, load_yaml
 from omnicontract.errors import ContractError, Location, UsageError
 
 GIT_PREFIX = "git:"
@@ -37,25 +38,15 @@ BUMP_OF = {Impact.breaking: Bump.major, Impact.minor: Bump.minor, Impact.patch: 
 # ---------------------------------------------------------------- documents
 
 
-@dataclass
-class Version:
-    """One side of the comparison: a parsed file and where its keys are."""
+def _git(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[bytes]:
+    try:
+        return subprocess.run(["git", *args], capture_output=True, timeout=60, check=False, cwd=cwd)
+    except FileNotFoundError:
+        raise UsageError("git is not installed", hint="install git or pass a file path") from None
 
-    label: str
-    doc: PositionedDocument
-    model: EntityContract | ChannelBinding
 
-    @property
-    def kind(self) -> str:
-        return self.model.kind
-
-    @property
-    def name(self) -> str:
-        m = self.model
-        return m.entity if isinstance(m, EntityContract) else m.channel
-
-    def at(self, *path: str | int) -> Location:
-        return self.doc.location(path, key=True)
+def git_has_revision(rev: str, cwd: Path | None = None) -> bool:
+    return _git("rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}", cwd=cwd).returncode == 0
 
 
 def _git_text(spec: str) -> tuple[str, str]:
@@ -67,12 +58,11 @@ def _git_text(spec: str) -> tuple[str, str]:
             f"'{spec}' is not git:REV:PATH",
             hint="for example git:main:contracts/customer.yaml (PATH from the repository root)",
         )
-    try:
-        proc = subprocess.run(
-            ["git", "show", f"{rev}:{path}"], capture_output=True, timeout=60, check=False
-        )
-    except FileNotFoundError:
-        raise UsageError("git is not installed", hint="install git or pass a file path") from None
+    proc = _git("show", f"{rev}:{path}")
+    if proc.returncode != 0 and git_has_revision(rev):
+        listed = _git("ls-tree", "--name-only", rev, "--", path.removeprefix("./"))
+        if listed.returncode == 0 and not listed.stdout.strip():
+            raise FileNotFoundError(spec)  # the revision exists; the file is not in it
     if proc.returncode != 0:
         message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
         raise ContractError(
@@ -90,12 +80,27 @@ def _git_text(spec: str) -> tuple[str, str]:
         raise ContractError("file is not valid UTF-8", location=Location(Path(spec))) from None
 
 
-def read_version(spec: str | Path) -> Version:
-    """Load an entity contract or a channel binding from a path or ``git:REV:path``."""
+def read_version_or_absent(spec: str | Path) -> Version | None:
+    """:func:`read_version`, or None when the file is not there (a missing path, or a path
+    that is not in an existing git revision): one side of an added or removed file."""
+    text = str(spec)
+    if not text.startswith(GIT_PREFIX) and not Path(text).exists():
+        return None
+    try:
+        return read_version(spec)
+    except FileNotFoundError:
+        return None
+
+
+def read_version(spec: str | Path, label: str | None = None) -> Version:
+    """Load an entity contract or a channel binding from a path or ``git:REV:path``;
+    ``label`` names a file read from a path in messages and locations instead."""
     text = str(spec)
     if text.startswith(GIT_PREFIX):
         label, body = _git_text(text)
         doc = load_yaml(label, body)
+    elif label is not None:
+        doc = load_yaml(label, _read_text(Path(spec)))  # bounded like every load
     else:
         doc = load_yaml(spec)
         label = text
@@ -171,9 +176,17 @@ def _channel_changes(old: Version, new: Version) -> Iterator[Change]:
                 yield from _run("mapping", pair)
 
 
-def changes(old: Version, new: Version) -> list[Change]:
-    """Every change from ``old`` to ``new`` (same kind), breaking ones first."""
-    found = list(_entity_changes(old, new) if old.kind == "entity" else _channel_changes(old, new))
+def changes(old: Version | None, new: Version | None) -> list[Change]:
+    """Every change from ``old`` to ``new`` (same kind; None: the file is not in that
+    version), breaking ones first."""
+    if old is None or new is None:
+        found = list(
+            _run("file", Pair(old and old.model, new and new.model, "", "", (), (), old, new))
+        )
+    elif old.kind == "entity":
+        found = list(_entity_changes(old, new))
+    else:
+        found = list(_channel_changes(old, new))
     found.sort(key=lambda c: (not c.breaking, c.location.line or 0, c.path, c.rule))
     return found
 
@@ -275,7 +288,26 @@ def _version_warnings(result: DiffResult) -> None:
         )
 
 
-def diff_versions(old: Version, new: Version) -> DiffResult:
+def diff_versions(old: Version | None, new: Version | None) -> DiffResult:
+    """The changes between two versions of one file; one of them may be None (the file
+    is added or removed)."""
+    if old is None or new is None:
+        present = old or new
+        assert present is not None
+        found = changes(old, new)
+        result = DiffResult(
+            kind=present.kind,
+            name=present.name,
+            old_file=old.label if old else "(absent)",
+            new_file=new.label if new else "(absent)",
+            old_version=getattr(old.model, "version", None) if old else None,
+            new_version=getattr(new.model, "version", None) if new else None,
+            changes=found,
+            suggested_bump=max(
+                (BUMP_OF[c.impact] for c in found), key=lambda b: b.rank, default=Bump.none
+            ),
+        )
+        return result
     if old.kind != new.kind:
         raise UsageError(
             f"cannot compare an {old.kind} ({old.label}) with a {new.kind} ({new.label})"
@@ -305,8 +337,15 @@ def diff_versions(old: Version, new: Version) -> DiffResult:
 
 
 def diff(old: str | Path, new: str | Path) -> DiffResult:
-    """Compare two versions (file paths or ``git:REV:path``) of a contract or binding."""
-    return diff_versions(read_version(old), read_version(new))
+    """Compare two versions (file paths or ``git:REV:path``) of a contract or binding.
+    One may be missing: the file is added (no old version) or removed (no new one)."""
+    before, after = read_version_or_absent(old), read_version_or_absent(new)
+    if before is None and after is None:
+        raise UsageError(
+            f"neither {old} nor {new} exists",
+            hint="pass two versions of one file; a git revision must exist locally",
+        )
+    return diff_versions(before, after)
 
 
 __all__ = ["Bump", "DiffResult", "Version", "changes", "diff", "read_version"]

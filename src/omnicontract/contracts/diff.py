@@ -17,13 +17,32 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from omnicontract.contracts.model import ChannelBinding, LogicalType
+from omnicontract.contracts.model import ChannelBinding, EntityContract, LogicalType
+from omnicontract.contracts.yamlio import PositionedDocument
 from omnicontract.errors import Location
 
-if TYPE_CHECKING:
-    from omnicontract.contracts.compare import Version
+
+@dataclass
+class Version:
+    """One side of the comparison: a parsed file and where its keys are."""
+
+    label: str
+    doc: PositionedDocument
+    model: EntityContract | ChannelBinding
+
+    @property
+    def kind(self) -> str:
+        return self.model.kind
+
+    @property
+    def name(self) -> str:
+        m = self.model
+        return m.entity if isinstance(m, EntityContract) else m.channel
+
+    def at(self, *path: str | int) -> Location:
+        return self.doc.location(path, key=True)
 
 
 class Impact(StrEnum):
@@ -74,21 +93,23 @@ class Pair:
     prefix: str  # display path prefix, e.g. ``fields.email``
     old_path: tuple[str | int, ...]
     new_path: tuple[str | int, ...]
-    old_version: Version
-    new_version: Version
+    old_version: Version | None  # None: the file is not in that version (scope "file")
+    new_version: Version | None
 
     def new_at(self, *keys: str | int) -> Location:
+        assert self.new_version is not None
         return self.new_version.at(*self.new_path, *keys)
 
     def old_at(self, *keys: str | int) -> Location:
+        assert self.old_version is not None
         return self.old_version.at(*self.old_path, *keys)
 
     def where(self, *keys: str | int) -> Location:
         """The key in the new file when it is there, else in the old one, else its parent
         in the new file."""
-        if (*self.new_path, *keys) in self.new_version.doc.key_positions:
+        if self.new_version and (*self.new_path, *keys) in self.new_version.doc.key_positions:
             return self.new_at(*keys)
-        if (*self.old_path, *keys) in self.old_version.doc.key_positions:
+        if self.old_version and (*self.old_path, *keys) in self.old_version.doc.key_positions:
             return self.old_at(*keys)
         return self.new_at(*keys)
 
@@ -103,7 +124,7 @@ Detector = Callable[[Pair], Iterator[Hit]]
 @dataclass(frozen=True)
 class Rule:
     name: str
-    scope: str  # entity, field, channel, feed, mapping
+    scope: str  # file, entity, field, channel, feed, mapping
     impact: Impact
     summary: str  # one line for docs/diff.md
     detect: Detector

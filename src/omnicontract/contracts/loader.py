@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 import typing
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ from omnicontract.contracts.paths import OUTSIDE_HINT, Confinement
 from omnicontract.contracts.yamlio import PositionedDocument, load_yaml
 from omnicontract.errors import ContractError, Location
 from omnicontract.redact import clip
+from omnicontract.words import n_of
 
 PROJECT_FILE = "omnicontract.yaml"
 BUILTIN_PREFIX = "builtin:"
@@ -235,7 +236,7 @@ def builtin_contracts_dir() -> Path:
 def load_contract(path: Path | str) -> LoadedContract:
     """A native entity contract, or an ODCS data contract (detected by apiVersion/kind)."""
     doc = load_yaml(path)
-    from omnicontract.interop.odcs_import import convert, is_odcs
+    from omnicontract.contracts.odcs_import import convert, is_odcs
 
     if is_odcs(doc.data):
         imported = convert(doc)
@@ -274,7 +275,7 @@ def _expand(
         matches, outside = confinement.expand(pattern)
         if outside:
             raise ContractError(
-                f"'{clip(pattern)}' matches {len(outside)} file(s) outside the project folder "
+                f"'{clip(pattern)}' matches {n_of(len(outside), 'file')} outside the project folder "
                 f"(through a symbolic link): {clip(outside[0].name)}",
                 location=where,
                 hint=OUTSIDE_HINT,
@@ -308,7 +309,12 @@ def find_project_file(path: Path) -> Path:
     return path
 
 
-def load_project(path: Path | str = ".", *, allow_paths: Iterable[str | Path] = ()) -> Project:
+def load_project(
+    path: Path | str = ".",
+    *,
+    allow_paths: Iterable[str | Path] = (),
+    check_names: Collection[str] | None = None,
+) -> Project:
     """Load and cross-check a project (folder or ``omnicontract.yaml``). Files are read
     only inside the project folder, the project's ``data_roots`` and ``allow_paths``."""
     project_file = find_project_file(Path(path))
@@ -354,7 +360,7 @@ def load_project(path: Path | str = ".", *, allow_paths: Iterable[str | Path] = 
     project.files = (
         [project_file] + [c.path for c in contracts.values()] + [c.path for c in channels]
     )
-    cross_check(project)
+    cross_check(project, check_names)
     return project
 
 
@@ -367,8 +373,13 @@ Problem = tuple[Location, str, str | None]
 
 
 def _override_problems(
-    overrides: dict[str, Any], doc: PositionedDocument, base: tuple[Any, ...], known: set[str]
+    overrides: dict[str, Any],
+    doc: PositionedDocument,
+    base: tuple[Any, ...],
+    known: set[str] | None,
 ) -> list[Problem]:
+    if known is None:  # no list of checks to hold the names against
+        return []
     return [
         (
             doc.location((*base, key), key=True),
@@ -412,7 +423,7 @@ def _source_problems(
             _inside, outside = confinement.expand(pattern)
             if outside:
                 problem = (
-                    f"'{clip(pattern)}' matches {len(outside)} file(s) outside the project "
+                    f"'{clip(pattern)}' matches {n_of(len(outside), 'file')} outside the project "
                     f"folder (through a symbolic link): {clip(outside[0].name)}"
                 )
         if problem:
@@ -441,7 +452,7 @@ def _mapping_type_problems(
     return problems
 
 
-def _binding_problems(project: Project, ch: LoadedChannel, known: set[str]) -> list[Problem]:
+def _binding_problems(project: Project, ch: LoadedChannel, known: set[str] | None) -> list[Problem]:
     problems = _override_problems(ch.model.checks, ch.doc, ("checks",), known)
     for i, feed in enumerate(ch.model.feeds):
         problems += _source_problems(project, ch, i, feed)
@@ -559,11 +570,11 @@ def _connection_problems(project: Project) -> list[Problem]:
     return problems
 
 
-def cross_check(project: Project) -> None:
-    """Checks that span files: entities, canonical fields, references, check names."""
-    from omnicontract.validators.registry import registry
-
-    known = registry().selectors()
+def cross_check(project: Project, check_names: Collection[str] | None = None) -> None:
+    """Checks that span files: entities, canonical fields, references, and, given the
+    codes and names of the checks that exist (the check registry's, which this layer does
+    not import), the check names of overrides."""
+    known = set(check_names) if check_names is not None else None
     problems: list[Problem] = []
     if project.doc is not None:
         base = ("policy", "checks")

@@ -25,6 +25,7 @@ from pydantic import (
 from omnicontract.contracts import values as checked
 from omnicontract.contracts.values import DURATION
 from omnicontract.contracts.values import duration_seconds as duration_seconds  # re-exported
+from omnicontract.contracts.values import parse_size as parse_size  # re-exported
 from omnicontract.redact import clip
 
 IDENT = r"^[a-z][a-z0-9_]*$"
@@ -193,6 +194,13 @@ class EntityContract(Strict):
 # ---------------------------------------------------------------- channel binding
 
 
+def _check_zone(value: str | None) -> str | None:
+    problem = checked.zone_problem(value) if value is not None else None
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
 def _mapping_shorthand(value: Any) -> Any:
     """`field: column_name` is shorthand for `field: {column: column_name}`."""
     if isinstance(value, str):
@@ -207,9 +215,16 @@ class FieldMapping(Strict):
     format: str | None = Field(
         None,
         description=(
-            "Parse format for timestamps and dates, in strptime notation "
-            "(e.g. `%d/%m/%Y %H:%M`), or `epoch_s` / `epoch_ms`."
+            "Parse format. Timestamps and dates: strptime notation (`%d/%m/%Y %H:%M`, "
+            "`%m/%d/%Y %I:%M %p`), or `epoch_s` / `epoch_ms` / `epoch_us`. Integer and number "
+            "fields holding a duration in seconds: `hh:mm:ss`, `mm:ss`, `iso8601` (`PT1H2M3S`), "
+            "`duration` (any of these or plain seconds), `seconds` or `milliseconds`."
         ),
+    )
+    time_column: str | None = Field(
+        None,
+        description="Timestamps written as a date and a time in two columns: the column with "
+        "the time of day; `column` holds the date and `format` reads both, joined by a space.",
     )
     timezone: TimeZone | None = Field(
         None, description="IANA time zone of naive source timestamps (e.g. `America/Sao_Paulo`)."
@@ -231,16 +246,26 @@ class FieldMapping(Strict):
     decimal_separator: Literal[".", ","] = Field(
         ".", description="Decimal separator of numbers in the source."
     )
+    thousands_separator: Literal[".", ",", " ", "'", "_"] | None = Field(
+        None,
+        description="Thousands separator of numbers in the source, removed before reading "
+        "[`.` when the decimal separator is `,`].",
+    )
     true_values: list[str] | None = Field(None, description="Source values meaning true.")
     false_values: list[str] | None = Field(None, description="Source values meaning false.")
 
     @field_validator("format")
     @classmethod
     def _known_format(cls, value: str | None) -> str | None:
-        problem = checked.strptime_problem(value) if value is not None else None
+        named = value in DURATION_FORMATS or value in EPOCH_FORMATS
+        problem = checked.strptime_problem(value) if value is not None and not named else None
         if problem:
             raise ValueError(problem)
         return value
+
+
+DURATION_FORMATS = ("hh:mm:ss", "mm:ss", "iso8601", "duration", "seconds", "milliseconds")
+EPOCH_FORMATS = ("epoch_s", "epoch_ms", "epoch_us")
 
 
 MappingValue = Annotated[
@@ -264,6 +289,65 @@ class CheckOverride(Strict):
 CheckOverrides = dict[str, CheckOverride]
 
 
+def known_encoding(value: str) -> str:
+    """The name as given, once Python's codecs know it (`cp1252`, `windows-1252`,
+    `iso-8859-15`, `utf-16le`, ...); text codecs only."""
+    import codecs
+
+    try:
+        info = codecs.lookup(value)
+    except LookupError:
+        raise ValueError(
+            f"unknown encoding '{value[:80]}' (use a name Python knows: utf-8, cp1252, "
+            "latin-1, iso-8859-15, utf-16, ...)"
+        ) from None
+    if not getattr(info, "_is_text_encoding", True):
+        raise ValueError(f"'{value[:80]}' is not a text encoding")
+    return value
+
+
+Encoding = Annotated[str, BeforeValidator(lambda v: known_encoding(v) if isinstance(v, str) else v)]
+
+
+class ReadSettings(Strict):
+    """How the files are read; a `files:` entry may override any of these."""
+
+    format: Literal["csv", "json", "jsonl", "parquet"] | None = Field(
+        None, description="File format; inferred from the file suffix when omitted."
+    )
+    delimiter: str | None = Field(None, min_length=1, max_length=4, description="CSV delimiter.")
+    quote: str | None = Field(None, max_length=1, description="CSV quote character.")
+    escape: str | None = Field(None, max_length=1, description="CSV escape character.")
+    header: bool | None = Field(None, description="CSV: the first row names the columns.")
+    encoding: Encoding | None = Field(
+        None, description="Text encoding of CSV and JSON files [the source's]."
+    )
+    skip_rows: int | None = Field(None, ge=0, description="CSV: lines to skip before the header.")
+    null_values: list[str] | None = Field(None, description="CSV: values that mean missing.")
+
+
+class SourceFile(ReadSettings):
+    """Some files of a feed with settings of their own (a region's export in its own time
+    zone, an older file in another encoding); everything else is judged across the feed."""
+
+    path: str = Field(description="File path or glob, relative to the project.")
+    timezone: str | None = Field(
+        None,
+        description="IANA time zone of the naive timestamps of these files; wins over the "
+        "field's, the channel's and the project's zone for their rows.",
+    )
+    constants: dict[str, str | int | float | bool] = Field(
+        default_factory=dict,
+        description="Canonical fields with a fixed value for the rows of these files (wins "
+        "over the feed's constants and over a mapped column).",
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        return _check_zone(value)
+
+
 FILE_ONLY = (
     "format",
     "delimiter",
@@ -276,12 +360,29 @@ FILE_ONLY = (
 )
 
 
-class Source(Strict):
-    """Where a feed's rows come from: files (``path``), or a table or query of a database
-    the project declares under ``connections:`` (``connection`` with ``table`` or ``query``)."""
+class Source(ReadSettings):
+    """Where a feed's rows come from: files (``path``, ``files``), or a table or query of a
+    database the project declares under ``connections:`` (``connection`` with ``table`` or
+    ``query``)."""
+
+    header: bool = Field(True, description="CSV: the first row names the columns.")
+    encoding: Encoding = Field(
+        "utf-8",
+        description="Text encoding of CSV and JSON files: any name Python's codecs know "
+        "(`utf-8`, `cp1252`/`windows-1252`, `latin-1`, `iso-8859-15`, `utf-16`, ...). "
+        "UTF-8 with a BOM is read as utf-8; `latin-1` is read as browsers do, as Windows-1252.",
+    )
+    skip_rows: int = Field(0, ge=0, description="CSV: lines to skip before the header.")
+    null_values: list[str] = Field(
+        default_factory=lambda: [""], description="CSV: values that mean missing."
+    )
 
     path: str | list[str] | None = Field(
         None, description="File path or glob (relative to the project), or a list of them."
+    )
+    files: list[SourceFile] = Field(
+        default_factory=list,
+        description="Files or globs with settings of their own; read with `path` as one feed.",
     )
     connection: str | None = Field(
         None,
@@ -302,42 +403,29 @@ class Source(Strict):
         description="One read-only SELECT of the connection (see docs/engines.md for what a "
         "query may contain); its result columns are the feed's columns.",
     )
-    format: Literal["csv", "json", "jsonl", "parquet"] | None = Field(
-        None, description="File format; inferred from the file suffix when omitted."
-    )
-    delimiter: str | None = Field(None, min_length=1, max_length=4, description="CSV delimiter.")
-    quote: str | None = Field(None, max_length=1, description="CSV quote character.")
-    escape: str | None = Field(None, max_length=1, description="CSV escape character.")
-    header: bool = Field(True, description="CSV: the first row names the columns.")
-    encoding: Literal["utf-8", "latin-1", "utf-16"] = Field(
-        "utf-8", description="Text encoding (CSV and JSON). UTF-8 with a BOM is read as utf-8."
-    )
-    skip_rows: int = Field(0, ge=0, description="CSV: lines to skip before the header.")
-    null_values: list[str] = Field(
-        default_factory=lambda: [""], description="CSV: values that mean missing."
-    )
 
     @model_validator(mode="after")
     def _one_kind(self) -> Source:
         if self.connection is not None:
             return self._database_source()
-        if self.path is None:
+        if not self.path and not self.files:
             raise ValueError("a source needs a path, or a connection with a table or query")
         if not self.paths or not all(self.paths):
             raise ValueError("'path' must name a file or glob (it is empty)")
         for name in ("table", "query"):
             if getattr(self, name) is not None:
                 raise ValueError(f"'{name}' needs a connection")
-        fmt = self.format or infer_format(self.paths[0])
-        if fmt != "csv":
-            for name in ("delimiter", "quote", "escape"):
-                if getattr(self, name) is not None:
-                    raise ValueError(f"'{name}' applies to csv sources only")
+        for part in self.parts:
+            fmt = part.format or infer_format(part.path)
+            if fmt != "csv":
+                for name in ("delimiter", "quote", "escape"):
+                    if getattr(part, name) is not None:
+                        raise ValueError(f"'{name}' applies to csv sources only")
         return self
 
     def _database_source(self) -> Source:
-        if self.path is not None:
-            raise ValueError("a source is either a path or a connection, not both")
+        if self.path is not None or self.files:
+            raise ValueError("a source is either files or a connection, not both")
         if (self.table is None) == (self.query is None):
             raise ValueError("a connection source needs exactly one of table or query")
         for name in FILE_ONLY:
@@ -353,9 +441,21 @@ class Source(Strict):
 
     @property
     def paths(self) -> list[str]:
-        if self.path is None:
-            return []
-        return [self.path] if isinstance(self.path, str) else list(self.path)
+        listed = [self.path] if isinstance(self.path, str) else list(self.path or [])
+        return listed + [f.path for f in self.files]
+
+    @property
+    def parts(self) -> list[SourceFile]:
+        """One entry per path or `files:` item, with the source's settings filled in."""
+        base = {k: getattr(self, k) for k in ReadSettings.model_fields}
+        listed = [self.path] if isinstance(self.path, str) else list(self.path or [])
+        out = [SourceFile(path=p, **base) for p in listed]
+        for f in self.files:
+            merged = {k: v if (v := getattr(f, k)) is not None else base[k] for k in base}
+            out.append(
+                SourceFile(path=f.path, timezone=f.timezone, constants=f.constants, **merged)
+            )
+        return out
 
     @property
     def resolved_format(self) -> str:
@@ -648,6 +748,11 @@ class History(Strict):
     enabled: bool = Field(True, description="Record every `validate` run.")
     keep: int | None = Field(
         None, ge=1, description="Runs of this project to keep; older ones are deleted."
+    )
+    required: bool = Field(
+        False,
+        description="A run whose history store cannot be reached fails (exit 2). By default "
+        "it is a warning naming the store, and the findings alone decide the exit code.",
     )
 
 

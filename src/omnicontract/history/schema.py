@@ -123,13 +123,13 @@ def _create_v1(conn: Connection) -> None:
 
 
 def _to_v2(conn: Connection) -> None:
-    for name, kind in (
-        ("contracts", "TEXT"),
-        ("channel_readiness", "TEXT"),
-        ("checks_run", "INTEGER"),
-        ("row_count", "INTEGER"),
+    for statement in (  # written out in full, like version 1
+        "ALTER TABLE runs ADD COLUMN contracts TEXT",
+        "ALTER TABLE runs ADD COLUMN channel_readiness TEXT",
+        "ALTER TABLE runs ADD COLUMN checks_run INTEGER",
+        "ALTER TABLE runs ADD COLUMN row_count INTEGER",
     ):
-        conn.execute(text(f"ALTER TABLE runs ADD COLUMN {name} {kind}"))
+        conn.execute(text(statement))
     feed_figures.create(conn)
     for index in (*runs.indexes, *check_figures.indexes):
         index.create(conn)

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, and_, create_engine, delete, event, or_, select
+from sqlalchemy import Connection, Engine, and_, create_engine, delete, event, func, or_, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
@@ -52,6 +52,7 @@ class HistoryStore:
     def __init__(self, url: str, *, password: str | None = None, keep: int | None = None) -> None:
         self.url = url
         self.keep = keep
+        self.required = False  # a project whose runs must be recorded (history.required)
         self._password = password
         self.display_url = mask(url, password)
         parsed = make_url(url)
@@ -145,7 +146,7 @@ class HistoryStore:
                 conn = conn.execution_options(omnicontract_write=True)
             with conn.begin():
                 if write and self.dialect == "postgresql":
-                    conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
+                    conn.execute(select(func.pg_advisory_xact_lock(MIGRATION_LOCK)))
                 yield conn
 
     def _read(self, work: Callable[[Connection], T]) -> T:
@@ -169,8 +170,11 @@ class HistoryStore:
     # ------------------------------------------------------------ writing
     def record(self, result: RunResult) -> str:
         """Store a run; sets and returns ``result.run_id``."""
+        from omnicontract.history.changes import figure
+
         doc = result.to_dict()
         doc["trend"] = []  # derived from the store whenever the run is read back
+        doc["changes"] = None
         counts = doc["summary"]["findings"]
 
         def work(conn: Connection) -> int:
@@ -197,19 +201,7 @@ class HistoryStore:
                 .where(s.runs.c.id == run_id)
                 .values(document=json.dumps(doc, ensure_ascii=False))
             )
-            checks = [
-                {
-                    "run_id": run_id,
-                    "code": f.code,
-                    "channel": f.channel,
-                    "feed": f.feed,
-                    "field": f.field,
-                    "severity": f.severity.value,
-                    "count": f.count,
-                    "total": f.total,
-                }
-                for f in result.findings
-            ]
+            checks = [{"run_id": run_id, **figure(f)} for f in result.findings]
             if checks:
                 conn.execute(s.check_figures.insert(), checks)
             feeds = s.feed_rows(run_id, doc)
@@ -221,6 +213,31 @@ class HistoryStore:
 
         result.run_id = str(self._write(work))
         return result.run_id
+
+    def forget(self, run_id: str) -> None:
+        """Remove a recorded run (one whose reports could not be written after all)."""
+        rid = _as_id(run_id)
+
+        def work(conn: Connection) -> None:
+            for table in (s.check_figures, s.feed_figures):
+                conn.execute(delete(table).where(table.c.run_id == rid))
+            conn.execute(delete(s.runs).where(s.runs.c.id == rid))
+
+        self._write(work)
+
+    def attach_history(self, result: RunResult) -> None:
+        """Fill ``result.trend`` (the runs before it) and ``result.changes`` (against the
+        run just before it). A run not recorded (no ``run_id``) is compared with the
+        project's latest recorded run."""
+        from omnicontract.history.changes import compare, figure
+
+        result.trend = self.trend(result.project, before=result.run_id)
+        result.changes = None
+        if result.trend:
+            previous = result.trend[-1]
+            result.changes = compare(
+                [figure(f) for f in result.findings], self.figures(previous["run_id"]), previous
+            )
 
     @staticmethod
     def _prune(conn: Connection, project: str, keep: int) -> None:
@@ -318,8 +335,16 @@ class HistoryStore:
             raise LookupError(run)
         result = result_from_dict(json.loads(row.document))
         result.run_id = str(row.id)
-        result.trend = self.trend(row.project, before=result.run_id)
+        self.attach_history(result)
         return result
+
+    def figures(self, run_id: str) -> list[dict[str, Any]]:
+        """The recorded findings of one run: code, channel, feed, field, severity, count."""
+        c = s.check_figures.c
+        query = select(c.code, c.channel, c.feed, c.field, c.severity, c.count, c.total).where(
+            c.run_id == _as_id(run_id)
+        )
+        return [dict(r) for r in self._read(lambda conn: conn.execute(query).mappings().all())]
 
     def feed_history(
         self, project: str, channel: str, feed: str, limit: int = 30
@@ -374,7 +399,7 @@ def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
     dbapi_conn.isolation_level = None  # transactions are begun by _sqlite_begin
     cur = dbapi_conn.cursor()
     try:
-        cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_S * 1000}")
+        # the busy timeout is set by the driver: connect_args={"timeout": BUSY_TIMEOUT_S}
         cur.execute("PRAGMA journal_mode = WAL")
         cur.execute("PRAGMA synchronous = NORMAL")
     finally:

@@ -138,9 +138,12 @@ def infer_binding(
         "Check every line marked UNSURE, decide every TODO, then run `omnicontract validate`.",
         "",
     ]
+    import tempfile
+
     con = duckdb.connect()
+    workdir = tempfile.TemporaryDirectory(prefix="omnicontract-infer-")
     try:
-        dialect = detect(con, path)
+        dialect = detect(con, path, Path(workdir.name))
         try:
             columns = profile(con, reader(path, dialect))
         except duckdb.Error as exc:
@@ -150,6 +153,7 @@ def infer_binding(
             ) from None
     finally:
         con.close()
+        workdir.cleanup()
     defaults = settings.defaults if settings else None
     ctx = drafting.Context(
         contract,

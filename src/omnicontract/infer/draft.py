@@ -9,9 +9,10 @@ from typing import Any
 
 from omnicontract.contracts.model import EntityContract, FieldSpec, Format, LogicalType
 from omnicontract.infer import values as v
-from omnicontract.infer.names import fields_for_name
+from omnicontract.infer.names import fields_for_name, is_opt_out
 from omnicontract.infer.profile import Column
 from omnicontract.infer.values import plain
+from omnicontract.words import n_of
 
 ZONES = {
     "BR": "America/Sao_Paulo",
@@ -64,6 +65,7 @@ class Draft:
     fields: list[FieldDraft] = field(default_factory=list)
     constants: list[Line] = field(default_factory=list)
     unmapped: list[Column] = field(default_factory=list)
+    missing: list[tuple[str, str]] = field(default_factory=list)  # (field, why not found)
 
     def unsure_count(self) -> int:
         lines = [f.note for f in self.fields] + [o.note for f in self.fields for o in f.options]
@@ -82,18 +84,21 @@ class Context:
 # ------------------------------------------------------------------ column -> field
 
 
-def _fits(spec: FieldSpec, name: str, col: Column, contract: EntityContract) -> bool:
-    """Whether a column's content can feed a field of this spec at all."""
+def _fits(
+    spec: FieldSpec, name: str, col: Column, contract: EntityContract, by_name: bool = False
+) -> bool:
+    """Whether a column's content can feed a field of this spec at all (``by_name``: the
+    column's name already says it is this field, so some bad values are tolerated)."""
     if spec.type in (LogicalType.timestamp, LogicalType.date):
         return col.is_time
     if spec.type in (LogicalType.integer, LogicalType.number):
-        return col.numeric
+        return col.numeric or col.duration is not None
     if spec.type == LogicalType.boolean:
         return col.boolean is not None
     if spec.format == Format.email:
-        return col.email
+        return col.email or (by_name and col.email_share >= 0.5)
     if spec.format == Format.e164:
-        return col.phone or col.numeric
+        return (col.phone or col.numeric) and not col.document and not col.is_time
     if spec.enum:
         known, _unknown = v.value_map(name, col.texts, spec.enum)
         hits = sum(n for t, n in col.top if t in spec.enum or t in known)
@@ -107,8 +112,12 @@ def _content_field(col: Column, ctx: Context, free: set[str]) -> str | None:
     candidates: list[str] = []
     if col.email:
         candidates.append("email")
+    if col.document:
+        candidates.append("document_id")
     if col.phone:
         candidates.append("phone")
+    if col.duration:
+        candidates.append("duration_seconds")
     if col.is_time and col.has_clock and contract.event_time:
         candidates.append(contract.event_time)
     if col.boolean is not None and contract.entity == "customer":
@@ -128,7 +137,7 @@ def assign(columns: list[Column], ctx: Context) -> list[tuple[Column, str, str |
     scored: list[tuple[int, int, Column, str, bool]] = []
     for order, col in enumerate(columns):
         for rank, (name, near) in enumerate(fields_for_name(col.name, contract.entity, names)):
-            if _fits(contract.fields[name], name, col, contract):
+            if _fits(contract.fields[name], name, col, contract, by_name=not near):
                 score = (1 if near else 3) * 10 - rank - (5 if "." in col.name else 0)
                 scored.append((score, -order, col, name, near))
     scored.sort(key=lambda t: (t[0], t[1]), reverse=True)
@@ -147,9 +156,32 @@ def assign(columns: list[Column], ctx: Context) -> list[tuple[Column, str, str |
         if name:
             taken[name] = (col, f"mapped by content: the values look like {name}")
             used.add(col.name)
+    _key_by_uniqueness(columns, ctx, taken, used)
     order = {c.name: i for i, c in enumerate(columns)}
     pairs = [(col, name, note) for name, (col, note) in taken.items()]
     return sorted(pairs, key=lambda t: order[t[0].name])
+
+
+def _key_by_uniqueness(
+    columns: list[Column], ctx: Context, taken: dict[str, tuple[Column, str | None]], used: set
+) -> None:
+    """The primary key, when no column is named like it: the first column whose sampled
+    values are all present and all different (and not a time, an e-mail or a phone)."""
+    pk = ctx.contract.primary_key
+    if not pk or pk in taken:
+        return
+    for col in columns:
+        if col.name in used or not col.unique or col.is_time or col.email or col.phone:
+            continue
+        if col.numeric and not col.type.upper().startswith(("BIGINT", "INTEGER", "VARCHAR")):
+            continue
+        taken[pk] = (
+            col,
+            f"no column is named like '{pk}'; '{col.name}' is unique in the sample "
+            f"({col.distinct:,} distinct of {col.rows:,} rows)",
+        )
+        used.add(col.name)
+        return
 
 
 # ------------------------------------------------------------------ parse rules
@@ -222,7 +254,7 @@ def enum_options(fd: FieldDraft, spec: FieldSpec) -> None:
     counts = dict(col.top)
     if not known:
         if unknown:
-            listed = ", ".join(f"'{u}' ({counts[u]} rows)" for u in unknown[:5])
+            listed = ", ".join(f"'{u}' ({n_of(counts[u], 'row')})" for u in unknown[:5])
             fd.note = f"not canonical values, left as they are: {listed}"
         return
     for src, canonical in known.items():
@@ -232,7 +264,7 @@ def enum_options(fd: FieldDraft, spec: FieldSpec) -> None:
             Line(
                 src,
                 "",
-                f"{counts[src]} rows; no canonical value found: map it to one of "
+                f"{n_of(counts[src], 'row')}; no canonical value found: map it to one of "
                 f"{', '.join(spec.enum)}, or leave it out (OC-MAP-002 counts those rows)",
                 todo=True,
             )
@@ -247,10 +279,78 @@ def boolean_options(fd: FieldDraft) -> None:
         fd.options.append(Line("false_values", falses))
 
 
+def _split_time(
+    columns: list[Column], pairs: list[tuple[Column, str, str | None]], ctx: Context
+) -> Column | None:
+    """The time-of-day column of the event time, when the export writes the date and the
+    time in two columns; the event time is then the date column (mapped or found here)."""
+    event = ctx.contract.event_time
+    if not event:
+        return None
+    mapped = {name: col for col, name, _n in pairs}
+    date_col = mapped.get(event)
+    if date_col is not None and date_col.has_clock:
+        return None
+    used = {col.name for col, _n, _x in pairs}
+    clocks = [c for c in columns if c.clock and c.name not in used]
+    if not clocks:
+        return None
+    if date_col is None:
+        dates = [c for c in columns if c.is_time and not c.has_clock and c.name not in used]
+        if not dates:
+            return None
+        date_col = dates[0]
+        pairs.append((date_col, event, f"the date of '{event}'; its time is in '{clocks[0].name}'"))
+    return clocks[0]
+
+
+def _field_options(fd: FieldDraft, spec: FieldSpec, ctx: Context, zone: Any, hints: Any) -> None:
+    col = fd.column
+    if spec.type in (LogicalType.timestamp, LogicalType.date):
+        time_options(fd, spec, ctx, zone)
+    elif spec.format == Format.e164:
+        phone_options(fd, ctx, hints)
+    elif spec.enum:
+        enum_options(fd, spec)
+    elif spec.type == LogicalType.boolean:
+        boolean_options(fd)
+    elif spec.type in (LogicalType.integer, LogicalType.number) and col.duration:
+        fd.options.append(
+            Line("format", col.duration, f"durations written {col.duration}, stored in seconds")
+        )
+    elif spec.type in (LogicalType.integer, LogicalType.number) and col.decimal_comma:
+        fd.options.append(Line("decimal_separator", ","))
+    elif spec.format == Format.email and col.email_share < 1:
+        bad = round((1 - col.email_share) * len(col.texts))
+        fd.note = (
+            f"{bad} of {len(col.texts)} sampled values are not e-mail addresses; they will be "
+            "counted by OC-FLD-009"
+        )
+
+
+def _missing(ctx: Context, mapped: set[str], columns: list[Column]) -> list[tuple[str, str]]:
+    """Every canonical field the draft does not supply, with why."""
+    out = []
+    for name, spec in ctx.contract.fields.items():
+        if name in mapped:
+            continue
+        why = "no column is named like it"
+        kind = spec.format.value if spec.format else spec.type.value
+        if spec.type in (LogicalType.timestamp, LogicalType.date):
+            why += " and no column holds dates"
+        elif spec.format in (Format.email, Format.e164) or spec.type == LogicalType.boolean:
+            why += f" and no column's values look like {kind}"
+        if spec.required:
+            why = "required; " + why
+        out.append((name, why))
+    return out
+
+
 def build(columns: list[Column], ctx: Context) -> Draft:
     draft = Draft(entity=ctx.contract.entity)
     hints = country_hints(columns)
     pairs = assign(columns, ctx)
+    clock = _split_time(columns, pairs, ctx)
     region = None
     for col, name, note in pairs:
         if ctx.contract.fields[name].format == Format.e164:
@@ -260,19 +360,32 @@ def build(columns: list[Column], ctx: Context) -> Draft:
     for col, name, note in pairs:
         spec = ctx.contract.fields[name]
         fd = FieldDraft(name, col, note)
-        if spec.type in (LogicalType.timestamp, LogicalType.date):
-            time_options(fd, spec, ctx, zone)
-        elif spec.format == Format.e164:
-            phone_options(fd, ctx, hints)
-        elif spec.enum:
-            enum_options(fd, spec)
-        elif spec.type == LogicalType.boolean:
-            boolean_options(fd)
-        elif spec.type in (LogicalType.integer, LogicalType.number) and col.decimal_comma:
-            fd.options.append(Line("decimal_separator", ","))
+        if clock is not None and name == ctx.contract.event_time:
+            date_fmt = (col.time.format if col.time else None) or "%Y-%m-%d"
+            fd.options.append(Line("time_column", clock.name))
+            fd.options.append(
+                Line("format", f"{date_fmt} {clock.clock}", "date and time read together")
+            )
+            if not col.aware:
+                name_zone, why = zone
+                fd.options.append(
+                    Line("timezone", name_zone, f"the times carry no UTC offset; {why}")
+                )
+        else:
+            _field_options(fd, spec, ctx, zone, hints)
+        if spec.type == LogicalType.boolean and is_opt_out(col.name) and fd.column.boolean:
+            trues, falses, _explicit = fd.column.boolean
+            fd.options = [Line("true_values", falses), Line("false_values", trues)]
+            fd.note = f"'{col.name}' is an opt-out: its yes means no consent"
         draft.fields.append(fd)
     mapped = {c.name.split(".")[0] for c, _n, _x in pairs}
+    if clock is not None:
+        mapped.add(clock.name)
     draft.unmapped = [c for c in columns if c.name.split(".")[0] not in mapped]
+    constant_fields = (
+        {"channel", "kind", "direction"} if ctx.contract.entity == "interaction" else set()
+    )
+    draft.missing = _missing(ctx, {n for _c, n, _x in pairs} | constant_fields, columns)
     draft.constants = constants(ctx, {name for _c, name, _n in pairs}, columns)
     return draft
 

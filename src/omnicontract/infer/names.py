@@ -28,6 +28,22 @@ COMMON: dict[str, set[str]] = {
         "crm id",
         "numero cliente",
         "nro cliente",
+        "customer no",
+        "customer number",
+        "cust id",
+        "client no",
+        "client number",
+        "account holder id",
+        "holder id",
+        "id titular",
+        "titular",
+        "cod titular",
+        "codigo titular",
+        "id assinante",
+        "assinante",
+        "id abonado",
+        "abonado",
+        "subscriber id",
     },
     "email": {"email", "e mail", "mail", "correo", "correo electronico", "email address"},
     "phone": {
@@ -60,6 +76,26 @@ COMMON: dict[str, set[str]] = {
         "nif",
         "nro documento",
         "numero documento",
+        "num documento",
+        "documento identidad",
+        "doc",
+        "nro doc",
+        "doc id",
+        "nie",
+        "cif",
+        "nif cif",
+        "dni nie",
+        "ssn",
+        "tax id",
+        "taxid",
+        "tin",
+        "ein",
+        "national id",
+        "id number",
+        "rfc",
+        "curp",
+        "cpf cliente",
+        "cnpj cpf",
     },
     "loyalty_id": {
         "loyalty id",
@@ -113,6 +149,25 @@ INTERACTION: dict[str, set[str]] = {
         "data envio",
         "fecha envio",
         "enviado em",
+        "posted",
+        "posted at",
+        "posting date",
+        "transaction date",
+        "txn date",
+        "order date",
+        "call date",
+        "call start",
+        "start time",
+        "started at",
+        "fecha operacion",
+        "fecha llamada",
+        "data transacao",
+        "data atendimento",
+        "data chamada",
+        "data pedido",
+        "fecha pedido",
+        "fecha contacto",
+        "event date",
     },
     "case_id": {
         "case id",
@@ -126,6 +181,29 @@ INTERACTION: dict[str, set[str]] = {
         "ticket id",
         "chamado",
         "protocolo caso",
+        "id caso",
+        "nro caso",
+        "numero caso",
+        "case number",
+        "case no",
+        "case ref",
+        "incident",
+        "incident id",
+        "incident number",
+        "incidencia",
+        "id incidencia",
+        "expediente",
+        "reclamacao",
+        "reclamo",
+        "id ticket",
+        "ticket number",
+        "ticket no",
+        "id chamado",
+        "nro chamado",
+        "numero chamado",
+        "atendimento",
+        "id atendimento",
+        "nro atendimento",
     },
     "status": {"status", "estado", "situacao", "state"},
     "topic": {
@@ -148,7 +226,29 @@ INTERACTION: dict[str, set[str]] = {
     },
     "agent_id": {"agent id", "agente", "agent", "atendente", "operador", "cajero", "vendedor"},
     "campaign_id": {"campaign id", "campaign", "campanha", "campana", "id campanha"},
-    "store_id": {"store id", "store", "loja", "sucursal", "tienda", "filial"},
+    "store_id": {
+        "store id",
+        "store",
+        "loja",
+        "sucursal",
+        "tienda",
+        "filial",
+        "store code",
+        "store no",
+        "store number",
+        "cod loja",
+        "codigo loja",
+        "id loja",
+        "codigo tienda",
+        "id tienda",
+        "branch",
+        "branch id",
+        "branch code",
+        "agencia",
+        "oficina",
+        "id sucursal",
+        "pdv",
+    },
     "amount": {
         "amount",
         "importe",
@@ -171,6 +271,13 @@ INTERACTION: dict[str, set[str]] = {
         "duration s",
         "tempo",
         "segundos",
+        "duracao seg",
+        "duracion seg",
+        "call duration",
+        "talk time",
+        "tiempo",
+        "tempo atendimento",
+        "handle time",
     },
 }
 CUSTOMER: dict[str, set[str]] = {
@@ -186,20 +293,47 @@ CUSTOMER: dict[str, set[str]] = {
         "nascimento",
         "fecha nacimiento",
         "date of birth",
+        "nacimiento",
+        "birthday",
+        "dob date",
     },
     "country": {"country", "pais", "country code"},
     "preferred_channel": {"preferred channel", "canal preferido", "canal"},
-    "created_at": {"created at", "data cadastro", "fecha alta", "cadastro", "created"},
+    "created_at": {
+        "created at",
+        "data cadastro",
+        "fecha alta",
+        "cadastro",
+        "created",
+        "alta",
+        "fecha registro",
+        "registro",
+        "signup",
+        "signup date",
+        "opened",
+        "open date",
+        "abertura",
+        "data abertura",
+        "customer since",
+    },
     "updated_at": {"updated at", "data atualizacao", "fecha actualizacion", "updated"},
 }
 CONSENT_CHANNELS = {
-    "email": {"email", "e mail", "correo"},
-    "whatsapp": {"whatsapp", "wpp"},
+    "email": {"email", "e mail", "correo", "mail", "newsletter"},
+    "whatsapp": {"whatsapp", "wpp", "wa"},
     "sms": {"sms"},
-    "phone": {"telefone", "telefono", "phone", "ligacao", "llamada"},
+    "phone": {"telefone", "telefono", "phone", "ligacao", "llamada", "calls", "telemarketing"},
 }
-CONSENT_WORDS = {"aceita", "acepta", "consent", "consentimento", "opt in", "optin", "permite"}
-CONSENT_DATE_WORDS = {"data aceite", "fecha aceptacion", "consent at", "consent date"}
+CONSENT_WORDS = {
+    "aceita", "acepta", "consent", "consentimento", "consentimiento", "opt in", "optin",
+    "permite", "recebe", "receber", "recibir", "autoriza", "marketing", "mkt", "accepts",
+    "allow", "allows", "lgpd", "rgpd", "gdpr", "flag",
+}  # fmt: skip
+OPT_OUT_WORDS = {"opt out", "optout", "unsubscribed", "baja", "descadastro", "no contactar"}
+CONSENT_DATE_WORDS = {
+    "data aceite", "fecha aceptacion", "consent at", "consent date", "data consentimento",
+    "fecha consentimiento", "opt in at", "opt in date", "dt aceite", "dt consentimento",
+}  # fmt: skip
 
 
 def synonyms(entity: str) -> dict[str, set[str]]:
@@ -211,13 +345,27 @@ def synonyms(entity: str) -> dict[str, set[str]]:
 
 
 def _consent_field(name: str) -> str | None:
-    for channel, words in CONSENT_CHANNELS.items():
-        for word in words:
-            if any(name == f"{c} {word}" for c in CONSENT_DATE_WORDS):
-                return f"consent_{channel}_at"
-            if any(name == f"{c} {word}" for c in CONSENT_WORDS):
-                return f"consent_{channel}"
+    """`aceita_email`, `email_opt_in`, `acepta_comunicaciones_sms`, `consent_sms_at`,
+    `opt_out_whatsapp` ... -> the consent field (opt-outs too: the draft then swaps true
+    and false); a name with a date word is the consent's timestamp."""
+    padded = f" {name} "
+    words = CONSENT_WORDS | OPT_OUT_WORDS | CONSENT_DATE_WORDS
+    if not any(f" {w} " in padded for w in words):
+        return None
+    dated = any(f" {w} " in padded for w in ("at", "date", "data", "fecha", "dt", "em", "en"))
+    dated = dated or any(f" {w} " in padded for w in CONSENT_DATE_WORDS)
+    for channel, channel_words in CONSENT_CHANNELS.items():
+        if any(f" {w} " in padded for w in channel_words):
+            return f"consent_{channel}_at" if dated else f"consent_{channel}"
     return None
+
+
+def is_opt_out(name: str) -> bool:
+    text = plain(name)
+    return any(word in text for word in OPT_OUT_WORDS)
+
+
+DATE_PREFIXES = ("dt ", "data ", "fecha ", "date ", "dia ", "ts ", "hora ")
 
 
 def fields_for_name(column: str, entity: str, fields: list[str]) -> list[tuple[str, bool]]:
@@ -226,6 +374,10 @@ def fields_for_name(column: str, entity: str, fields: list[str]) -> list[tuple[s
     name = plain(column)
     leaf = plain(column.rsplit(".", 1)[-1])
     out: list[tuple[str, bool]] = []
+    for prefix in DATE_PREFIXES:  # `dt_nascimento`, `fecha_alta`: the rest names the date
+        if name.startswith(prefix) and name != prefix.strip():
+            rest = name[len(prefix) :]
+            out.extend((f, u) for f, u in fields_for_name(rest, entity, fields) if not u)
     if name.replace(" ", "_") in fields:
         out.append((name.replace(" ", "_"), False))
     if entity == "customer" and (consent := _consent_field(name)) and consent in fields:

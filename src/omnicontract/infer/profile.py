@@ -4,6 +4,7 @@ and what its values look like (times, e-mails, phones, yes/no, numbers, a vocabu
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from omnicontract.infer import values as v
 
@@ -26,6 +27,15 @@ class Column:
     boolean: tuple[list[str], list[str], bool] | None = None
     number: bool = False
     decimal_comma: bool = False
+    document: bool = False  # national or tax documents, never phones
+    email_share: float = 0.0
+    clock: str | None = None  # a time of day only: its strptime format
+    duration: str | None = None  # a duration format: `hh:mm:ss`, `mm:ss`, `iso8601`
+
+    @property
+    def unique(self) -> bool:
+        """Every sampled row has a value, and no two the same: a key candidate."""
+        return self.rows > 1 and self.nulls == 0 and self.distinct == self.rows
 
     @property
     def texts(self) -> list[str]:
@@ -65,45 +75,66 @@ class Column:
         )
 
 
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
+def _expr(name: str, nested: bool) -> Any:
+    from sqlalchemy import column
 
+    from omnicontract.validators.sqlfuncs import struct_path
 
-def _expr(name: str, nested: bool) -> str:
     if nested:
         head, rest = name.split(".", 1)
-        return ".".join(_quote(p) for p in [head, *rest.split(".")])
-    return _quote(name)
+        return struct_path(head, *rest.split("."))
+    return column(name)
 
 
-def columns_of(con, reader: str) -> list[tuple[str, str, bool]]:
+def columns_of(con, source: Any) -> list[tuple[str, str, bool]]:
     """(name, type, nested) of every column; keys of JSON objects one level down."""
+    from sqlalchemy import column, func, literal_column, select
+
+    from omnicontract.validators.engines.duckdb import execute
+
     out: list[tuple[str, str, bool]] = []
-    for name, typ, *_rest in con.execute(f"DESCRIBE SELECT * FROM {reader}").fetchall():
+    described = execute(con, select(literal_column("*")).select_from(source).limit(0))
+    for name, typ, *_rest in described.description:
         if str(typ).upper().startswith("STRUCT("):
-            inner = con.execute(
-                f"DESCRIBE SELECT UNNEST({_quote(name)}) FROM {reader} LIMIT 0"
-            ).fetchall()
-            out.extend((f"{name}.{sub}", str(t), True) for sub, t, *_r in inner)
+            inner = execute(con, select(func.unnest(column(name))).select_from(source).limit(0))
+            out.extend((f"{name}.{sub}", str(t), True) for sub, t, *_r in inner.description)
         else:
             out.append((name, str(typ), False))
     return out
 
 
-def profile(con, reader: str) -> list[Column]:
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE sample AS SELECT * FROM {reader} LIMIT {SAMPLE_ROWS}"
+def profile(con, source: Any) -> list[Column]:
+    from sqlalchemy import String, cast, func, literal_column, select, table
+
+    from omnicontract.validators.engines.duckdb import execute
+    from omnicontract.validators.sqlfuncs import create_table_as, drop_table
+
+    sample = table("sample")
+    execute(con, drop_table(sample))
+    execute(
+        con,
+        create_table_as(sample, select(literal_column("*")).select_from(source).limit(SAMPLE_ROWS)),
     )
-    rows = con.execute("SELECT count(*) FROM sample").fetchone()[0]
+    rows = execute(con, select(func.count()).select_from(sample)).fetchone()[0]
     out: list[Column] = []
-    for name, typ, nested in columns_of(con, "sample"):
+    for name, typ, nested in columns_of(con, sample):
         expr = _expr(name, nested)
-        nulls, distinct = con.execute(
-            f"SELECT count(*) FILTER (WHERE {expr} IS NULL), count(DISTINCT {expr}) FROM sample"
+        nulls, distinct = execute(
+            con,
+            select(func.count().filter(expr.is_(None)), func.count(expr.distinct())).select_from(
+                sample
+            ),
         ).fetchone()
-        top = con.execute(
-            f"SELECT CAST({expr} AS VARCHAR) AS value, count(*) AS n FROM sample "
-            f"WHERE {expr} IS NOT NULL GROUP BY 1 ORDER BY n DESC, value LIMIT {MAX_DISTINCT}"
+        value = cast(expr, String()).label("value")
+        n = func.count().label("n")
+        top = execute(
+            con,
+            select(value, n)
+            .select_from(sample)
+            .where(expr.is_not(None))
+            .group_by(value)
+            .order_by(n.desc(), value)
+            .limit(MAX_DISTINCT),
         ).fetchall()
         col = Column(name, typ, rows, nulls, distinct, [(str(t), int(n)) for t, n in top])
         _classify(col)
@@ -116,12 +147,21 @@ def _classify(col: Column) -> None:
     if col.typed_time or not texts:
         return
     upper = col.type.upper()
+    if upper in ("BIGINT", "INTEGER", "HUGEINT", "UBIGINT", "DOUBLE"):
+        guess = v.guess_time(texts) if col.distinct >= 20 else None
+        col.time = guess if guess and guess.format and guess.format.startswith("epoch") else None
+        return
     if upper == "VARCHAR":
         col.time = v.guess_time(texts)
-        if col.time and col.time.format in ("epoch_s", "epoch_ms") and col.distinct < 20:
+        epoch = bool(col.time and col.time.format and col.time.format.startswith("epoch"))
+        if epoch and col.distinct < 20:
             col.time = None  # a handful of big numbers is a code, not a clock
-        col.email = v.is_email_column(texts)
-        col.phone = not col.time and v.looks_like_phones(texts)
+        col.email_share = v.email_share(texts)
+        col.email = col.email_share >= 0.8
+        col.document = v.looks_like_documents(texts)
+        col.clock = None if col.time else v.guess_clock(texts)
+        col.duration = None if col.time else v.guess_duration(texts)
+        col.phone = not col.time and not col.document and v.looks_like_phones(texts)
         col.boolean = v.guess_boolean(texts) if col.distinct <= 4 else None
         col.decimal_comma = v.has_decimal_comma(texts)
         col.number = v.is_number_column(texts)

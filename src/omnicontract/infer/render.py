@@ -107,5 +107,31 @@ def render(
     out += [_line(" " * 6, c) for c in draft.constants]
     if draft.unmapped:
         out.append("    # columns no canonical field was found for (reported as OC-SRC-004):")
-        out += [f"    #   {c.name}" for c in draft.unmapped]
+        out += [f"    #   {c.name}{_why_unmapped(c)}" for c in draft.unmapped]
+    if draft.missing:
+        out.append("    # canonical fields this export does not supply:")
+        out += [f"    #   {name}: {why}" for name, why in draft.missing]
     return "\n".join(out) + "\n"
+
+
+def _why_unmapped(col: Any) -> str:
+    """What the column's values look like, to help place it by hand."""
+    if col.rows == col.nulls:
+        return "  (empty in the sample)"
+    looks = [
+        what
+        for what, flag in (
+            ("dates", col.is_time),
+            ("a time of day", col.clock),
+            ("a duration", col.duration),
+            ("e-mail addresses", col.email),
+            ("phone numbers", col.phone),
+            ("national or tax documents", col.document),
+            ("yes/no", col.boolean is not None),
+            ("numbers", col.numeric),
+            ("a vocabulary", col.vocabulary),
+            ("unique values", col.unique),
+        )
+        if flag
+    ]
+    return f"  (values look like {', '.join(looks[:2])})" if looks else "  (free text)"

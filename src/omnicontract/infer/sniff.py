@@ -7,14 +7,13 @@ sample and count delimiters); rows are always sampled through DuckDB.
 from __future__ import annotations
 
 import codecs
-import csv
-import io
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from omnicontract.contracts.model import infer_format
 from omnicontract.errors import UsageError
+from omnicontract.validators.feeds.csv import detect_delimiter
 
 SAMPLE_BYTES = 65_536
 DELIMITERS = (",", ";", "\t", "|")
@@ -32,6 +31,7 @@ class Dialect:
     header: bool = True
     skip_rows: int = 0
     notes: dict[str, str] = field(default_factory=dict)
+    read_path: Path | None = None  # a UTF-8 copy of the sample when it is in another encoding
 
 
 def detect_format(path: Path, head: bytes) -> tuple[str, str | None]:
@@ -56,69 +56,89 @@ def detect_format(path: Path, head: bytes) -> tuple[str, str | None]:
     )
 
 
+WINDOWS_ONLY = bytes(range(0x80, 0xA0))  # letters and punctuation in Windows-1252 only
+
+
+LATIN_PUNCTUATION = set("\u201c\u201d\u2018\u2019\u2013\u2014\u20ac\u2026\u00ba\u00aa\u00b0\u00a0")
+
+
+def _reads_as_latin(head: bytes) -> bool:
+    """Most bytes above ASCII read as letters (or quotes, dashes) in Windows-1252: the
+    usual Brazilian, Spanish or US Excel export."""
+    text = head.decode("cp1252", errors="replace")
+    high = [ch for ch in text if ord(ch) > 127]
+    good = sum(1 for ch in high if ch.isalpha() or ch in LATIN_PUNCTUATION)
+    return bool(high) and good >= 0.8 * len(high)
+
+
+def _detected(head: bytes) -> str:
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(head).best()
+    return codecs.lookup(best.encoding).name if best else "cp1252"
+
+
 def detect_encoding(head: bytes) -> tuple[str, bool, str | None]:
-    """(encoding, has_bom, note) from the BOM, else by decoding the sample."""
+    """(encoding, has_bom, note): the BOM, else valid UTF-8, else what charset-normalizer
+    finds; Windows-1252 and Latin-1 are told apart by the bytes only Windows-1252 uses
+    (curly quotes, dashes, the euro sign)."""
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8", True, None
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16", True, None
-    if head and head.count(b"\x00") > len(head) // 4:
-        return "utf-16", False, "many NUL bytes and no BOM: looks like UTF-16; check the text"
     try:
         codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
     except UnicodeDecodeError:
+        pass
+    else:
+        if not (head and head.count(b"\x00") > len(head) // 4):
+            return "utf-8", False, None
+    found = "cp1252" if _reads_as_latin(head) else _detected(head)
+    single_byte_latin = {"cp1252", "iso8859-1", "iso8859-15"}
+    if found in single_byte_latin:
+        if any(b in WINDOWS_ONLY for b in head):
+            return (
+                "cp1252",
+                False,
+                "not UTF-8; bytes 0x80-0x9F (curly quotes, dashes) say Windows-1252; "
+                "check accented words",
+            )
+        return "latin-1", False, "not UTF-8; read as Latin-1 (ISO-8859-1); check accented words"
+    if found.startswith("utf-16") or found.startswith("utf_16"):
         return (
-            "latin-1",
+            "utf-16le" if head[1:2] == b"\x00" else "utf-16be",
             False,
-            "not valid UTF-8; read as Latin-1 (Windows-1252 reads the same for letters), "
-            "check accented words",
+            ("UTF-16 without a byte-order mark; check the text"),
         )
-    return "utf-8", False, None
+    return found, False, f"not UTF-8; detected as {found}; check accented words"
 
 
 def decode_sample(head: bytes, encoding: str) -> str:
-    codec = {"utf-8": "utf-8-sig", "utf-16": "utf-16", "latin-1": "latin-1"}[encoding]
-    text = codecs.getincrementaldecoder(codec)(errors="replace").decode(head, final=False)
+    from omnicontract.validators.feeds.encoding import decoder
+
+    text = decoder(encoding).decode(head, final=False)
     if len(head) >= SAMPLE_BYTES:  # drop the last, probably cut, line
         text = text[: text.rfind("\n") + 1] or text
     return text
 
 
-def detect_delimiter(text: str) -> tuple[str, str | None]:
-    """The candidate delimiter that splits the sample's lines into the most columns,
-    the same number on (nearly) every line."""
-    lines = [ln for ln in text.splitlines() if ln.strip()][:200]
-    if not lines:
-        return ",", "the file is empty; delimiter guessed"
-    best: tuple[float, int, str] | None = None
-    for delim in DELIMITERS:
-        widths = [len(row) for row in csv.reader(io.StringIO("\n".join(lines)), delimiter=delim)]
-        width, hits = Counter(widths).most_common(1)[0]
-        if width < 2:
-            continue
-        score = (hits / len(widths), width, delim)
-        if best is None or score[:2] > best[:2]:
-            best = score
-    if best is None:
-        return ",", "no delimiter splits the lines; the file may have one column"
-    consistency, _width, delim = best
-    note = None
-    if consistency < 0.9:
-        note = f"only {consistency:.0%} of the sampled lines have the same number of columns"
-    return delim, note
-
-
 def sniff_csv(con, path: Path, dialect: Dialect) -> None:
     """Quote, header and skipped lines from DuckDB's sniffer, given our delimiter."""
-    from omnicontract.validators.feeds import sql_string
+    from sqlalchemy import column, select
 
-    opts = (
-        f"delim = {sql_string(dialect.delimiter or ',')}, encoding = {sql_string(dialect.encoding)}"
+    from omnicontract.validators.engines.duckdb import execute
+    from omnicontract.validators.sqlfuncs import table_function
+
+    sniffed = table_function(
+        "sniff_csv",
+        str(dialect.read_path or path),
+        delim=dialect.delimiter or ",",
+        ignore_errors=True,
     )
     try:
-        row = con.execute(
-            f"SELECT Quote, HasHeader, SkipRows FROM sniff_csv({sql_string(str(path))}, {opts}, "
-            "ignore_errors = true)"
+        row = execute(
+            con,
+            select(column("Quote"), column("HasHeader"), column("SkipRows")).select_from(sniffed),
         ).fetchone()
     except Exception as exc:  # the sniffer gives up on messy files: keep the defaults
         dialect.notes["header"] = f"DuckDB's sniffer failed ({type(exc).__name__}); header assumed"
@@ -132,7 +152,28 @@ def sniff_csv(con, path: Path, dialect: Dialect) -> None:
     dialect.skip_rows = int(skip or 0)
 
 
-def detect(con, path: Path) -> Dialect:
+TRANSCODE_LIMIT = 32 << 20
+
+
+def _utf8_sample(path: Path, encoding: str, workdir: Path) -> Path:
+    """The first 32 MiB of a file in another encoding, as UTF-8 whole lines."""
+    from omnicontract.validators.feeds.encoding import chunks
+
+    target = workdir / ("sample" + "".join(path.suffixes[-1:]).replace(".gz", ""))
+    written = 0
+    with open(target, "wb") as out:
+        for text in chunks(path, encoding):
+            data = text.encode("utf-8", "surrogateescape")
+            if written + len(data) > TRANSCODE_LIMIT:
+                data = data[: max(data[: TRANSCODE_LIMIT - written].rfind(b"\n") + 1, 0)]
+                out.write(data)
+                break
+            out.write(data)
+            written += len(data)
+    return target
+
+
+def detect(con, path: Path, workdir: Path | None = None) -> Dialect:
     """Format, encoding and CSV dialect of one sample file."""
     try:
         with open(path, "rb") as fh:
@@ -148,6 +189,10 @@ def detect(con, path: Path) -> Dialect:
     dialect.encoding, dialect.bom, enc_note = detect_encoding(head)
     if enc_note:
         dialect.notes["encoding"] = enc_note
+    from omnicontract.validators.feeds.encoding import is_native
+
+    if not is_native(dialect.encoding) and workdir is not None:
+        dialect.read_path = _utf8_sample(path, dialect.encoding, workdir)
     if fmt == "csv":
         text = decode_sample(head, dialect.encoding)
         dialect.delimiter, delim_note = detect_delimiter(text)
@@ -157,25 +202,23 @@ def detect(con, path: Path) -> Dialect:
     return dialect
 
 
-def reader(path: Path, dialect: Dialect) -> str:
-    """A DuckDB table expression that reads the sample as the validator would."""
-    from omnicontract.validators.feeds import sql_string
+def reader(path: Path, dialect: Dialect) -> Any:
+    """A DuckDB table function (a FROM item) that reads the sample as the validator would."""
+    from omnicontract.validators.sqlfuncs import table_function
 
-    file = sql_string(str(path))
+    file = str(dialect.read_path or path)
     if dialect.format == "parquet":
-        return f"read_parquet({file})"
+        return table_function("read_parquet", file)
     if dialect.format in ("json", "jsonl"):
         fmt = "newline_delimited" if dialect.format == "jsonl" else "auto"
-        return f"read_json({file}, format = '{fmt}')"
-    opts = [
-        "all_varchar = true",
-        "ignore_errors = true",
-        f"header = {'true' if dialect.header else 'false'}",
-        f"encoding = {sql_string(dialect.encoding)}",
-        f"delim = {sql_string(dialect.delimiter or ',')}",
-    ]
-    if dialect.quote:
-        opts.append(f"quote = {sql_string(dialect.quote)}")
-    if dialect.skip_rows:
-        opts.append(f"skip = {dialect.skip_rows}")
-    return f"read_csv({file}, {', '.join(opts)})"
+        return table_function("read_json", file, format=fmt)
+    return table_function(
+        "read_csv",
+        file,
+        all_varchar=True,
+        ignore_errors=True,
+        header=bool(dialect.header),
+        delim=dialect.delimiter or ",",
+        quote=dialect.quote or None,
+        skip=dialect.skip_rows or None,
+    )

@@ -30,6 +30,13 @@ DATE_FORMATS = [
     "%d.%m.%Y %H:%M:%S",
     "%d.%m.%Y %H:%M",
     "%d.%m.%Y",
+    "%m/%d/%Y %I:%M:%S %p",
+    "%m/%d/%Y %I:%M %p",
+    "%d/%m/%Y %I:%M:%S %p",
+    "%d/%m/%Y %I:%M %p",
+    "%Y-%m-%d %I:%M:%S %p",
+    "%Y-%m-%d %I:%M %p",
+    "%m/%d/%y %I:%M %p",
     "%Y/%m/%d %H:%M:%S",
     "%Y/%m/%d",
     "%d/%m/%y %H:%M",
@@ -82,7 +89,7 @@ def guess_time(values: list[str]) -> TimeGuess | None:
     if not fitting:
         return None
     fmt, share = max(fitting, key=lambda t: t[1])
-    guess = TimeGuess(fmt, "%z" in fmt, "%H" in fmt)
+    guess = TimeGuess(fmt, "%z" in fmt, "%H" in fmt or "%I" in fmt)
     rivals = [f for f, s in fitting if f != fmt and s == share and _day_month_swapped(f, fmt)]
     if rivals:
         guess.note = (
@@ -100,16 +107,86 @@ def _day_month_swapped(a: str, b: str) -> bool:
 
 def _guess_epoch(values: list[str]) -> TimeGuess | None:
     numbers = [int(v) for v in values if v.isdigit()]
-    if all(946_684_800 <= n <= 2_524_608_000 for n in numbers):  # 2000 .. 2050
-        return TimeGuess("epoch_s", True, True)
-    if all(946_684_800_000 <= n <= 2_524_608_000_000 for n in numbers):
-        return TimeGuess("epoch_ms", True, True)
+    for fmt, scale in (("epoch_s", 1), ("epoch_ms", 10**3), ("epoch_us", 10**6)):
+        if numbers and all(946_684_800 * scale <= n <= 2_524_608_000 * scale for n in numbers):
+            return TimeGuess(fmt, True, True)  # 2000 .. 2050
     return None
 
 
-def is_email_column(values: list[str]) -> bool:
+TIME_OF_DAY = [
+    (re.compile(r"^\d{1,2}:\d{2}:\d{2}\s?[AaPp]\.?[Mm]\.?$"), "%I:%M:%S %p"),
+    (re.compile(r"^\d{1,2}:\d{2}\s?[AaPp]\.?[Mm]\.?$"), "%I:%M %p"),
+    (re.compile(r"^\d{1,2}:\d{2}:\d{2}$"), "%H:%M:%S"),
+    (re.compile(r"^\d{1,2}:\d{2}$"), "%H:%M"),
+]
+
+
+def _first_form(values: list[str], forms: list[tuple[re.Pattern[str], str]]) -> str | None:
+    """The format of the first form that (nearly) every sampled value has."""
     values = [v.strip() for v in values if v and v.strip()]
-    return bool(values) and _share(values, EMAIL.match) >= 0.8
+    for pattern, fmt in forms:
+        if values and _share(values, pattern.match) >= MATCH_SHARE:
+            return fmt
+    return None
+
+
+def guess_clock(values: list[str]) -> str | None:
+    """The strptime format of a column holding only a time of day (`14:30`, `2:30 PM`)."""
+    return _first_form(values, TIME_OF_DAY)
+
+
+DURATION_FORMS = [
+    (re.compile(r"^\d{1,3}:[0-5]\d:[0-5]\d$"), "hh:mm:ss"),
+    (re.compile(r"^\d{1,4}:[0-5]\d$"), "mm:ss"),
+    (re.compile(r"^P(?:\d+D)?(?:T(?:\d+H)?(?:\d+M)?(?:\d+(?:\.\d+)?S)?)?$"), "iso8601"),
+]
+
+
+def guess_duration(values: list[str]) -> str | None:
+    """The duration format of a column (`00:05:30`, `05:30`, `PT5M30S`), if it has one."""
+    return _first_form(values, DURATION_FORMS)
+
+
+def _cpf_ok(digits: str) -> bool:
+    if len(digits) != 11 or not digits.isdigit() or len(set(digits)) == 1:
+        return False
+    for n in (9, 10):
+        total = sum(int(d) * (n + 1 - i) for i, d in enumerate(digits[:n]))
+        if (total * 10 % 11) % 10 != int(digits[n]):
+            return False
+    return True
+
+
+DOCUMENT_SHAPES = [
+    re.compile(r"^\d{3}\.\d{3}\.\d{3}-\d{2}$"),  # CPF
+    re.compile(r"^\d{2}\.\d{3}\.\d{3}/\d{4}-\d{2}$"),  # CNPJ
+    re.compile(r"^\d{8}-?[A-Za-z]$"),  # DNI / NIF
+    re.compile(r"^[XYZxyz]-?\d{7}-?[A-Za-z]$"),  # NIE
+    re.compile(r"^[A-HJ-NP-SUVWa-hj-np-suvw]\d{7}[0-9A-Ja-j]$"),  # CIF
+    re.compile(r"^\d{3}-\d{2}-\d{4}$"),  # SSN
+    re.compile(r"^\d{2}-\d{7}$"),  # EIN
+]
+
+
+def looks_like_documents(values: list[str]) -> bool:
+    """National or tax documents (CPF, CNPJ, DNI, NIE, CIF, SSN, EIN), not phone numbers."""
+    values = [v.strip() for v in values if v and v.strip()]
+    if not values:
+        return False
+
+    def one(v: str) -> bool:
+        return any(p.match(v) for p in DOCUMENT_SHAPES) or _cpf_ok(v)
+
+    return _share(values, one) >= 0.8
+
+
+def email_share(values: list[str]) -> float:
+    values = [v.strip() for v in values if v and v.strip()]
+    return _share(values, EMAIL.match)
+
+
+def is_email_column(values: list[str]) -> bool:
+    return email_share(values) >= 0.8
 
 
 def looks_like_phones(values: list[str]) -> bool:

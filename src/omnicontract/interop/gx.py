@@ -23,10 +23,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from omnicontract.contracts.model import EntityContract, FieldSpec, Format, LogicalType
+from omnicontract.validators.checks import primary_key
 
 if TYPE_CHECKING:
     from omnicontract.validators.checks.base import Check, FieldContext
-    from omnicontract.validators.engine import FeedRun, Run
+    from omnicontract.validators.run import FeedRun, Run
 
 BLANK = r"^ *$"  # what the required and primary-key checks treat as empty text
 
@@ -211,7 +212,9 @@ class GxRowEngine:
         )
 
         self.feeds += 1
-        frame = self.run.con.execute(f"SELECT * FROM {feed.view_name}").df()
+        from sqlalchemy import literal_column, select
+
+        frame = self.run.engine.frame(select(literal_column("*")).select_from(feed.view))
         suite = self.gx.ExpectationSuite(name=f"{feed.channel_name}.{feed.name}")
         for _f, plan in plans:
             for exps in plan.by_code.values():
@@ -257,20 +260,31 @@ class GxRowEngine:
                     feed.drafts.append(self._draft(feed, checks[code](), f, by_kind))
         return covered
 
+    def _rows_table(self, rows: set[int]) -> Any:
+        """A temporary table ``r`` of the given row numbers."""
+        from sqlalchemy import ARRAY, BigInteger, bindparam, cast, func, select
+
+        array = ARRAY(BigInteger())
+        self.run.engine.drop("gx_rows")
+        ids = cast(bindparam("rows", sorted(rows), type_=array), array)
+        return self.run.engine.create_table("gx_rows", select(func.unnest(ids).label("r")))
+
     def _samples(self, feed: FeedRun, value: Any, rows: set[int]) -> list[tuple[Any, int]]:
         """The sample omnicontract shows for these rows: top values by count."""
+        from sqlalchemy import column, func, select
+
         if not self.run.sample_size or not rows:
             return []
-        self.run.con.execute(
-            "CREATE OR REPLACE TEMP TABLE gx_rows AS SELECT unnest(?::BIGINT[]) AS r",
-            [sorted(rows)],
+        picked = self._rows_table(rows)
+        v, n = value.label("v"), func.count().label("n")
+        got = self.run.fetch(
+            select(v, n)
+            .select_from(feed.view)
+            .where(column("__row").in_(select(picked.c.r)))
+            .group_by(value)
+            .order_by(n.desc(), value)
+            .limit(self.run.sample_size)
         )
-        sql, params = self.run.compile(value)
-        got = self.run.con.execute(
-            f"SELECT {sql} AS v, count(*) AS n FROM {feed.view_name} "
-            "WHERE __row IN (SELECT r FROM gx_rows) GROUP BY v ORDER BY n DESC, v LIMIT ?",
-            [*params, self.run.sample_size],
-        ).fetchall()
         return [(v, int(n)) for v, n in got]
 
     def _draft(
@@ -286,14 +300,10 @@ class GxRowEngine:
             empty = len(set().union(*(r for k, r in by_kind.items() if "unique" not in k)))
             dup_samples = self._samples(feed, f.value, unique_rows)
             groups = len(self._samples_all(feed, f, unique_rows))
-            parts = []
             samples = dup_samples
             if empty:
-                parts.append(f"{empty} empty")
                 samples = [(None, empty), *dup_samples][: max(self.run.sample_size, 1)]
-            if unique_rows:
-                parts.append(f"{len(unique_rows)} rows sharing {groups} duplicated keys")
-            msg = f"primary key '{f.name}': " + ", ".join(parts)
+            msg = primary_key.message(f.name, empty, len(unique_rows), groups)
             return feed.draft(check, f, empty + len(unique_rows), samples, msg)
         rows = set().union(*by_kind.values())
         samples = self._samples(feed, check.sample(f), rows)  # type: ignore[attr-defined]
@@ -301,18 +311,20 @@ class GxRowEngine:
 
     def _samples_all(self, feed: FeedRun, f: FieldContext, rows: set[int]) -> list[Any]:
         """Every distinct value of these rows (to count duplicated keys)."""
+        from sqlalchemy import column, select
+
         if not rows:
             return []
-        self.run.con.execute(
-            "CREATE OR REPLACE TEMP TABLE gx_rows AS SELECT unnest(?::BIGINT[]) AS r",
-            [sorted(rows)],
+        picked = self._rows_table(rows)
+        got = self.run.fetch(
+            select(column(f.name))
+            .select_from(feed.view)
+            .where(column("__row").in_(select(picked.c.r)))
+            .distinct()
         )
-        got = self.run.con.execute(
-            f'SELECT DISTINCT "{f.name}" FROM {feed.view_name} WHERE __row IN (SELECT r FROM gx_rows)'
-        ).fetchall()
         return [g[0] for g in got]
 
 
 def row_engine(run: Run) -> Callable[[FeedRun], set[tuple[str, str]]]:
-    """The ``--engine gx`` hook for :class:`omnicontract.validators.engine.Run`."""
+    """The ``--engine gx`` hook for :class:`omnicontract.validators.run.Run`."""
     return GxRowEngine(run)

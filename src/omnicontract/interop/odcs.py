@@ -5,7 +5,7 @@ classification, examples, string/number options, foreign-key relationships); a c
 vocabulary becomes an ``invalidValues`` library quality rule; what only omnicontract
 knows (identity keys, event time, journey key, ``not_future``, formats such as
 ``e164``) goes to ``customProperties``, so an import gives the same contract back
-(:mod:`omnicontract.interop.odcs_import`).
+(:mod:`omnicontract.contracts.odcs_import`).
 """
 
 from __future__ import annotations

@@ -31,8 +31,11 @@ SUFFIXES = {
 }
 
 
-def render(fmt: str, result: RunResult, *, color: bool = False) -> str:
+def render(fmt: str, result: RunResult, *, color: bool = False, width: int | None = None) -> str:
+    """``width``: the columns a console report is laid out in (other formats ignore it)."""
     module = importlib.import_module(FORMATS[fmt])
+    if fmt == "console":
+        return module.render(result, color=color, width=width)
     return module.render(result, color=color)
 
 
@@ -55,10 +58,22 @@ def parse_report_spec(spec: str) -> tuple[str, Path]:
     )
 
 
+def check_report_targets(specs: list[str], output: Path | None = None) -> None:
+    """Every ``--report`` spec names a known format and a file that can be written, and
+    ``--output`` too: checked before the run reads any data."""
+    from omnicontract.files import check_writable
+
+    for spec in specs:
+        _fmt, path = parse_report_spec(spec)
+        check_writable(path, f"--report {spec}")
+    if output is not None:
+        check_writable(output, "--output")
+
+
 def write_reports(result: RunResult, specs: list[str]) -> list[Path]:
     """Render every report first, then write each atomically: a failure leaves no
     half-written file and no report from a half-finished set."""
-    from omnicontract.cli.common import write_atomic
+    from omnicontract.files import write_atomic
 
     parsed = [parse_report_spec(s) for s in specs]
     rendered = [(path, render(fmt, result)) for fmt, path in parsed]

@@ -9,7 +9,9 @@ import click
 
 from omnicontract.contracts.compare import DiffResult
 from omnicontract.contracts.diff import Change
+from omnicontract.contracts.project_diff import ProjectDiff
 from omnicontract.reports.markdown import escape
+from omnicontract.words import n_of
 
 FORMATS = ("console", "json", "markdown")
 
@@ -32,7 +34,15 @@ def _bump_line(result: DiffResult) -> str:
     return line
 
 
-def verdict(result: DiffResult) -> str:
+def verdict(result: DiffResult | ProjectDiff) -> str:
+    if isinstance(result, ProjectDiff):
+        if not result.files:
+            return f"NO CHANGES ({n_of(result.unchanged, 'file')} compared)"
+        counts = (
+            f"{result.breaking} breaking, {result.non_breaking} non-breaking in "
+            f"{n_of(len(result.files), 'file')} ({result.unchanged} unchanged)"
+        )
+        return ("BREAKING: " if result.breaking else "OK: ") + counts
     counts = f"{len(result.breaking)} breaking, {len(result.non_breaking)} non-breaking"
     if not result.changes:
         return "NO CHANGES"
@@ -52,8 +62,8 @@ def _console_change(change: Change, color: bool) -> list[str]:
     return lines
 
 
-def render_console(result: DiffResult, *, color: bool = False) -> str:
-    out = [_title(result), f"old: {result.old_file}", f"new: {result.new_file}", ""]
+def _console_changes(result: DiffResult, color: bool) -> list[str]:
+    out = []
     for title, group in (("Breaking", result.breaking), ("Non-breaking", result.non_breaking)):
         if group:
             out.append(f"{title} ({len(group)})")
@@ -61,15 +71,34 @@ def render_console(result: DiffResult, *, color: bool = False) -> str:
                 out += _console_change(change, color)
             out.append("")
     out.append(_bump_line(result))
-    out += [f"warning: {w}" for w in result.warnings]
+    return out
+
+
+def _colored_verdict(result: DiffResult | ProjectDiff, color: bool) -> str:
     text = verdict(result)
     if color:
-        text = click.style(text, fg="red" if result.breaking else "green", bold=True)
-    out.append(text)
+        text = click.style(text, fg="red" if result.exit_code else "green", bold=True)
+    return text
+
+
+def render_console(result: DiffResult | ProjectDiff, *, color: bool = False) -> str:
+    if isinstance(result, ProjectDiff):
+        out = ["omnicontract diff · project", f"old: {result.old}", f"new: {result.new}", ""]
+        for f in result.files:
+            head = f"{f.kind} {f.name}  ({f.old_file} -> {f.new_file})"
+            out += [click.style(head, bold=True) if color else head, *_console_changes(f, color)]
+            out.append("")
+        out += [f"warning: {w}" for w in result.warnings]
+        out.append(_colored_verdict(result, color))
+        return "\n".join(out) + "\n"
+    out = [_title(result), f"old: {result.old_file}", f"new: {result.new_file}", ""]
+    out += _console_changes(result, color)
+    out += [f"warning: {w}" for w in result.warnings]
+    out.append(_colored_verdict(result, color))
     return "\n".join(out) + "\n"
 
 
-def render_json(result: DiffResult) -> str:
+def render_json(result: DiffResult | ProjectDiff) -> str:
     return json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n"
 
 
@@ -82,17 +111,30 @@ def _md_rows(group: list[Change]) -> list[str]:
     return rows
 
 
-def render_markdown(result: DiffResult) -> str:
-    icon = ":x:" if result.breaking else ":white_check_mark:"
-    out = [
-        f"### {icon} Contract diff: {escape(result.kind)} `{escape(result.name)}`",
-        "",
-        f"**{escape(verdict(result))}** · {escape(_bump_line(result))}",
-        "",
-    ]
+def _md_head(result: DiffResult | ProjectDiff, title: str, line: str) -> list[str]:
+    icon = ":x:" if result.exit_code else ":white_check_mark:"
+    out = [f"### {icon} Contract diff: {title}", "", line, ""]
     out += [f"> :warning: {escape(w)}" for w in result.warnings]
-    if result.warnings:
-        out.append("")
+    return [*out, ""] if result.warnings else out
+
+
+def render_markdown(result: DiffResult | ProjectDiff) -> str:
+    if isinstance(result, ProjectDiff):
+        out = _md_head(result, "project", f"**{escape(verdict(result))}**")
+        for f in result.files:
+            out += [
+                f"#### {escape(f.kind)} `{escape(f.name)}` · {escape(_bump_line(f))}",
+                "",
+                *_md_rows(f.breaking + f.non_breaking),
+                "",
+            ]
+        out.append(f"Compared {escape(result.old)} with {escape(result.new)}.")
+        return "\n".join(out) + "\n"
+    out = _md_head(
+        result,
+        f"{escape(result.kind)} `{escape(result.name)}`",
+        f"**{escape(verdict(result))}** · {escape(_bump_line(result))}",
+    )
     for title, group in (("Breaking", result.breaking), ("Non-breaking", result.non_breaking)):
         if group:
             out += [f"#### {title} ({len(group)})", "", *_md_rows(group), ""]
@@ -100,7 +142,7 @@ def render_markdown(result: DiffResult) -> str:
     return "\n".join(out) + "\n"
 
 
-def render(fmt: str, result: DiffResult, *, color: bool = False) -> str:
+def render(fmt: str, result: DiffResult | ProjectDiff, *, color: bool = False) -> str:
     if fmt == "json":
         return render_json(result)
     if fmt == "markdown":

@@ -37,6 +37,7 @@ from omnicontract.validators.readiness import (
     overall_readiness,
 )
 from omnicontract.validators.result import Finding, RunResult
+from omnicontract.words import n_of
 
 HEATMAP_FAMILIES = (
     "OC-SRC",
@@ -50,7 +51,23 @@ HEATMAP_FAMILIES = (
     "OC-CON",
 )
 SEVERITY_TITLE = {"error": "Errors", "warning": "Warnings", "info": "Info"}
-BAND_TEXT = {"good": "good", "fair": "needs work", "poor": "poor", "none": "not measured"}
+BAND_TEXT = {
+    "good": "good",
+    "fair": "needs work",
+    "poor": "poor",
+    "none": "not measured",
+    "blocked": "has errors",
+}
+CHANGE_ROWS = 50  # rows shown per kind of change; the rest are counted
+
+
+def _band(score: float | None, status: str) -> str:
+    """The readiness band, never "good" beside a failing status: a channel with an error
+    finding that touches few rows still scores high, and says it has errors."""
+    band = svg.band(score)
+    return "blocked" if status == "fail" and band == "good" else band
+
+
 SAMPLE_CHARS = 80
 TREND_TABLE_RUNS = 12
 
@@ -67,6 +84,14 @@ def _when(iso: Any, *, short: bool = False) -> str:
         return t.strftime("%Y-%m-%d")
     zone = t.strftime("%Z") or ""
     return t.strftime("%Y-%m-%d %H:%M") + (f" {zone}" if zone else "")
+
+
+def _short(run_id: Any, started: Any) -> str:
+    """The label of one run under a chart's axis: its id (``#12``), else its date."""
+    if run_id:
+        text = str(run_id)
+        return f"#{text}" if text.isdigit() else text[-8:]
+    return _when(started, short=True)[5:] or "-"
 
 
 def _family(f: Finding) -> str:
@@ -114,6 +139,7 @@ def _trend(result: RunResult, channels: list[str], overall: float | None) -> dic
     runs = [
         {
             "run_id": t.get("run_id") or "-",
+            "short": _short(t.get("run_id"), t.get("started_at")),
             "label": _when(t.get("started_at"), short=True),
             "when": _when(t.get("started_at")),
             "readiness": t.get("readiness"),
@@ -126,6 +152,7 @@ def _trend(result: RunResult, channels: list[str], overall: float | None) -> dic
     runs.append(
         {
             "run_id": result.run_id or "this run",
+            "short": "this" if not result.run_id else _short(result.run_id, result.started_at),
             "label": _when(result.started_at, short=True),
             "when": _when(result.started_at),
             "readiness": overall,
@@ -140,23 +167,22 @@ def _trend(result: RunResult, channels: list[str], overall: float | None) -> dic
     names = list(channels)
     for r in earlier:
         names += [c for c in (r.get("channels") or {}) if c not in names]
-    labels = [r["label"] for r in runs]
-    all_values = [
-        float(v)
-        for r in runs
-        for v in [r["readiness"], *r["channels"].values()]
-        if isinstance(v, int | float)
-    ]
-    lo, hi = svg.value_range(all_values)
+    labels = [r["short"] for r in runs]
 
     def series(get: Any) -> list[float | None]:
         return [float(v) if isinstance(v := get(r), int | float) else None for r in runs]
 
+    def scale(values: list[float | None]) -> tuple[float, float]:
+        # each chart on its own scale: 91 against 100 must show
+        return svg.value_range([v for v in values if v is not None])
+
+    overall_series = series(lambda r: r["readiness"])
+    lo, hi = scale(overall_series)
     charts = [
         {
             "title": "Overall",
             "svg": svg.line_chart(
-                series(lambda r: r["readiness"]),
+                overall_series,
                 labels,
                 title="Overall",
                 lo=lo,
@@ -169,16 +195,12 @@ def _trend(result: RunResult, channels: list[str], overall: float | None) -> dic
         }
     ]
     for name in names:
+        values = series(lambda r, name=name: r["channels"].get(name))
+        lo, hi = scale(values)
         charts.append(
             {
                 "title": name,
-                "svg": svg.line_chart(
-                    series(lambda r, name=name: r["channels"].get(name)),
-                    labels,
-                    title=name,
-                    lo=lo,
-                    hi=hi,
-                ),
+                "svg": svg.line_chart(values, labels, title=name, lo=lo, hi=hi),
                 "delta": _delta(
                     current_scores.get(name),
                     previous["channels"].get(name) if previous else None,
@@ -219,12 +241,18 @@ def _heatmap(result: RunResult) -> dict[str, Any]:
                 continue
             worst = max(group, key=lambda f: f.severity.rank).severity.value
             failing = sum(f.count for f in group)
+            by_severity = [
+                n_of(n, sev.value)
+                for sev in Severity
+                if (n := sum(f.severity == sev for f in group))
+            ]
             cells.append(
                 {
                     "severity": worst,
                     "family": fam,
                     "rows": failing,
                     "findings": len(group),
+                    "by_severity": by_severity,
                     "codes": ", ".join(sorted({f.code for f in group})),
                 }
             )
@@ -232,6 +260,43 @@ def _heatmap(result: RunResult) -> dict[str, Any]:
     return {
         "families": [{"code": fam, "name": FAMILIES.get(fam, fam)} for fam in HEATMAP_FAMILIES],
         "rows": rows,
+    }
+
+
+def _period(channel: Any) -> tuple[str, str] | None:
+    """First and last event time (dates) over the channel's feeds; None without any."""
+    firsts = [f.first_event for f in channel.feeds if f.first_event]
+    lasts = [f.last_event for f in channel.feeds if f.last_event]
+    if not firsts or not lasts:
+        return None
+    return _when(min(firsts), short=True), _when(max(lasts), short=True)
+
+
+def _changes(result: RunResult) -> dict[str, Any] | None:
+    """The "since the previous run" section: counts, and the rows of each kind."""
+    from omnicontract.reports import changes as ch
+
+    if not result.changes:
+        return None
+    groups = []
+    for kind in ch.KINDS:
+        total = len(result.changes.get(kind) or [])
+        groups.append(
+            {
+                "kind": kind,
+                "title": ch.TITLES[kind],
+                "short": ch.SHORT[kind],
+                "total": total,
+                "rows": ch.rows(result.changes, kind, limit=CHANGE_ROWS),
+                "more": max(0, total - CHANGE_ROWS),
+            }
+        )
+    previous = result.changes.get("previous_run") or {}
+    return {
+        "headline": ch.headline(result.changes),
+        "previous": previous.get("run_id"),
+        "previous_when": _when(previous.get("started_at")),
+        "groups": groups,
     }
 
 
@@ -303,16 +368,20 @@ def context(result: RunResult) -> dict[str, Any]:
     previous = trend["previous"]
     owners = {c.channel: c.owner for c in result.channels}
     channels = []
+    periods = {ch.channel: _period(ch) for ch in result.channels}
     for c in ready:
         share = c.resolved_share
+        status = result.channel_status(c.channel)
+        band = _band(c.score, status)
         channels.append(
             {
                 "channel": c.channel,
                 "owner": owners.get(c.channel) or "-",
                 "score": c.score,
-                "band": svg.band(c.score),
-                "band_text": BAND_TEXT[svg.band(c.score)],
-                "bar": Markup(svg.bar(c.score, label=c.channel)),
+                "band": band,
+                "band_text": BAND_TEXT[band],
+                "bar": Markup(svg.bar(c.score, label=c.channel, band=band)),
+                "period": periods.get(c.channel),
                 "rows": c.rows,
                 "resolved": "-" if share is None else f"{share:.1%} of {c.resolvable_rows:,}",
                 "unresolved": ", ".join(
@@ -321,10 +390,11 @@ def context(result: RunResult) -> dict[str, Any]:
                     if k != "resolved" and v
                 )
                 or "-",
-                "status": result.channel_status(c.channel),
+                "status": status,
                 "delta": _delta(c.score, previous["channels"].get(c.channel)) if previous else None,
             }
         )
+    overall_band = _band(overall, "fail" if result.failed else "pass")
     by_severity = [
         {
             "severity": sev.value,
@@ -353,9 +423,12 @@ def context(result: RunResult) -> dict[str, Any]:
             "checks": result.checks_run,
         },
         "overall": overall,
-        "overall_band": svg.band(overall),
-        "overall_band_text": BAND_TEXT[svg.band(overall)],
-        "overall_bar": Markup(svg.bar(overall, label="overall", width=480, height=18)),
+        "overall_band": overall_band,
+        "overall_band_text": BAND_TEXT[overall_band],
+        "overall_bar": Markup(
+            svg.bar(overall, label="overall", width=480, height=18, band=overall_band)
+        ),
+        "changes": _changes(result),
         "overall_delta": _delta(overall, previous["readiness"]) if previous else None,
         "channels": channels,
         "trend": trend,
@@ -386,4 +459,5 @@ def render(result: RunResult, *, color: bool = False) -> str:
         keep_trailing_newline=True,
     )
     env.filters["n"] = lambda v: "-" if v is None else f"{v:,}"
+    env.filters["count_of"] = n_of
     return env.get_template("report.html.j2").render(**context(result))

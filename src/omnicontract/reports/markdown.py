@@ -17,6 +17,7 @@ import re
 
 from omnicontract.contracts.model import Severity
 from omnicontract.validators.result import Finding, RunResult
+from omnicontract.words import n_of
 
 MAX_CHARS = 60_000
 TITLES = {"error": "Errors", "warning": "Warnings", "info": "Info"}
@@ -30,6 +31,9 @@ SAMPLE_CHARS = 60
 # Markdown specials that can change how text renders inside a table cell or a line.
 _SPECIALS = re.compile(r"([\\`*_\[\]<>|~$])")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+SINCE_PREVIOUS_LINES = 10  # per kind of change
 
 
 def escape(text: str) -> str:
@@ -90,8 +94,8 @@ def _head(result: RunResult) -> str:
     out = [
         f"## omnicontract · {escape(result.project)}\n\n",
         verdict(result) + "\n\n",
-        f"{len(result.channels)} channels · {feeds} feeds · {rows:,} rows · "
-        f"{result.checks_run:,} checks · {result.seconds:.1f}s\n",
+        f"{n_of(len(result.channels), 'channel')} · {n_of(feeds, 'feed')} · "
+        f"{n_of(rows, 'row')} · {n_of(result.checks_run, 'check')} · {result.seconds:.1f}s\n",
     ]
     for allowed in result.data_roots:
         out.append(
@@ -115,6 +119,7 @@ def _head(result: RunResult) -> str:
                 f"| {escape(c.channel)} | {c.score:.1f} | {status} | {resolved} | "
                 f"{counts['error']} | {counts['warning']} | {counts['info']} |\n"
             )
+    out.append(_since_previous(result))
     blockers = top_blockers(result, 5)
     if blockers:
         out.append("\n### Top blockers\n\n")
@@ -128,13 +133,35 @@ def _head(result: RunResult) -> str:
     return "".join(out)
 
 
+def _since_previous(result: RunResult) -> str:
+    """The findings new, resolved and worse since the previous recorded run, a few each."""
+    from omnicontract.reports import changes as ch
+
+    if not result.changes:
+        return ""
+    out = [f"\n### Since the previous run\n\n{escape(ch.headline(result.changes))}\n"]
+    for kind in ("new", "resolved", "worsened"):
+        items = ch.rows(result.changes, kind, limit=SINCE_PREVIOUS_LINES)
+        if not items:
+            continue
+        out.append(f"\n**{ch.TITLES[kind]}**\n\n")
+        out += [
+            f"- {code(i['code'])} {escape(i['where'])} ({i['severity']}): {escape(i['figure'])}\n"
+            for i in items
+        ]
+        more = len(result.changes[kind]) - len(items)
+        if more:
+            out.append(f"- and {more:,} more (see the JSON report's `changes`)\n")
+    return "".join(out)
+
+
 def _footer(left_out: dict[str, int], max_chars: int) -> str:
     total = sum(left_out.values())
     if not total:
         return ""
     parts = ", ".join(f"{n} {TITLES[s].lower()}" for s, n in left_out.items() if n)
     return (
-        f"\n> **{total} finding(s) left out** ({parts}) to keep this summary under "
+        f"\n> **{n_of(total, 'finding')} left out** ({parts}) to keep this summary under "
         f"{max_chars:,} characters. Every finding is in the JSON and JUnit reports of this "
         "run (`omnicontract validate --report json:PATH --report junit:PATH`).\n"
     )

@@ -11,7 +11,7 @@ import math
 from html import escape
 
 GOOD, FAIR, POOR = 99.0, 90.0, 0.0
-BAND_COLOR = {"good": "#2e7d32", "fair": "#a15c00", "poor": "#c62828"}
+BAND_COLOR = {"good": "#2e7d32", "fair": "#a15c00", "poor": "#c62828", "blocked": "#a15c00"}
 
 
 def band(score: float | None) -> str:
@@ -21,15 +21,26 @@ def band(score: float | None) -> str:
     return "good" if score >= GOOD else "fair" if score >= FAIR else "poor"
 
 
+_band_of = band
+
+
 def _f(x: float) -> str:
     return f"{x:.1f}".rstrip("0").rstrip(".")
 
 
-def bar(score: float | None, *, label: str, width: int = 240, height: int = 14) -> str:
-    """A 0-100 horizontal bar; the number itself is printed beside it by the caller."""
+def bar(
+    score: float | None,
+    *,
+    label: str,
+    width: int = 240,
+    height: int = 14,
+    band: str | None = None,
+) -> str:
+    """A 0-100 horizontal bar; the number itself is printed beside it by the caller.
+    ``band`` colours it (default: the score's band)."""
     title = f"{label}: readiness {'not measured' if score is None else f'{score:.1f} of 100'}"
     filled = 0.0 if score is None else max(0.0, min(100.0, score)) / 100 * width
-    color = BAND_COLOR.get(band(score), "#9aa1a9")
+    color = BAND_COLOR.get(band or _band_of(score), "#9aa1a9")
     return (
         f'<svg class="bar" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
         f'role="img" aria-label="{escape(title)}"><title>{escape(title)}</title>'
@@ -51,6 +62,18 @@ def _ticks(lo: float, hi: float) -> list[float]:
     step = next(s for s in (1, 2, 5, 10, 20, 25, 50) if span / s <= 5)
     first = math.ceil(lo / step) * step
     return [first + i * step for i in range(int((hi - first) // step) + 1)]
+
+
+def _labelled(labels: list[str], plot_w: float) -> list[int]:
+    """The runs labelled under a chart: every one, or every k-th where they would overlap
+    (the first and the last always)."""
+    n = len(labels)
+    if n <= 1:
+        return list(range(n))
+    widest = max(len(t) for t in labels) * 6 + 6  # about 6 px a character at 10 px
+    step = max(1, math.ceil(widest / (plot_w / (n - 1))))
+    shown = [i for i in range(0, n - 1, step) if n - 1 - i >= step or i == 0]
+    return [*shown, n - 1]
 
 
 def line_chart(
@@ -95,13 +118,11 @@ def line_chart(
             f'<text x="{pad_l - 4}" y="{ty}" class="tick" text-anchor="end" '
             f'dominant-baseline="middle">{_f(t)}</text>'
         )
-    if labels:
-        parts.append(f'<text x="{pad_l}" y="{height - 6}" class="tick">{escape(labels[0])}</text>')
-        if n > 1:
-            parts.append(
-                f'<text x="{width - pad_r}" y="{height - 6}" class="tick" text-anchor="end">'
-                f"{escape(labels[-1])}</text>"
-            )
+    for i in _labelled(labels, plot_w):
+        parts.append(
+            f'<text x="{_f(x(i))}" y="{height - 6}" class="tick run" '
+            f'text-anchor="middle">{escape(labels[i])}</text>'
+        )
     segment: list[str] = []
     for i, v in [*enumerate(values), (n, None)]:
         if v is None:

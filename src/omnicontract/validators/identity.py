@@ -7,69 +7,99 @@ key in the project's order of trust. A key value identifies a customer only when
 usable: not a placeholder (``test@...``), not shared by more customers than the
 project's ``shared_threshold``, and owned by exactly one customer.
 
-Everything stays in DuckDB: one index table for the master, one resolution table per
-feed (a few narrow columns per row), and the checks aggregate over them.
+Everything stays in the engine: one index of (key, normalized value, customer) pairs for
+the master, one resolution table per feed (a few narrow columns per row), and the checks
+aggregate over them. The tables, as query-builder tables:
+
+- ``pairs(key, norm, cid, channel)``: distinct normalized key values per master customer;
+- ``raw(key, raw)``: distinct raw key values of the master (for OC-IDN-003);
+- ``values(key, norm, owners, cid)``: per key value, how many customers own it;
+- per resolved feed, ``Resolution.table``: ``n_<key>`` (normalized), ``x_<key>`` (raw
+  value that joins only after normalization), ``c_<id key>``, ``customer``, ``via``,
+  ``status`` and the feed's event columns ``__t, __ch, __dir, __j, __status, __camp,
+  __pk, __kind``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import (
+    DateTime,
+    String,
+    and_,
+    case,
+    cast,
+    column,
+    false,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+)
 
 from omnicontract.contracts.model import IdentityKey, Normalizer
 from omnicontract.contracts.values import glob_regex
+from omnicontract.validators.sqlfuncs import matches
 
 if TYPE_CHECKING:
-    from omnicontract.validators.engine import FeedRun, Run
+    from sqlalchemy.sql.expression import ColumnElement, TableClause
+
+    from omnicontract.validators.run import FeedRun, Run
 
 STATUSES = ("resolved", "ambiguous", "orphan", "no_key")
 
 
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def normalized_sql(key: IdentityKey, column: str) -> str:
-    col = _q(column)
+def normalized(key: IdentityKey, value: ColumnElement[Any]) -> ColumnElement[Any]:
+    """The key's normalized form of ``value``; NULL when empty."""
+    text = cast(value, String())
     match key.normalize:
         case Normalizer.email:
-            return f"NULLIF(lower(trim(CAST({col} AS VARCHAR))), '')"
+            out = func.lower(func.trim(text))
         case Normalizer.phone:
-            return f"NULLIF(CAST({col} AS VARCHAR), '')"
+            out = text
         case Normalizer.document:
-            return f"NULLIF(upper(regexp_replace(CAST({col} AS VARCHAR), '[^0-9A-Za-z]', '', 'g')), '')"
+            out = func.upper(func.regexp_replace(text, "[^0-9A-Za-z]", "", "g"))
         case Normalizer.handle:
-            return f"NULLIF(lower(ltrim(trim(CAST({col} AS VARCHAR)), '@')), '')"
+            out = func.lower(func.ltrim(func.trim(text), "@"))
         case _:
-            return f"NULLIF(upper(trim(CAST({col} AS VARCHAR))), '')"
+            out = func.upper(func.trim(text))
+    return func.nullif(out, "")
 
 
-def placeholder_sql(patterns: list[str], expr: str) -> str:
-    """SQL that is true when ``expr`` matches one of the glob ``patterns`` (case-insensitive).
-    One regular expression with an alternation, so each value is scanned once."""
+def placeholder(patterns: list[str], value: ColumnElement[Any]) -> ColumnElement[bool]:
+    """True when ``value`` matches one of the glob ``patterns`` (case-insensitive). One
+    regular expression with an alternation, so each value is scanned once."""
     if not patterns:
-        return "false"
+        return false()
     regexes = [glob_regex(p.lower()) for p in patterns]
-    return f"regexp_full_match(lower({expr}), {_lit('(' + '|'.join(regexes) + ')')})"
-
-
-@dataclass
-class FeedKeys:
-    """The identity keys a feed supplies: key -> (value column, raw column)."""
-
-    columns: dict[str, tuple[str, str]] = field(default_factory=dict)
+    return matches(func.lower(value), "(" + "|".join(regexes) + ")")
 
 
 @dataclass
 class Resolution:
     feed: FeedRun
-    table: str
+    table: TableClause
     keys: list[IdentityKey]
     _stats: tuple[dict[str, int], dict[str, int]] | None = None
+
+
+# The event columns a resolution table carries: alias -> (field of the feed, is a time).
+def _extras(feed: FeedRun, run: Run) -> dict[str, str | None]:
+    consent = run.project.settings.consent
+    return {
+        "__t": feed.contract.event_time,
+        "__ch": consent.channel_field,
+        "__dir": consent.direction_field,
+        "__j": feed.contract.journey_key,
+        "__status": "status",
+        "__camp": consent.campaign_field,
+        "__pk": feed.contract.primary_key,
+        "__kind": "kind",
+    }
 
 
 class IdentityIndex:
@@ -97,42 +127,54 @@ class IdentityIndex:
             out.append((key, name, raw))
         return out
 
-    def norm_expr(self, key: IdentityKey, column: str) -> str:
+    def norm_expr(self, key: IdentityKey, value: ColumnElement[Any]) -> ColumnElement[Any]:
         """Normalized value, NULL when empty or a placeholder."""
-        norm = normalized_sql(key, column)
+        norm = normalized(key, value)
         patterns = self.policy.placeholders.get(key.name, [])
         if not patterns:
             return norm
-        return f"CASE WHEN {placeholder_sql(patterns, norm)} THEN NULL ELSE {norm} END"
+        return case((placeholder(patterns, norm), null()), else_=norm)
 
     # ---------------------------------------------------------------- master index
     def _build_master(self) -> None:
-        con, id_field = self.run.con, self.policy.id_field
+        engine, id_field = self.run.engine, self.policy.id_field
         parts = []
         for feed in self.master_feeds:
             if id_field not in feed.fields:
                 continue
             for key, col, raw in self.feed_keys(feed):
                 parts.append(
-                    f"SELECT {_lit(key.name)} AS key, {self.norm_expr(key, col)} AS norm, "
-                    f"CAST({_q(raw)} AS VARCHAR) AS raw, "
-                    f"CAST({_q(id_field)} AS VARCHAR) AS cid, {_lit(feed.channel_name)} AS channel "
-                    f"FROM {feed.view_name}"
+                    select(
+                        literal(key.name, String()).label("key"),
+                        self.norm_expr(key, column(col)).label("norm"),
+                        cast(column(raw), String()).label("raw"),
+                        cast(column(id_field), String()).label("cid"),
+                        literal(feed.channel_name, String()).label("channel"),
+                    ).select_from(feed.view)
                 )
         if not parts:
             self.ready = False
             return
-        union = " UNION ALL ".join(parts)
-        con.execute(
-            f"CREATE TEMP TABLE id_pairs AS SELECT DISTINCT key, norm, cid, channel FROM ({union}) "
-            "WHERE norm IS NOT NULL AND cid IS NOT NULL"
+        union = union_all(*parts).subquery("u")
+        self.pairs = engine.create_table(
+            "id_pairs",
+            select(union.c.key, union.c.norm, union.c.cid, union.c.channel)
+            .where(union.c.norm.is_not(None), union.c.cid.is_not(None))
+            .distinct(),
         )
-        con.execute(
-            f"CREATE TEMP TABLE id_raw AS SELECT DISTINCT key, raw FROM ({union}) WHERE raw IS NOT NULL"
+        self.raw = engine.create_table(
+            "id_raw",
+            select(union.c.key, union.c.raw).where(union.c.raw.is_not(None)).distinct(),
         )
-        con.execute(
-            "CREATE TEMP TABLE id_values AS SELECT key, norm, count(DISTINCT cid) AS owners, "
-            "min(cid) AS cid FROM id_pairs GROUP BY key, norm"
+        p = self.pairs
+        self.values = engine.create_table(
+            "id_values",
+            select(
+                p.c.key,
+                p.c.norm,
+                func.count(p.c.cid.distinct()).label("owners"),
+                func.min(p.c.cid).label("cid"),
+            ).group_by(p.c.key, p.c.norm),
         )
 
     # ---------------------------------------------------------------- resolution
@@ -145,79 +187,78 @@ class IdentityIndex:
         keys = self.feed_keys(feed)
         if not keys:
             return None
-        n = self.run.feeds.index(feed)
-        table = f"res_{n}"
         threshold = self.policy.shared_threshold
         id_key = self.policy.id_field
-        inner, joins, kept = [], [], []
-        for i, (key, col, raw) in enumerate(keys):
-            k, nk, rk = key.name, _q("n_" + key.name), _q("r_" + key.name)
+        inner: list[ColumnElement[Any]] = []
+        for key, col, raw in keys:
             inner += [
-                f"{self.norm_expr(key, col)} AS {nk}",
-                f"CAST(v.{_q(raw)} AS VARCHAR) AS {rk}",
+                self.norm_expr(key, column(col)).label(f"n_{key.name}"),
+                cast(column(raw), String()).label(f"r_{key.name}"),
             ]
-            joins.append(
-                f"LEFT JOIN id_values m{i} ON m{i}.key = {_lit(k)} AND m{i}.norm = b.{nk} "
-                f"LEFT JOIN id_raw x{i} ON x{i}.key = {_lit(k)} AND x{i}.raw = b.{rk}"
-            )
-            kept += [
-                f"b.{nk}",
-                # the raw value, kept only where it joins after normalization but not before
-                f"CASE WHEN m{i}.owners >= 1 AND x{i}.raw IS NULL THEN b.{rk} END AS {_q('x_' + k)}",
-                f"m{i}.cid AS {_q('c_' + k)}",
-                f"m{i}.owners AS {_q('o_' + k)}",
-            ]
-        consent = self.run.project.settings.consent
-        extras = {
-            "__t": feed.contract.event_time,
-            "__ch": consent.channel_field,
-            "__dir": consent.direction_field,
-            "__j": feed.contract.journey_key,
-            "__status": "status",
-            "__camp": consent.campaign_field,
-            "__pk": feed.contract.primary_key,
-            "__kind": "kind",
-        }
-        constants = []  # constant fields are not copied per row: the view adds them
-        for alias, fname in extras.items():
-            sql_type = "TIMESTAMPTZ" if alias == "__t" else "VARCHAR"
+        constants: list[ColumnElement[Any]] = []  # constants and absent fields: not per row
+        extras = []
+        for alias, fname in _extras(feed, self.run).items():
+            sql_type = DateTime(timezone=True) if alias == "__t" else String()
             f = feed.fields.get(fname) if fname else None
-            if f is not None and f.constant:
+            if f is None:  # the feed has no such field
+                constants.append(cast(null(), sql_type).label(alias))
+            elif f.constant:
                 value = dict(feed.binding.constants).get(fname)
-                constants.append(f"CAST({_lit(str(value))} AS {sql_type}) AS {alias}")
-                continue
-            source = f"v.{_q(fname)}" if f is not None else "NULL"
-            inner.append(f"CAST({source} AS {sql_type}) AS {alias}")
-            kept.append(f"b.{alias}")
-        usable = [
-            f"CASE WHEN {_q('o_' + k.name)} = 1 THEN {_q('c_' + k.name)} END" for k, _c, _r in keys
-        ]
-        via = " ".join(f"WHEN {_q('o_' + k.name)} = 1 THEN {_lit(k.name)}" for k, _c, _r in keys)
-        any_ambiguous = " OR ".join(
-            f"{_q('o_' + k.name)} BETWEEN 2 AND {threshold}" for k, _c, _r in keys
+                constants.append(cast(literal(str(value), String()), sql_type).label(alias))
+            else:
+                inner.append(cast(column(fname), sql_type).label(alias))
+                extras.append(alias)
+        b = select(*inner).select_from(feed.view).subquery("b")
+
+        joined: Any = b
+        kept: list[ColumnElement[Any]] = []
+        for i, (key, _col, _raw) in enumerate(keys):
+            k = key.name
+            m, x = self.values.alias(f"m{i}"), self.raw.alias(f"x{i}")
+            joined = joined.outerjoin(m, and_(m.c.key == k, m.c.norm == b.c[f"n_{k}"]))
+            joined = joined.outerjoin(x, and_(x.c.key == k, x.c.raw == b.c[f"r_{k}"]))
+            kept += [
+                b.c[f"n_{k}"],
+                # the raw value, kept only where it joins after normalization but not before
+                case((and_(m.c.owners >= 1, x.c.raw.is_(None)), b.c[f"r_{k}"])).label(f"x_{k}"),
+                m.c.cid.label(f"c_{k}"),
+                m.c.owners.label(f"o_{k}"),
+            ]
+        kept += [b.c[a] for a in extras]
+        s = select(*kept).select_from(joined).subquery("s")
+
+        def c(prefix: str, k: IdentityKey) -> ColumnElement[Any]:
+            return s.c[f"{prefix}_{k.name}"]
+
+        names = [k for k, _c, _r in keys]
+        customer = func.coalesce(*[case((c("o", k) == 1, c("c", k))) for k in names])
+        via = case(*[(c("o", k) == 1, literal(k.name, String())) for k in names])
+        status = case(
+            (customer.is_not(None), literal("resolved", String())),
+            (or_(*[c("o", k).between(2, threshold) for k in names]), literal("ambiguous")),
+            (
+                or_(
+                    *[
+                        and_(c("n", k).is_not(None), func.coalesce(c("o", k), 0) <= threshold)
+                        for k in names
+                    ]
+                ),
+                literal("orphan"),
+            ),
+            else_=literal("no_key"),
         )
-        any_usable_key = " OR ".join(
-            f"({_q('n_' + k.name)} IS NOT NULL AND coalesce({_q('o_' + k.name)}, 0) <= {threshold})"
-            for k, _c, _r in keys
+        stored = [c("n", k) for k in names] + [c("x", k) for k in names]
+        if any(k.name == id_key for k in names):
+            stored.append(s.c[f"c_{id_key}"])
+        stored += [s.c[a] for a in extras]
+        n = self.run.feeds.index(feed)
+        packed = self.run.engine.create_table(
+            f"res_{n}_t",
+            select(*stored, customer.label("customer"), via.label("via"), status.label("status")),
+            keep=True,
         )
-        stored = [f"{_q('n_' + k.name)}" for k, _c, _r in keys]
-        stored += [f"{_q('x_' + k.name)}" for k, _c, _r in keys]
-        if any(k.name == id_key for k, _c, _r in keys):
-            stored.append(_q("c_" + id_key))
-        stored += [a for a in extras if f"b.{a}" in kept]
-        packed = self.run.pack(
-            f"{table}_t",
-            f"SELECT {', '.join(stored)}, "
-            f"coalesce({', '.join(usable)}) AS customer, CASE {via} END AS via, "
-            f"CASE WHEN coalesce({', '.join(usable)}) IS NOT NULL THEN 'resolved' "
-            f"WHEN {any_ambiguous} THEN 'ambiguous' "
-            f"WHEN {any_usable_key} THEN 'orphan' ELSE 'no_key' END AS status "
-            f"FROM (SELECT {', '.join(kept)} FROM (SELECT {', '.join(inner)} "
-            f"FROM {feed.view_name} v) b {' '.join(joins)})",
-        )
-        extra_cols = "".join(", " + c for c in constants)
-        self.run.con.execute(f"CREATE TEMP VIEW {table} AS SELECT *{extra_cols} FROM {packed}")
-        res = Resolution(feed, table, [k for k, _c, _r in keys])
+        table = self.run.engine.create_view(f"res_{n}", select(*packed.c, *constants))
+        res = Resolution(feed, table, names)
         self._resolutions[id(feed)] = res
         return res
 
@@ -225,9 +266,10 @@ class IdentityIndex:
         """Rows per status, and resolved rows per key: one pass over the resolution table,
         shared by the checks that count a status and by the run's summary."""
         if res._stats is None:
-            rows = self.run.con.execute(
-                f"SELECT status, via, count(*) FROM {res.table} GROUP BY ALL"
-            ).fetchall()
+            t = res.table
+            rows = self.run.fetch(
+                select(t.c.status, t.c.via, func.count()).group_by(t.c.status, t.c.via)
+            )
             by_status = dict.fromkeys(STATUSES, 0)
             by_key = {k.name: 0 for k in res.keys}
             for status, via, n in rows:

@@ -18,6 +18,7 @@ from sqlalchemy import (
     DateTime,
     Double,
     String,
+    and_,
     case,
     cast,
     false,
@@ -29,7 +30,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.expression import ColumnElement
 
-from omnicontract.contracts.model import FieldMapping, FieldSpec, Format, LogicalType
+from omnicontract.contracts.model import (
+    DURATION_FORMATS,
+    FieldMapping,
+    FieldSpec,
+    Format,
+    LogicalType,
+)
 from omnicontract.validators.sqlfuncs import LONG_LIST, lookup, matches, one_of, try_cast
 
 TRUE_VALUES = ["true", "t", "1", "yes", "y", "sim", "s", "si", "verdadeiro", "x"]
@@ -79,35 +86,98 @@ def _has_offset(raw: ColumnElement[Any]) -> ColumnElement[bool]:
     return func.regexp_matches(raw, literal(OFFSET_REGEX))
 
 
+EPOCH_SCALE = {"epoch_s": 1.0, "epoch_ms": 1e3, "epoch_us": 1e6}
+# the span a timestamp can hold (years 1 to 9999): an epoch outside it is unparseable
+EPOCH_MIN, EPOCH_MAX = -62_135_596_800.0, 253_402_300_799.0
+
+
+@dataclass
+class Zone:
+    """The time zone of a field's naive timestamps: declared (field, channel, project)
+    and, when ``source.files`` entries declare their own, a per-row column."""
+
+    name: str | None
+    per_file: ColumnElement[Any] | None = None
+
+    @property
+    def known(self) -> bool:
+        return self.name is not None or self.per_file is not None
+
+    def expression(self) -> ColumnElement[Any] | None:
+        if self.per_file is not None and self.name:
+            return func.coalesce(self.per_file, literal(self.name))
+        if self.per_file is not None:
+            return self.per_file
+        return literal(self.name) if self.name else None
+
+    def localize(self, naive_ts: ColumnElement[Any]) -> ColumnElement[Any]:
+        """A naive timestamp read in this zone (as UTC when none is known for the row)."""
+        aware = cast(naive_ts, DateTime(timezone=True))
+        zone = self.expression()
+        if zone is None:
+            return aware
+        local = func.timezone(zone, naive_ts)
+        return func.coalesce(local, aware) if self.name is None else local
+
+    def unknown(self) -> ColumnElement[bool] | None:
+        """True for rows whose naive times have no zone; None when every row has one."""
+        if self.name:
+            return None
+        if self.per_file is not None:
+            return self.per_file.is_(None)
+        return true()
+
+
+def epoch(number: ColumnElement[Any], fmt: str) -> ColumnElement[Any]:
+    """An epoch number as a timestamp; NULL (unparseable) outside the years 1 to 9999."""
+    seconds = number / literal(EPOCH_SCALE[fmt])
+    return case(
+        (seconds.between(literal(EPOCH_MIN), literal(EPOCH_MAX)), func.to_timestamp(seconds)),
+        else_=literal(None, DateTime(timezone=True)),
+    )
+
+
 def map_timestamp(
-    col: ColumnElement[Any], source_type: str, m: FieldMapping, tz: str | None
+    col: ColumnElement[Any],
+    source_type: str,
+    m: FieldMapping,
+    tz: str | Zone | None,
+    time_col: ColumnElement[Any] | None = None,
 ) -> tuple[ColumnElement[Any], ColumnElement[Any] | None, ColumnElement[Any] | None, str | None]:
     """(value, raw, naive flag, transform) for a timestamp field."""
+    zone = tz if isinstance(tz, Zone) else Zone(tz)
     st = source_type.upper()
-    aware_type = DateTime(timezone=True)
-    if st in ("TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ"):
-        return col, None, None, None
-    if st.startswith("TIMESTAMP") or st == "DATE":
-        if tz:
-            return func.timezone(literal(tz), cast(col, DateTime())), None, None, None
-        return cast(col, aware_type), None, col.is_not(None), None
-    raw = _as_text(col, st)
     fmt = m.format
-    if fmt in ("epoch_s", "epoch_ms"):
-        seconds = cast(try_cast(raw, "DOUBLE"), Double())
-        scale = 1000.0 if fmt == "epoch_ms" else 1.0
-        return func.to_timestamp(seconds / scale), raw, None, "format"
+    if time_col is not None:  # date and time of day in two columns
+        raw = case(
+            (col.is_(None), literal(None, String())),
+            else_=func.trim(func.concat(_as_text(col, st), literal(" "), cast(time_col, String()))),
+        )
+        st = "VARCHAR"
+    elif st in ("TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ"):
+        return col, None, None, None
+    elif (st.startswith("TIMESTAMP") or st == "DATE") and fmt not in EPOCH_SCALE:
+        naive_ts = cast(col, DateTime())
+        unknown = zone.unknown()
+        flag = None if unknown is None else and_(col.is_not(None), unknown)
+        return zone.localize(naive_ts), None, flag, None
+    else:
+        raw = _as_text(col, st)
+    if fmt in EPOCH_SCALE:
+        native = st in INTEGER_TYPES or st in FLOAT_TYPES or st.startswith("DECIMAL")
+        number = cast(col if native else try_cast(func.trim(raw), "DOUBLE"), Double())
+        return epoch(number, fmt), raw, None, "format"
     if fmt:
         parsed = func.try_strptime(raw, literal(fmt))
         if "%z" in fmt or "%Z" in fmt:
             return parsed, raw, None, "format"
-        if tz:
-            return func.timezone(literal(tz), parsed), raw, None, "format"
-        return cast(parsed, aware_type), raw, true(), "format"
+        return zone.localize(parsed), raw, zone.unknown(), "format"
     aware = try_cast(raw, "TIMESTAMPTZ")
-    if tz:
-        local = func.timezone(literal(tz), try_cast(raw, "TIMESTAMP"))
-        return case((_has_offset(raw), aware), else_=local), raw, None, "cast"
+    if zone.known:
+        local = zone.localize(try_cast(raw, "TIMESTAMP"))
+        unknown = zone.unknown()
+        flag = None if unknown is None else and_(not_(_has_offset(raw)), unknown)
+        return case((_has_offset(raw), aware), else_=local), raw, flag, "cast"
     return aware, raw, not_(_has_offset(raw)), "cast"
 
 
@@ -143,19 +213,88 @@ def _map_date(out: MappedField, col: ColumnElement[Any], st: str) -> None:
     out.raw = raw
 
 
+DURATION_PATTERNS = {
+    "hh:mm:ss": r"([0-9]+):([0-5]?[0-9]):([0-5]?[0-9](?:[.,][0-9]+)?)",
+    "mm:ss": r"()([0-9]+):([0-5]?[0-9](?:[.,][0-9]+)?)",
+    "iso8601": r"P(?:([0-9]+)D)?(?:T(?:([0-9]+)H)?(?:([0-9]+)M)?([0-9]+(?:[.,][0-9]+)?S)?)?",
+}
+
+
+def _group(text: ColumnElement[Any], pattern: str, n: int) -> ColumnElement[Any]:
+    part = func.replace(
+        func.replace(func.regexp_extract(text, literal("^" + pattern + "$"), n), "S", ""), ",", "."
+    )
+    return func.coalesce(cast(try_cast(func.nullif(part, ""), "DOUBLE"), Double()), literal(0.0))
+
+
+def duration_seconds(text: ColumnElement[Any], fmt: str) -> ColumnElement[Any]:
+    """Seconds of a duration written as `hh:mm:ss`, `mm:ss`, ISO 8601 (`PT1H2M3S`), plain
+    seconds or milliseconds; `duration` reads any of them (plain numbers as seconds)."""
+    null = literal(None, Double())
+    if fmt in ("seconds", "milliseconds"):
+        number = cast(try_cast(func.replace(text, ",", "."), "DOUBLE"), Double())
+        return number / literal(1000.0) if fmt == "milliseconds" else number
+    if fmt == "duration":
+        return case(
+            (matches(text, DURATION_PATTERNS["hh:mm:ss"]), duration_seconds(text, "hh:mm:ss")),
+            (matches(text, DURATION_PATTERNS["mm:ss"]), duration_seconds(text, "mm:ss")),
+            (matches(text, DURATION_PATTERNS["iso8601"]), duration_seconds(text, "iso8601")),
+            else_=duration_seconds(text, "seconds"),
+        )
+    pattern = DURATION_PATTERNS[fmt]
+    if fmt == "iso8601":
+        total = (
+            _group(text, pattern, 1) * literal(86400.0)
+            + _group(text, pattern, 2) * literal(3600.0)
+            + _group(text, pattern, 3) * literal(60.0)
+            + _group(text, pattern, 4)
+        )
+        valid = and_(matches(text, pattern), text.not_in(["P", "PT"]), not_(text.like("%T")))
+    else:
+        total = (
+            _group(text, pattern, 1) * literal(3600.0)
+            + _group(text, pattern, 2) * literal(60.0)
+            + _group(text, pattern, 3)
+        )
+        valid = matches(text, pattern)
+    return case((valid, total), else_=null)
+
+
 def _map_number(out: MappedField, col: ColumnElement[Any], st: str) -> None:
     integer = out.spec.type == LogicalType.integer
+    m = out.mapping
+    fmt = m.format if m else None
     native = st in INTEGER_TYPES or (
         not integer and (st in FLOAT_TYPES or st.startswith("DECIMAL"))
     )
-    if native:
-        out.value = cast(col, BigInteger() if integer else Double())
+    if native and fmt in (None, "seconds", "duration"):
+        # a native number that does not fit (HUGEINT into BIGINT) is unparseable, not fatal
+        out.value = try_cast(col, "BIGINT" if integer else "DOUBLE")
+        out.raw, out.transform = cast(col, String()), "cast"
+        return
+    if (
+        integer
+        and fmt in (None, "seconds", "duration")
+        and (st in FLOAT_TYPES or st.startswith("DECIMAL"))
+    ):  # a whole number stored as a float is an integer; 2.5 or 1e30 is not
+        fits = and_(col == func.round(col), try_cast(col, "BIGINT").is_not(None))
+        out.value = case((fits, try_cast(col, "BIGINT")), else_=literal(None, BigInteger()))
+        out.raw, out.transform = cast(col, String()), "cast"
         return
     raw = _as_text(col, st)
     text = func.trim(raw)
-    if out.mapping and out.mapping.decimal_separator == ",":
-        text = func.replace(func.replace(text, ".", ""), ",", ".")
-    value: ColumnElement[Any] = try_cast(text, "BIGINT" if integer else "DOUBLE")
+    if fmt in DURATION_FORMATS:
+        seconds = duration_seconds(text, fmt)
+        value: ColumnElement[Any] = try_cast(func.round(seconds), "BIGINT") if integer else seconds
+        out.value, out.raw, out.transform = value, raw, "format"
+        return
+    decimal = m.decimal_separator if m else "."
+    thousands = (m.thousands_separator if m else None) or ("." if decimal == "," else None)
+    if thousands:
+        text = func.replace(text, thousands, "")
+    if decimal == ",":
+        text = func.replace(text, ",", ".")
+    value = try_cast(text, "BIGINT" if integer else "DOUBLE")
     if integer:  # TRY_CAST would round '2.5'; an integer has no fraction
         value = case((matches(text, r"[+-]?[0-9]+"), value), else_=literal(None, BigInteger()))
     out.value, out.raw, out.transform = value, raw, "cast"
@@ -183,15 +322,22 @@ def map_field(
     source_type: str,
     tz: str | None,
     region: str | None,
+    *,
+    file_zone: ColumnElement[Any] | None = None,
+    time_column: str | None = None,
 ) -> MappedField:
-    """Canonical columns for one mapped field (see the module docstring)."""
+    """Canonical columns for one mapped field (see the module docstring). ``file_zone``:
+    the per-row zone column when ``source.files`` declare zones; ``time_column``: the
+    raw column with the time of day of a timestamp split in two columns."""
     col = _col(source_column)
     st = source_type.upper()
     out = MappedField(name, spec, m, value=col, source_column=source_column)
     if m.values is not None:
         _map_values(out, col, st)
     elif spec.type == LogicalType.timestamp:
-        out.value, out.raw, out.naive, out.transform = map_timestamp(col, st, m, tz)
+        out.value, out.raw, out.naive, out.transform = map_timestamp(
+            col, st, m, Zone(tz, file_zone), _col(time_column) if time_column else None
+        )
     elif spec.type == LogicalType.date:
         _map_date(out, col, st)
     elif spec.type in (LogicalType.integer, LogicalType.number):

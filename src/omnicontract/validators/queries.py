@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 if TYPE_CHECKING:
     from sqlalchemy.sql.expression import ColumnElement
 
-    from omnicontract.validators.engine import FeedRun
+    from omnicontract.validators.run import FeedRun
 
 
 def duplicate_groups(
@@ -39,12 +39,3 @@ def duplicate_groups(
         return 0, 0, []
     rows, groups = int(result[0][2]), int(result[0][3])
     return rows, groups, [(r[0], int(r[1])) for r in result[:k]]
-
-
-def top_values(run: Any, sql: str, params: list[Any]) -> tuple[int, list[tuple[Any, int]]]:
-    """Run ``sql`` returning ``(value, count, total)`` rows ordered by count, with one more
-    trailing ``LIMIT ?`` parameter; return the total and the top ``sample_size`` values."""
-    rows = run.con.execute(sql, [*params, max(run.sample_size, 1)]).fetchall()
-    if not rows:
-        return 0, []
-    return int(rows[0][2]), [(r[0], int(r[1])) for r in rows[: run.sample_size]]

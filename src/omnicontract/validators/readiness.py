@@ -11,13 +11,33 @@ and info do not lower the score. See docs/readiness.md.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from omnicontract.contracts.model import Severity
 
-if TYPE_CHECKING:
-    from omnicontract.validators.result import Finding, RunResult
+
+class Finding(Protocol):
+    """What readiness reads of a finding (``validators.result.Finding`` has it)."""
+
+    code: str
+    severity: Severity
+    count: int
+    total: int
+
+
+class RunResult(Protocol):
+    """What readiness reads of a run's result (``validators.result.RunResult`` has it)."""
+
+    @property
+    def channels(self) -> Sequence[Any]: ...
+
+    @property
+    def findings(self) -> Sequence[Any]: ...
+
+    def channel_findings(self, channel: str) -> Sequence[Any]: ...
+
 
 BLOCKER_FAMILIES = ("OC-SRC", "OC-REF", "OC-IDN", "OC-CNS", "OC-JRN", "OC-TIM")
 
@@ -76,7 +96,7 @@ def is_blocker(f: Finding) -> bool:
     return f.code.rsplit("-", 1)[0] in BLOCKER_FAMILIES and f.severity.rank >= Severity.warning.rank
 
 
-def top_blockers(result: RunResult, limit: int | None = None) -> list[Finding]:
+def top_blockers(result: RunResult, limit: int | None = None) -> list[Any]:
     blockers = sorted(
         (f for f in result.findings if is_blocker(f)),
         key=lambda f: (-f.severity.rank, -f.count, f.channel or "", f.code),

@@ -7,6 +7,7 @@ from dataclasses import field as dc_field
 from typing import Any
 
 from omnicontract.contracts.model import Severity
+from omnicontract.validators.readiness import channel_readiness, overall_readiness, top_blockers
 
 RESULT_VERSION = "1"
 
@@ -78,6 +79,8 @@ class FeedSummary:
     seconds: float = 0.0
     resolution: dict[str, int] = dc_field(default_factory=dict)  # rows per status
     resolved_by: dict[str, int] = dc_field(default_factory=dict)  # resolved rows per key
+    first_event: str | None = None  # earliest event time in the feed (ISO 8601, UTC)
+    last_event: str | None = None  # latest event time
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -106,6 +109,9 @@ class RunResult:
     entities: dict[str, list[str]] = dc_field(default_factory=dict)  # entity -> canonical fields
     run_id: str | None = None  # set when the run is recorded in, or read from, a history store
     trend: list[dict[str, Any]] = dc_field(default_factory=list)  # earlier runs, oldest first
+    # findings new, resolved, worsened and improved since the previous recorded run
+    # (omnicontract.history.changes), None when there is no earlier run to compare with
+    changes: dict[str, Any] | None = None
     # folders outside the project the run was allowed to read, and who allowed each
     data_roots: list[dict[str, str]] = dc_field(default_factory=list)
 
@@ -117,11 +123,13 @@ class RunResult:
         return out
 
     def tally(self) -> str:
-        """``3 error(s), 1 warning(s), 0 info (fail-on: error)``: the verdict's figures."""
+        """``3 errors, 1 warning, 0 info (fail-on: error)``: the verdict's figures."""
+        from omnicontract.words import n_of
+
         c = self.counts()
         return (
-            f"{c['error']} error(s), {c['warning']} warning(s), {c['info']} info "
-            f"(fail-on: {self.fail_on.value})"
+            f"{n_of(c['error'], 'error')}, {n_of(c['warning'], 'warning')}, "
+            f"{n_of(c['info'], 'info')} (fail-on: {self.fail_on.value})"
         )
 
     def channel_findings(self, channel: str) -> list[Finding]:
@@ -140,12 +148,6 @@ class RunResult:
         return 1 if self.failed else 0
 
     def unified_view(self) -> dict[str, Any]:
-        from omnicontract.validators.readiness import (
-            channel_readiness,
-            overall_readiness,
-            top_blockers,
-        )
-
         channels = channel_readiness(self)
         return {
             "readiness": overall_readiness(channels),
@@ -211,6 +213,7 @@ class RunResult:
             "run_id": self.run_id,
             "entities": {k: list(v) for k, v in self.entities.items()},
             "trend": list(self.trend),
+            "changes": self.changes,
             "unified_view": self.unified_view(),
             "coverage": self.coverage(),
             "findings": [f.to_dict() for f in self.findings],
@@ -261,5 +264,6 @@ def result_from_dict(doc: dict[str, Any]) -> RunResult:
         entities={k: list(v) for k, v in doc.get("entities", {}).items()},
         run_id=doc.get("run_id"),
         trend=list(doc.get("trend", [])),
+        changes=doc.get("changes"),
         data_roots=[dict(r) for r in doc.get("data_roots", [])],
     )

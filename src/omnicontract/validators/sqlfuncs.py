@@ -6,11 +6,12 @@ default engine) and for PostgreSQL or any other database SQLAlchemy reaches.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from sqlalchemy import String, literal
+from sqlalchemy import Float, Integer, String, func, literal
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.expression import ColumnElement, FunctionElement
+from sqlalchemy.sql.expression import ClauseElement, ColumnElement, Executable, FunctionElement
 from sqlalchemy.types import Boolean
 
 
@@ -129,3 +130,129 @@ def lookup(key: ColumnElement[Any], table: dict[str, Any]) -> ColumnElement[Any]
         func.unnest(text_list(list(table.values()))).label("oc_lookup_value"),
     ).subquery("oc_lookup")
     return select(pairs.c.oc_lookup_value).where(pairs.c.oc_lookup_key == key).scalar_subquery()
+
+
+# ---------------------------------------------------------------------------------------
+# Constructs for statements SQLAlchemy Core has no word for. Identifiers are quoted by the
+# dialect's preparer, values rendered by the dialect's literal renderer (escaped), so no
+# text from a contract or a flag is ever pasted into SQL.
+
+_OPTION_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+
+def render_literal(value: Any, compiler: Any) -> str:
+    """A Python value (str, bool, int, float, None, a list of them, or a dict of them with
+    text keys) as an escaped literal."""
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(render_literal(v, compiler) for v in value) + "]"
+    if isinstance(value, dict):  # a STRUCT literal: {'name': 'VARCHAR', ...}
+        items = (
+            f"{render_literal(str(k), compiler)}: {render_literal(v, compiler)}"
+            for k, v in value.items()
+        )
+        return "{" + ", ".join(items) + "}"
+    if value is None:
+        return "NULL"
+    types: dict[type, Any] = {bool: Boolean(), int: Integer(), float: Float()}
+    return str(compiler.render_literal_value(value, types.get(type(value), String())))
+
+
+class named(ColumnElement[Any]):
+    """A named argument of a table function, ``name = value`` (DuckDB's ``read_csv``...):
+    the name is one of ours (checked), the value an escaped literal."""
+
+    inherit_cache = False
+
+    def __init__(self, name: str, value: Any):
+        if not _OPTION_NAME.match(name):
+            raise ValueError(f"not an option name: {name!r}")
+        self.name, self.value = name, value
+
+
+@compiles(named)
+def _named(element: named, compiler: Any, **kw: Any) -> str:
+    return f"{element.name} = {render_literal(element.value, compiler)}"
+
+
+class inline(ColumnElement[Any]):
+    """A value rendered as an escaped literal (``'a.csv'``, ``['a.csv', 'b.csv']``), for
+    places that take no parameters, such as the arguments of a table function."""
+
+    inherit_cache = False
+
+    def __init__(self, value: Any):
+        self.value = list(value) if isinstance(value, tuple) else value
+
+
+@compiles(inline)
+def _inline(element: inline, compiler: Any, **kw: Any) -> str:
+    return render_literal(element.value, compiler)
+
+
+def table_function(name: str, *args: Any, **options: Any) -> Any:
+    """``name(arg, ..., option = value, ...)`` as a FROM item: ``read_csv([...], header =
+    true)``. Every value is an escaped literal; options with value None are left out."""
+    positional = [inline(a) for a in args]
+    named_args = [named(k, v) for k, v in options.items() if v is not None]
+    return getattr(func, name)(*positional, *named_args).table_valued().alias("src")
+
+
+class struct_path(ColumnElement[Any]):
+    """``"col"."key"."sub"``: a key inside a nested (STRUCT) column, every part quoted."""
+
+    inherit_cache = False
+
+    def __init__(self, *parts: str):
+        self.parts = parts
+        self.type = String()
+
+
+@compiles(struct_path)
+def _struct_path(element: struct_path, compiler: Any, **kw: Any) -> str:
+    return ".".join(compiler.preparer.quote_identifier(p) for p in element.parts)
+
+
+class create_table_as(Executable, ClauseElement):
+    """``CREATE [TEMP] TABLE name AS <query>``: materialize a query."""
+
+    inherit_cache = False
+
+    def __init__(self, target: Any, query: Any, *, temporary: bool = True, view: bool = False):
+        self.target, self.query, self.temporary, self.view = target, query, temporary, view
+
+
+@compiles(create_table_as)
+def _create_table_as(element: create_table_as, compiler: Any, **kw: Any) -> str:
+    kind = ("TEMP " if element.temporary else "") + ("VIEW" if element.view else "TABLE")
+    name = compiler.preparer.format_table(element.target)
+    return f"CREATE {kind} {name} AS {compiler.process(element.query, **kw)}"
+
+
+class drop_table(Executable, ClauseElement):
+    """``DROP TABLE|VIEW IF EXISTS name``."""
+
+    inherit_cache = False
+
+    def __init__(self, target: Any, *, view: bool = False):
+        self.target, self.view = target, view
+
+
+@compiles(drop_table)
+def _drop_table(element: drop_table, compiler: Any, **kw: Any) -> str:
+    kind = "VIEW" if element.view else "TABLE"
+    return f"DROP {kind} IF EXISTS {compiler.preparer.format_table(element.target)}"
+
+
+class drop_column(Executable, ClauseElement):
+    """``ALTER TABLE name DROP COLUMN col``."""
+
+    inherit_cache = False
+
+    def __init__(self, target: Any, name: str):
+        self.target, self.name = target, name
+
+
+@compiles(drop_column)
+def _drop_column(element: drop_column, compiler: Any, **kw: Any) -> str:
+    table_name = compiler.preparer.format_table(element.target)
+    return f"ALTER TABLE {table_name} DROP COLUMN {compiler.preparer.quote(element.name)}"

@@ -7,6 +7,7 @@ from omnicontract.validators.checks.consent_conflict import ConsentConflict
 from omnicontract.validators.checks.contact_after_opt_out import ContactAfterOptOut
 from omnicontract.validators.checks.contract_lint import STATIC_CHECKS
 from omnicontract.validators.checks.country import Country
+from omnicontract.validators.checks.cross_file_duplicate import CrossFileDuplicate
 from omnicontract.validators.checks.currency import Currency
 from omnicontract.validators.checks.duplicate_interaction import DuplicateInteraction
 from omnicontract.validators.checks.email import Email
@@ -49,6 +50,7 @@ BUILTIN_CHECKS = [
     TypeMismatch,
     Unique,
     PrimaryKey,
+    CrossFileDuplicate,
     VolumeChange,
     StaleFeed,
     EnumValue,

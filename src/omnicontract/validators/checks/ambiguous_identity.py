@@ -4,9 +4,10 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from omnicontract.validators.checks.base import Draft, ProjectCheck, n_of
+from omnicontract.words import word
 
 if TYPE_CHECKING:
-    from omnicontract.validators.engine import Run
+    from omnicontract.validators.run import Run
 
 
 class AmbiguousIdentity(ProjectCheck):
@@ -28,5 +29,5 @@ class AmbiguousIdentity(ProjectCheck):
                     None,
                     int(count),
                     [],
-                    f"{n_of(count, 'row')} match more than one customer and cannot be attributed",
+                    f"{n_of(count, 'row')} {word(count, 'matches', 'match')} more than one customer and cannot be attributed",
                 )

@@ -20,12 +20,13 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from omnicontract.contracts.model import FieldMapping, FieldSpec, Severity
+from omnicontract.words import n_of  # noqa: F401  (the checks import it from here)
 
 if TYPE_CHECKING:
     from sqlalchemy.sql.expression import ColumnElement
 
     from omnicontract.contracts.loader import Project
-    from omnicontract.validators.engine import FeedRun, Run
+    from omnicontract.validators.run import FeedRun, Run
 
 
 @dataclass
@@ -120,8 +121,3 @@ class ProjectCheck(Check):
 
     def run(self, run: Run) -> Iterable[Draft]:
         raise NotImplementedError
-
-
-def n_of(count: int, noun: str, plural: str | None = None) -> str:
-    """``1 row``, ``3 rows``, ``1,024 case ids``."""
-    return f"{count:,} {noun if count == 1 else (plural or noun + 's')}"

@@ -3,11 +3,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from sqlalchemy import func, literal, select, union_all
+
 from omnicontract.contracts.model import Severity
 from omnicontract.validators.checks.base import Draft, ProjectCheck, n_of
 
 if TYPE_CHECKING:
-    from omnicontract.validators.engine import Run
+    from omnicontract.validators.run import Run
 
 OPENING = ("open",)
 CLOSING = ("closed", "resolved")
@@ -29,20 +31,43 @@ class CaseOutOfOrder(ProjectCheck):
         resolutions = run.identity().resolutions()
         if not resolutions:
             return
-        union = " UNION ALL ".join(
-            f"SELECT {i} AS feed, __j AS j, __t AS t, __status AS s FROM {r.table} "
-            "WHERE __j IS NOT NULL AND __t IS NOT NULL AND __status IS NOT NULL"
-            for i, r in enumerate(resolutions)
+        a = union_all(
+            *[
+                select(
+                    literal(i).label("feed"),
+                    r.table.c["__j"].label("j"),
+                    r.table.c["__t"].label("t"),
+                    r.table.c["__status"].label("s"),
+                ).where(
+                    r.table.c["__j"].is_not(None),
+                    r.table.c["__t"].is_not(None),
+                    r.table.c["__status"].is_not(None),
+                )
+                for i, r in enumerate(resolutions)
+            ]
+        ).subquery("a")
+        o = (
+            select(a.c.j, func.min(a.c.t).label("opened"))
+            .where(a.c.s.in_(OPENING))
+            .group_by(a.c.j)
+            .subquery("o")
         )
-        opening = ", ".join(f"'{s}'" for s in OPENING)
-        closing = ", ".join(f"'{s}'" for s in CLOSING)
-        rows = run.con.execute(
-            f"WITH a AS ({union}), "
-            f"o AS (SELECT j, min(t) AS opened FROM a WHERE s IN ({opening}) GROUP BY j), "
-            f"c AS (SELECT j, arg_max(feed, t) AS feed, max(t) AS closed FROM a "
-            f"WHERE s IN ({closing}) GROUP BY j) "
-            "SELECT c.feed, c.j FROM c JOIN o USING (j) WHERE c.closed < o.opened ORDER BY 1, 2"
-        ).fetchall()
+        c = (
+            select(
+                a.c.j,
+                func.arg_max(a.c.feed, a.c.t).label("feed"),
+                func.max(a.c.t).label("closed"),
+            )
+            .where(a.c.s.in_(CLOSING))
+            .group_by(a.c.j)
+            .subquery("c")
+        )
+        rows = run.fetch(
+            select(c.c.feed, c.c.j)
+            .select_from(c.join(o, c.c.j == o.c.j))
+            .where(c.c.closed < o.c.opened)
+            .order_by(c.c.feed, c.c.j)
+        )
         for i, res in enumerate(resolutions):
             cases = [j for feed, j in rows if feed == i]
             if cases:

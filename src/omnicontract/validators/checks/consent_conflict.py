@@ -3,11 +3,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from sqlalchemy import String, cast, column, func, literal, select, union_all
+
 from omnicontract.contracts.model import Severity
 from omnicontract.validators.checks.base import Draft, ProjectCheck
 
 if TYPE_CHECKING:
-    from omnicontract.validators.engine import Run
+    from omnicontract.validators.run import Run
 
 
 class ConsentConflict(ProjectCheck):
@@ -31,16 +33,26 @@ class ConsentConflict(ProjectCheck):
             sources = [f for f in index.master_feeds if field in f.fields and id_field in f.fields]
             if len(sources) < 2:
                 continue
-            union = " UNION ALL ".join(
-                f'SELECT CAST("{id_field}" AS VARCHAR) AS cid, "{field}" AS v, {i} AS src '
-                f"FROM {f.view_name}"
-                for i, f in enumerate(sources)
+            u = union_all(
+                *[
+                    select(
+                        cast(column(id_field), String()).label("cid"),
+                        column(field).label("v"),
+                        literal(i).label("src"),
+                    ).select_from(f.view)
+                    for i, f in enumerate(sources)
+                ]
+            ).subquery("u")
+            s = (
+                select(u.c.cid, u.c.v, u.c.src)
+                .where(u.c.cid.is_not(None), u.c.v.is_not(None))
+                .distinct()
+                .subquery("s")
             )
-            rows = run.con.execute(
-                f"WITH s AS (SELECT DISTINCT cid, v, src FROM ({union}) WHERE cid IS NOT NULL AND v IS NOT NULL), "
-                "c AS (SELECT cid FROM s GROUP BY cid HAVING count(DISTINCT v) > 1) "
-                "SELECT s.src, s.cid FROM s JOIN c USING (cid) ORDER BY s.src, s.cid"
-            ).fetchall()
+            c = select(s.c.cid).group_by(s.c.cid).having(func.count(s.c.v.distinct()) > 1)
+            rows = run.fetch(
+                select(s.c.src, s.c.cid).where(s.c.cid.in_(c)).order_by(s.c.src, s.c.cid)
+            )
             for i, feed in enumerate(sources):
                 ids = sorted({cid for src, cid in rows if src == i})
                 if ids:

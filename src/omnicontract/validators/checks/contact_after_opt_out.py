@@ -3,11 +3,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from sqlalchemy import func, or_, select
+
 from omnicontract.validators.checks.base import Draft, ProjectCheck, n_of
 from omnicontract.validators.consent import consent_table
 
 if TYPE_CHECKING:
-    from omnicontract.validators.engine import Run
+    from omnicontract.validators.run import Run
 
 
 class ContactAfterOptOut(ProjectCheck):
@@ -29,18 +31,25 @@ class ContactAfterOptOut(ProjectCheck):
         table = consent_table(run)
         if table is None:
             return
-        outbound = list(policy.outbound_values)
-        marks = ", ".join("?" for _ in outbound)
-        marketing = "AND r.__camp IS NOT NULL" if policy.marketing_only else ""
+        k = table
         for res in index.resolutions():
-            rows = run.con.execute(
-                f"SELECT r.__ch, count(*) AS c, sum(count(*)) OVER () FROM {res.table} r "
-                f"JOIN {table} k ON k.cid = r.customer AND k.channel = r.__ch "
-                f"WHERE r.__dir IN ({marks}) AND k.consent = false {marketing} "
-                "AND (k.changed_at IS NULL OR r.__t IS NULL OR k.changed_at <= r.__t) "
-                "GROUP BY 1 ORDER BY 2 DESC LIMIT ?",
-                [*outbound, max(run.sample_size, 1)],
-            ).fetchall()
+            r = res.table
+            conditions = [
+                r.c["__dir"].in_(list(policy.outbound_values)),
+                k.c.consent.is_(False),
+                or_(k.c.changed_at.is_(None), r.c["__t"].is_(None), k.c.changed_at <= r.c["__t"]),
+            ]
+            if policy.marketing_only:
+                conditions.append(r.c["__camp"].is_not(None))
+            n = func.count()
+            rows = run.fetch(
+                select(r.c["__ch"], n, func.sum(n).over())
+                .select_from(r.join(k, (k.c.cid == r.c.customer) & (k.c.channel == r.c["__ch"])))
+                .where(*conditions)
+                .group_by(r.c["__ch"])
+                .order_by(n.desc())
+                .limit(max(run.sample_size, 1))
+            )
             if not rows:
                 continue
             total = int(rows[0][2])

@@ -3,11 +3,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from sqlalchemy import func, select
+
 from omnicontract.contracts.model import Severity
 from omnicontract.validators.checks.base import Draft, ProjectCheck, n_of
 
 if TYPE_CHECKING:
-    from omnicontract.validators.engine import Run
+    from omnicontract.validators.run import Run
 
 
 class DuplicateInteraction(ProjectCheck):
@@ -29,15 +31,18 @@ class DuplicateInteraction(ProjectCheck):
             pk, when = feed.contract.primary_key, feed.contract.event_time
             if not pk or pk not in feed.fields or not when or when not in feed.fields:
                 continue
-            ident = "coalesce(" + ", ".join(f'"n_{k.name}"' for k in res.keys) + ")"
-            rows = run.con.execute(
-                f"SELECT any_value({ident}), count(DISTINCT __pk) - 1 AS extra, "
-                f"sum(count(DISTINCT __pk) - 1) OVER () FROM {res.table} "
-                f"WHERE {ident} IS NOT NULL AND __t IS NOT NULL "
-                f"GROUP BY {ident}, __t, __kind HAVING count(DISTINCT __pk) > 1 "
-                "ORDER BY 2 DESC, 1 LIMIT ?",
-                [max(run.sample_size, 1)],
-            ).fetchall()
+            t = res.table
+            ident = func.coalesce(*[t.c[f"n_{k.name}"] for k in res.keys])
+            extra = func.count(t.c["__pk"].distinct()) - 1
+            first = func.any_value(ident)
+            rows = run.fetch(
+                select(first, extra, func.sum(extra).over())
+                .where(ident.is_not(None), t.c["__t"].is_not(None))
+                .group_by(ident, t.c["__t"], t.c["__kind"])
+                .having(func.count(t.c["__pk"].distinct()) > 1)
+                .order_by(extra.desc(), first)
+                .limit(max(run.sample_size, 1))
+            )
             if not rows:
                 continue
             total = int(rows[0][2])

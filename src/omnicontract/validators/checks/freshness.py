@@ -4,11 +4,13 @@ from collections.abc import Iterable
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from sqlalchemy import DateTime, String, cast, column, func, literal, select
+
 from omnicontract.contracts.model import duration_seconds
 from omnicontract.validators.checks.base import Draft, FeedCheck
 
 if TYPE_CHECKING:
-    from omnicontract.validators.engine import FeedRun
+    from omnicontract.validators.run import FeedRun
 
 
 class StaleFeed(FeedCheck):
@@ -29,11 +31,14 @@ class StaleFeed(FeedCheck):
         f = feed.fields.get(name) if name else None
         if f is None or f.constant:
             return
-        newest = feed.run.con.execute(
-            f'SELECT max("{name}")::VARCHAR, date_diff(\'second\', max("{name}"), ?::TIMESTAMPTZ) '
-            f"FROM {feed.view_name}",
-            [feed.run.now.isoformat()],
-        ).fetchone()
+        t = column(name)
+        now = cast(literal(feed.run.now.isoformat(), String()), DateTime(timezone=True))
+        rows = feed.fetch(
+            select(
+                cast(func.max(t), String()), func.date_diff("second", func.max(t), now)
+            ).select_from(feed.view)
+        )
+        newest = rows[0] if rows else None
         if newest is None or newest[1] is None:
             return
         age = int(newest[1])

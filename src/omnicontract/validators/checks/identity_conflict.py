@@ -3,10 +3,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from sqlalchemy import func, select
+
 from omnicontract.validators.checks.base import Draft, ProjectCheck
+from omnicontract.words import n_of, word
 
 if TYPE_CHECKING:
-    from omnicontract.validators.engine import Run
+    from omnicontract.validators.run import Run
 
 
 class IdentityConflict(ProjectCheck):
@@ -29,13 +32,20 @@ class IdentityConflict(ProjectCheck):
             for key, _col, _raw in index.feed_keys(feed):
                 if key.name == index.policy.id_field:
                     continue  # duplicated ids are OC-FLD-004
-                rows = run.con.execute(
-                    "SELECT v.norm, v.owners, sum(v.owners) OVER (), count(*) OVER () "
-                    "FROM id_values v WHERE v.key = ? AND v.owners BETWEEN 2 AND ? "
-                    "AND EXISTS (SELECT 1 FROM id_pairs p WHERE p.key = v.key AND p.norm = v.norm "
-                    "AND p.channel = ?) ORDER BY v.owners DESC, v.norm LIMIT ?",
-                    [key.name, threshold, feed.channel_name, max(run.sample_size, 1)],
-                ).fetchall()
+                v, p = index.values, index.pairs
+                in_feed = (
+                    select(p.c.key)
+                    .where(
+                        p.c.key == v.c.key, p.c.norm == v.c.norm, p.c.channel == feed.channel_name
+                    )
+                    .exists()
+                )
+                rows = run.fetch(
+                    select(v.c.norm, v.c.owners, func.sum(v.c.owners).over(), func.count().over())
+                    .where(v.c.key == key.name, v.c.owners.between(2, threshold), in_feed)
+                    .order_by(v.c.owners.desc(), v.c.norm)
+                    .limit(max(run.sample_size, 1))
+                )
                 if not rows:
                     continue
                 customers, values = int(rows[0][2]), int(rows[0][3])
@@ -45,6 +55,6 @@ class IdentityConflict(ProjectCheck):
                     field,
                     customers,
                     [(v, int(o)) for v, o, _c, _n in rows[: run.sample_size]],
-                    f"{values:,} '{key.name}' values are each owned by several customers "
-                    f"({customers:,} customer records)",
+                    f"{n_of(values, repr(key.name) + ' value')} {word(values, 'is', 'are each')} "
+                    f"owned by several customers ({n_of(customers, 'customer record')})",
                 )

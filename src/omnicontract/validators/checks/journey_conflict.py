@@ -3,10 +3,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from omnicontract.validators.checks.base import Draft, ProjectCheck, n_of
+from sqlalchemy import func, literal, select, union_all
+
+from omnicontract.validators.checks.base import Draft, ProjectCheck
+from omnicontract.words import n_of, word
 
 if TYPE_CHECKING:
-    from omnicontract.validators.engine import Run
+    from omnicontract.validators.run import Run
 
 
 class JourneyConflict(ProjectCheck):
@@ -23,15 +26,27 @@ class JourneyConflict(ProjectCheck):
         resolutions = run.identity().resolutions()
         if not resolutions:
             return
-        union = " UNION ALL ".join(
-            f"SELECT {i} AS feed, __j AS j, customer FROM {r.table} WHERE __j IS NOT NULL"
-            for i, r in enumerate(resolutions)
+        a = union_all(
+            *[
+                select(
+                    literal(i).label("feed"), r.table.c["__j"].label("j"), r.table.c.customer
+                ).where(r.table.c["__j"].is_not(None))
+                for i, r in enumerate(resolutions)
+            ]
+        ).subquery("a")
+        bad = (
+            select(a.c.j)
+            .where(a.c.customer.is_not(None))
+            .group_by(a.c.j)
+            .having(func.count(a.c.customer.distinct()) > 1)
         )
-        rows = run.con.execute(
-            f"WITH a AS ({union}), bad AS (SELECT j FROM a WHERE customer IS NOT NULL "
-            "GROUP BY j HAVING count(DISTINCT customer) > 1) "
-            "SELECT a.feed, a.j, count(*) FROM a JOIN bad USING (j) GROUP BY 1, 2 ORDER BY 1, 3 DESC, 2"
-        ).fetchall()
+        n = func.count()
+        rows = run.fetch(
+            select(a.c.feed, a.c.j, n)
+            .where(a.c.j.in_(bad))
+            .group_by(a.c.feed, a.c.j)
+            .order_by(a.c.feed, n.desc(), a.c.j)
+        )
         for i, res in enumerate(resolutions):
             mine = [(j, int(n)) for feed, j, n in rows if feed == i]
             if mine:
@@ -41,6 +56,7 @@ class JourneyConflict(ProjectCheck):
                     None,
                     total,
                     mine[: run.sample_size],
-                    f"{n_of(len(mine), 'case id')} in this feed also point to other customers "
+                    f"{n_of(len(mine), 'case id')} in this feed also "
+                    f"{word(len(mine), 'points', 'point')} to other customers "
                     f"({n_of(total, 'row')})",
                 )

@@ -3,12 +3,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from sqlalchemy import func, select
+
 from omnicontract.contracts.model import Severity
 from omnicontract.validators.checks.base import Draft, ProjectCheck, n_of
-from omnicontract.validators.queries import top_values
 
 if TYPE_CHECKING:
-    from omnicontract.validators.engine import Run
+    from omnicontract.validators.run import Run
 
 
 class KeyMismatch(ProjectCheck):
@@ -33,19 +34,23 @@ class KeyMismatch(ProjectCheck):
         for res in index.resolutions():
             if id_key not in {k.name for k in res.keys}:
                 continue
-            cid = f'"c_{id_key}"'
+            t = res.table
+            cid = t.c[f"c_{id_key}"]
+            p = index.pairs
             for key in res.keys:
                 if key.name == id_key:
                     continue
-                n = f'"n_{key.name}"'
-                total, samples = top_values(
-                    run,
-                    f"SELECT {n}, count(*) AS c, sum(count(*)) OVER () FROM {res.table} t "
-                    f"WHERE {cid} IS NOT NULL AND {n} IS NOT NULL "
-                    f"AND EXISTS (SELECT 1 FROM id_pairs p WHERE p.key = ? AND p.cid = t.{cid}) "
-                    f"AND NOT EXISTS (SELECT 1 FROM id_pairs p WHERE p.key = ? AND p.cid = t.{cid} "
-                    f"AND p.norm = t.{n}) GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?",
-                    [key.name, key.name],
+                n = t.c[f"n_{key.name}"]
+                known_id = select(p.c.cid).where(p.c.key == key.name, p.c.cid == cid).exists()
+                same_key = (
+                    select(p.c.cid)
+                    .where(p.c.key == key.name, p.c.cid == cid, p.c.norm == n)
+                    .exists()
+                )
+                total, samples = run.top_values(
+                    select(n, func.count())
+                    .where(cid.is_not(None), n.is_not(None), known_id, ~same_key)
+                    .group_by(n)
                 )
                 if not total:
                     continue
@@ -62,19 +67,27 @@ class KeyMismatch(ProjectCheck):
         index = run.identity()
         if not index.ready or len({f.channel_name for f in index.master_feeds}) < 2:
             return
+        p = index.pairs
         for feed in index.master_feeds:
             if not feed.selected:
                 continue
             for key, _col, _raw in index.feed_keys(feed):
                 if key.name == index.policy.id_field:
                     continue
-                rows = run.con.execute(
-                    "WITH d AS (SELECT cid FROM id_pairs WHERE key = ? GROUP BY cid "
-                    "HAVING count(DISTINCT channel) > 1 AND count(DISTINCT norm) > 1) "
-                    "SELECT DISTINCT p.cid FROM id_pairs p JOIN d USING (cid) "
-                    "WHERE p.key = ? AND p.channel = ? ORDER BY 1",
-                    [key.name, key.name, feed.channel_name],
-                ).fetchall()
+                differs = (
+                    select(p.c.cid)
+                    .where(p.c.key == key.name)
+                    .group_by(p.c.cid)
+                    .having(func.count(p.c.channel.distinct()) > 1)
+                    .having(func.count(p.c.norm.distinct()) > 1)
+                )
+                rows = run.fetch(
+                    select(p.c.cid)
+                    .where(p.c.key == key.name, p.c.channel == feed.channel_name)
+                    .where(p.c.cid.in_(differs))
+                    .distinct()
+                    .order_by(p.c.cid)
+                )
                 if rows:
                     field = feed.fields[key.field_for(feed.binding.entity)]
                     draft = feed.draft(

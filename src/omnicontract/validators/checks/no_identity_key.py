@@ -4,9 +4,10 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from omnicontract.validators.checks.base import Draft, ProjectCheck, n_of
+from omnicontract.words import word
 
 if TYPE_CHECKING:
-    from omnicontract.validators.engine import Run
+    from omnicontract.validators.run import Run
 
 
 class NoIdentityKey(ProjectCheck):
@@ -29,5 +30,5 @@ class NoIdentityKey(ProjectCheck):
                     None,
                     int(count),
                     [],
-                    f"{n_of(count, 'row')} have no usable identity key (looked at: {keys})",
+                    f"{n_of(count, 'row')} {word(count, 'has', 'have')} no usable identity key (looked at: {keys})",
                 )

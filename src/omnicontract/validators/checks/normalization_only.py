@@ -3,12 +3,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from sqlalchemy import func, select
+
 from omnicontract.contracts.model import Normalizer, Severity
 from omnicontract.validators.checks.base import Draft, ProjectCheck, n_of
-from omnicontract.validators.queries import top_values
+from omnicontract.words import word
 
 if TYPE_CHECKING:
-    from omnicontract.validators.engine import Run
+    from omnicontract.validators.run import Run
 
 
 class NormalizationOnlyMatch(ProjectCheck):
@@ -29,12 +31,9 @@ class NormalizationOnlyMatch(ProjectCheck):
             for key in res.keys:
                 if key.normalize == Normalizer.text and key.name == index.policy.id_field:
                     continue
-                x = f'"x_{key.name}"'
-                total, samples = top_values(
-                    run,
-                    f"SELECT {x}, count(*) AS c, sum(count(*)) OVER () FROM {res.table} "
-                    f"WHERE {x} IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?",
-                    [],
+                x = res.table.c[f"x_{key.name}"]
+                total, samples = run.top_values(
+                    select(x, func.count()).where(x.is_not(None)).group_by(x)
                 )
                 if not total:
                     continue
@@ -44,6 +43,6 @@ class NormalizationOnlyMatch(ProjectCheck):
                     field,
                     total,
                     samples,
-                    f"{n_of(total, 'row')} match a customer by '{key.name}' only after "
+                    f"{n_of(total, 'row')} {word(total, 'matches', 'match')} a customer by '{key.name}' only after "
                     f"{key.normalize.value} normalization",
                 )

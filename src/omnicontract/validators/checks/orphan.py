@@ -3,10 +3,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from sqlalchemy import case, func, select
+
 from omnicontract.validators.checks.base import Draft, ProjectCheck, n_of
+from omnicontract.words import word
 
 if TYPE_CHECKING:
-    from omnicontract.validators.engine import Run
+    from omnicontract.validators.run import Run
 
 
 class OrphanInteraction(ProjectCheck):
@@ -25,19 +28,29 @@ class OrphanInteraction(ProjectCheck):
             count = index.status_count(res, "orphan")
             if not count:
                 continue
-            first = ", ".join(f'"n_{k.name}"' for k in res.keys)
-            which = " ".join(f"WHEN \"n_{k.name}\" IS NOT NULL THEN '{k.name}'" for k in res.keys)
-            rows = run.con.execute(
-                f"SELECT coalesce({first}) AS v, CASE {which} END AS k, count(*) "
-                f"FROM {res.table} WHERE status = 'orphan' GROUP BY 1, 2 ORDER BY 3 DESC, 1 LIMIT ?",
-                [max(run.sample_size, 1)],
-            ).fetchall()[: run.sample_size]
+            t = res.table
+            # the key tried first, and its value
+            tried = (
+                select(
+                    func.coalesce(*[t.c[f"n_{k.name}"] for k in res.keys]).label("v"),
+                    case(*[(t.c[f"n_{k.name}"].is_not(None), k.name) for k in res.keys]).label("k"),
+                )
+                .where(t.c.status == "orphan")
+                .subquery()
+            )
+            n = func.count()
+            rows = run.fetch(
+                select(tried.c.v, tried.c.k, n)
+                .group_by(tried.c.v, tried.c.k)
+                .order_by(n.desc(), tried.c.v)
+                .limit(max(run.sample_size, 1))
+            )[: run.sample_size]
             pii = {k.name: index.key_pii(res.feed, k) for k in res.keys}
             draft = res.feed.draft(
                 self,
                 None,
                 int(count),
                 [(v, int(n), pii.get(k, True)) for v, k, n in rows],
-                f"{n_of(count, 'row')} match no customer by any identity key",
+                f"{n_of(count, 'row')} {word(count, 'matches', 'match')} no customer by any identity key",
             )
             yield draft

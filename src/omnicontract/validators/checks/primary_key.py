@@ -7,9 +7,18 @@ from sqlalchemy import func, or_, select
 
 from omnicontract.validators.checks.base import Draft, FeedCheck
 from omnicontract.validators.queries import duplicate_groups
+from omnicontract.words import n_of
 
 if TYPE_CHECKING:
-    from omnicontract.validators.engine import FeedRun
+    from omnicontract.validators.run import FeedRun
+
+
+def message(key: str, empty: int, dup_rows: int, groups: int) -> str:
+    """``primary key 'id': 2 empty, 4 rows sharing 2 duplicated keys``."""
+    parts = [f"{empty} empty"] if empty else []
+    if dup_rows:
+        parts.append(f"{n_of(dup_rows, 'row')} sharing {n_of(groups, 'duplicated key')}")
+    return f"primary key '{key}': " + ", ".join(parts)
 
 
 class PrimaryKey(FeedCheck):
@@ -34,12 +43,8 @@ class PrimaryKey(FeedCheck):
         empty = feed.scalar(empty_q)
         dup_rows, groups, samples = duplicate_groups(feed, f.value, feed.sample_size)
         if empty or dup_rows:
-            parts = []
             if empty:
-                parts.append(f"{empty} empty")
                 samples = [(None, empty), *samples][: max(feed.sample_size, 1)]
-            if dup_rows:
-                parts.append(f"{dup_rows} rows sharing {groups} duplicated keys")
             yield feed.draft(
-                self, f, empty + dup_rows, samples, f"primary key '{pk}': " + ", ".join(parts)
+                self, f, empty + dup_rows, samples, message(pk, empty, dup_rows, groups)
             )

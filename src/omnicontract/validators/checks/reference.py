@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 from omnicontract.validators.checks.base import Draft, ProjectCheck
 
 if TYPE_CHECKING:
-    from omnicontract.validators.engine import Run
+    from omnicontract.validators.run import Run
 
 
 class MissingReference(ProjectCheck):

@@ -3,13 +3,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from sqlalchemy import column, func, or_, select
+
 from omnicontract.contracts.model import Severity
 from omnicontract.validators.checks.base import Draft, ProjectCheck, n_of
-from omnicontract.validators.identity import normalized_sql, placeholder_sql
-from omnicontract.validators.queries import top_values
+from omnicontract.validators.identity import normalized, placeholder
 
 if TYPE_CHECKING:
-    from omnicontract.validators.engine import Run
+    from omnicontract.validators.run import Run
 
 
 class SharedIdentifier(ProjectCheck):
@@ -35,17 +36,25 @@ class SharedIdentifier(ProjectCheck):
             for key, col, _raw in index.feed_keys(feed):
                 if key.name == index.policy.id_field:
                     continue
-                norm = normalized_sql(key, col)
                 patterns = index.policy.placeholders.get(key.name, [])
-                total, samples = top_values(
-                    run,
-                    # count per distinct value first: the pattern test runs on values, not rows
-                    f"WITH g AS (SELECT {norm} AS n, count(*) AS c FROM {feed.view_name} GROUP BY 1) "
-                    "SELECT n, c, sum(c) OVER () FROM g "
-                    f"WHERE n IS NOT NULL AND ({placeholder_sql(patterns, 'n')} OR EXISTS "
-                    "(SELECT 1 FROM id_values v WHERE v.key = ? AND v.norm = g.n AND v.owners > ?)) "
-                    "ORDER BY 2 DESC, 1 LIMIT ?",
-                    [key.name, threshold],
+                values = index.values
+                # count per distinct value first: the pattern test runs on values, not rows
+                normal = select(normalized(key, column(col)).label("n")).select_from(feed.view)
+                g = normal.subquery("g")
+                shared = (
+                    select(values.c.norm)
+                    .where(
+                        values.c.key == key.name,
+                        values.c.norm == g.c.n,
+                        values.c.owners > threshold,
+                    )
+                    .exists()
+                )
+                total, samples = run.top_values(
+                    select(g.c.n, func.count())
+                    .where(g.c.n.is_not(None))
+                    .group_by(g.c.n)
+                    .having(or_(placeholder(patterns, g.c.n), shared))
                 )
                 if not total:
                     continue

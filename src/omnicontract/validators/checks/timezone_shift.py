@@ -4,11 +4,13 @@ import math
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from sqlalchemy import column, func, select
+
 from omnicontract.contracts.model import Severity
 from omnicontract.validators.checks.base import Draft, ProjectCheck
 
 if TYPE_CHECKING:
-    from omnicontract.validators.engine import FeedRun, Run
+    from omnicontract.validators.run import FeedRun, Run
 
 MIN_ROWS = 200  # fewer events give too noisy an hour profile
 MIN_GAIN = 0.15  # cosine-similarity gain a shift must bring to be reported
@@ -48,10 +50,14 @@ class TimezoneShift(ProjectCheck):
             when = feed.contract.event_time
             if not feed.ok or not when or when not in feed.fields or feed.fields[when].constant:
                 continue
-            rows = run.con.execute(
-                f'SELECT hour("{when}") AS h, count(*) FROM {feed.view_name} '
-                f'WHERE "{when}" IS NOT NULL GROUP BY 1'
-            ).fetchall()
+            t = column(when)
+            hour = func.hour(t)
+            rows = run.fetch(
+                select(hour, func.count())
+                .select_from(feed.view)
+                .where(t.is_not(None))
+                .group_by(hour)
+            )
             name = feed.channel_name
             prev = profiles.get(name)
             counts = dict(prev[1]) if prev else {}

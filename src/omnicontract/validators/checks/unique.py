@@ -7,7 +7,7 @@ from omnicontract.validators.checks.base import Draft, FeedCheck
 from omnicontract.validators.queries import duplicate_groups
 
 if TYPE_CHECKING:
-    from omnicontract.validators.engine import FeedRun
+    from omnicontract.validators.run import FeedRun
 
 
 class Unique(FeedCheck):

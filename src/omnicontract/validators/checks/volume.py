@@ -6,9 +6,10 @@ from typing import TYPE_CHECKING
 
 from omnicontract.contracts.model import Severity
 from omnicontract.validators.checks.base import Draft, FeedCheck
+from omnicontract.words import n_of
 
 if TYPE_CHECKING:
-    from omnicontract.validators.engine import FeedRun
+    from omnicontract.validators.run import FeedRun
 
 
 class VolumeChange(FeedCheck):
@@ -42,8 +43,8 @@ class VolumeChange(FeedCheck):
                 None,
                 feed.rows,
                 [(str(n), 1, False) for n in past[: feed.sample_size]],
-                f"{feed.rows:,} rows, {abs(change):.0%} {word} the median of the last "
-                f"{len(past)} runs ({median:,.0f})",
+                f"{n_of(feed.rows, 'row')}, {abs(change):.0%} {word} the median of the last "
+                f"{n_of(len(past), 'run')} ({median:,.0f})",
             )
             draft.total = int(median)
             yield draft

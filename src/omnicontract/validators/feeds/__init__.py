@@ -1,22 +1,16 @@
-"""Feed readers: one module per source format, each turning a ``source:`` block into a
-DuckDB table expression that reads the files in place (nothing is loaded into Python)."""
+"""Feed readers: one module per source format, each turning files into a DuckDB table
+function (a query-builder FROM item) that reads them in place (nothing is loaded into
+Python); ``reader`` reads the files of one feed, with their own settings, as one table."""
 
 from __future__ import annotations
 
 import glob
 import os
+import re
 from pathlib import Path
 
 from omnicontract.contracts.model import Source
 from omnicontract.contracts.paths import Confinement
-from omnicontract.validators.feeds import csv, json, parquet
-
-READERS = {
-    "csv": csv.read_expression,
-    "json": json.read_expression,
-    "jsonl": json.read_expression,
-    "parquet": parquet.read_expression,
-}
 
 
 def resolve_files(root: Path, source: Source, confinement: Confinement | None = None) -> list[Path]:
@@ -24,22 +18,28 @@ def resolve_files(root: Path, source: Source, confinement: Confinement | None = 
     (the loader already refused the others, this holds if a link changed since)."""
     files: list[Path] = []
     for pattern in source.paths:
-        if confinement is not None:
-            files.extend(confinement.expand(pattern)[0])
-            continue
-        full = pattern if os.path.isabs(pattern) else str(root / pattern)
-        files.extend(Path(p) for p in sorted(glob.glob(full, recursive=True)) if Path(p).is_file())
+        files.extend(glob_files(root, pattern, confinement))
     seen: set[Path] = set()
     return [f for f in files if not (f in seen or seen.add(f))]
 
 
-def sql_string(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
+def glob_files(root: Path, pattern: str, confinement: Confinement | None = None) -> list[Path]:
+    if confinement is not None:
+        return confinement.expand(pattern)[0]
+    full = pattern if os.path.isabs(pattern) else str(root / pattern)
+    return [Path(p) for p in sorted(glob.glob(full, recursive=True)) if Path(p).is_file()]
 
 
-def file_list(files: list[Path]) -> str:
-    return "[" + ", ".join(sql_string(str(f)) for f in files) + "]"
-
-
-def read_expression(files: list[Path], source: Source, rejects: str) -> str:
-    return READERS[source.resolved_format](files, source, rejects)
+def clean_duckdb_error(exc: Exception) -> str:
+    """First meaningful line of a DuckDB error, without its internal prefixes."""
+    text = str(exc).strip()
+    text = re.sub(r"^[A-Za-z ]*Error: ", "", text)
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    head = lines[0] if lines else "unknown error"
+    for ln in lines[1:3]:
+        if ln.lower().startswith(("original line", "possible solution")):
+            continue
+        if "line" in head.lower() and ln and len(head) < 60:
+            head += f" ({ln})"
+        break
+    return head[:300]

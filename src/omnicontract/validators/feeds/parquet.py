@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from omnicontract.contracts.model import Source
+from omnicontract.validators.feeds.csv import FILE
 
 
-def read_expression(files: list[Path], source: Source, rejects: str) -> str:
-    from omnicontract.validators.feeds import file_list
+def read_expression(files: list[Path]) -> Any:
+    from omnicontract.validators.sqlfuncs import table_function
 
-    return f"read_parquet({file_list(files)}, union_by_name = true)"
+    return table_function(
+        "read_parquet", [str(f) for f in files], union_by_name=True, filename=FILE
+    )

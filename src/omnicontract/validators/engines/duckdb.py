@@ -1,0 +1,203 @@
+"""The DuckDB engine (the default): in-process, reads CSV/JSON/Parquet in place, spills to
+disk past its memory limit.
+
+Per feed: the mapped source columns are read once; phone numbers are normalized on their
+distinct values (in Python, on every core) and joined back through a lookup table; the
+canonical table applies the mapping once, so every check scans parsed values. Tables that
+live to the end of the run (identity resolution) are kept compressed in memory.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+from sqlalchemy import ARRAY, String, bindparam, cast, column, func, select, table
+from sqlalchemy.sql.expression import ColumnElement
+
+from omnicontract.validators import binding
+from omnicontract.validators.engines.base import Engine, EngineOptions, table_of
+from omnicontract.validators.feeds import clean_duckdb_error
+from omnicontract.validators.normalize import normalize_phones
+from omnicontract.validators.sqlfuncs import create_table_as, drop_column, drop_table
+
+if TYPE_CHECKING:
+    from sqlalchemy.sql.expression import Select, TableClause
+
+    from omnicontract.validators.run import FeedRun
+
+PACKED = "packed"  # the attached in-memory database for tables kept to the end of the run
+
+
+def dialect() -> Any:
+    from duckdb_engine import Dialect
+
+    return Dialect(paramstyle="qmark")
+
+
+def _unreadable(feed: FeedRun, what: str, exc: Exception) -> None:
+    feed.source_draft(
+        "OC-SRC-002",
+        f"{what}: {clean_duckdb_error(exc)}",
+        location=str(feed.channel.feed_location(feed.index, "source")),
+    )
+
+
+def execute(con: Any, stmt: Any) -> Any:
+    """Run a query-builder statement on a DuckDB connection (for tools that open their own,
+    such as ``infer``); returns DuckDB's result."""
+    compiled = stmt.compile(dialect=dialect(), compile_kwargs={"render_postcompile": True})
+    params = [compiled.params[k] for k in (compiled.positiontup or [])]
+    return con.execute(str(compiled), params)
+
+
+class DuckDBEngine(Engine):
+    name = "duckdb"
+
+    def __init__(self, options: EngineOptions):
+        super().__init__(options)
+        self.tmpdir = tempfile.TemporaryDirectory(prefix="omnicontract-")
+        config: dict[str, Any] = {
+            "temp_directory": self.tmpdir.name,
+            "preserve_insertion_order": False,
+            "threads": options.threads or os.cpu_count() or 1,
+        }
+        if options.memory_limit:
+            config["memory_limit"] = f"{int(options.memory_limit)}B"
+        self.con = duckdb.connect(config=config)
+        self.con.execute("SET TimeZone = 'UTC'")  # needs ICU, which loads after connect
+        # Derived tables that live to the end of the run are kept compressed in memory.
+        self.con.execute("ATTACH ':memory:' AS packed (COMPRESS)")
+        self._dialect = dialect()
+
+    @property
+    def dialect(self) -> Any:
+        return self._dialect
+
+    def run(self, stmt: Any, *, literal: bool = False) -> Any:
+        sql, params = self.compile(stmt, literal=literal)
+        return self.con.execute(sql, params)
+
+    def fetch(self, stmt: Select[Any]) -> list[tuple[Any, ...]]:
+        return self.run(stmt).fetchall()  # type: ignore[no-any-return]
+
+    def frame(self, stmt: Select[Any]) -> Any:
+        return self.run(stmt).df()
+
+    # ------------------------------------------------------------ tables
+    def create_table(self, name: str, stmt: Select[Any], *, keep: bool = False) -> TableClause:
+        # Tables kept to the end of the run are compressed when memory is bounded (the
+        # compression costs a pass over the table; unbounded, spilling is cheaper).
+        packed = keep and self.options.memory_limit is not None
+        target = table_of(name, stmt, schema=PACKED if packed else None)
+        self.run(create_table_as(target, stmt, temporary=not packed))
+        if packed:
+            self.con.execute("CHECKPOINT packed")
+        return target
+
+    def create_view(self, name: str, stmt: Select[Any]) -> TableClause:
+        target = table_of(name, stmt)
+        # a view keeps no parameters: its values are rendered as escaped literals
+        self.run(create_table_as(target, stmt, view=True), literal=True)
+        return target
+
+    def drop(self, name: str) -> None:
+        self.run(drop_table(table(name)))
+
+    def drop_columns(self, name: str, columns: list[str]) -> None:
+        for col in columns:
+            self.run(drop_column(table(name), col))
+
+    def close(self) -> None:
+        self.con.close()
+        self.tmpdir.cleanup()
+
+    # ------------------------------------------------------------ feeds
+    def load_feed(self, feed: FeedRun) -> None:
+        """Read the source once, map it, and create the canonical table."""
+        from omnicontract.validators.feeds.reader import FeedReader
+
+        b, n = feed.binding, feed.number
+        project = feed.run.project
+        reader = FeedReader(
+            self,
+            project.root,
+            b.source,
+            prefix=f"f{n}",
+            samples=feed.sample_size,
+            confinement=project.confinement,
+        )
+        if not binding.source_files(feed, reader.files, reader.empty):
+            return
+        for found in reader.problems:
+            binding.problem(feed, found)
+        if not reader.groups:
+            return
+        bound = binding.bind(feed, reader.columns, reader)
+        before = len(reader.problems)
+        selected = {alias: res for alias, (res, _t) in bound.selected.items()}
+        try:
+            created = reader.load(f"raw_{n}", selected, bound.constants)
+        except duckdb.Error as exc:
+            _unreadable(feed, "cannot read source", exc)
+            return
+        for found in reader.problems[before:]:
+            binding.problem(feed, found)
+        malformed = reader.malformed()
+        if malformed is not None:
+            binding.problem(feed, malformed)
+        feed.files = reader.file_names
+        binding.partial_columns(feed, bound, lambda files: reader.rows_from(created, files))
+        raw_table = table(created.name, *[column(c.key) for c in created.c], column("rowid"))
+        self._canonical_table(feed, raw_table, bound)
+        rows = self.fetch(select(func.count()).select_from(table(feed.view_name)))[0][0]
+        binding.loaded(feed, int(rows), bound)
+
+    def _phone_lookup(
+        self, name: str, raw_table: TableClause, src: str, region: Any, intl: bool
+    ) -> TableClause:
+        """raw -> E.164 for the distinct values of ``src``, normalized in Python."""
+        value = cast(column(src), String())
+        distinct = self.fetch(
+            select(value).select_from(raw_table).where(column(src).is_not(None)).distinct()
+        )
+        raws = [r[0] for r in distinct]
+        normalized = normalize_phones(raws, region, intl)
+        arrays = [
+            func.unnest(cast(bindparam(key, values, type_=ARRAY(String())), ARRAY(String()))).label(
+                key
+            )
+            for key, values in (("raw", raws), ("e164", normalized))
+        ]
+        return self.create_table(name, select(*arrays))
+
+    def _canonical_table(self, feed: FeedRun, raw_table: TableClause, bound: binding.Bound) -> None:
+        n = feed.number
+        src_from: Any = raw_table
+        lookups: list[str] = []
+        for mf in bound.mapped.values():
+            if mf.transform != "phone" or not mf.source_column:
+                continue
+            intl = bool(mf.mapping and mf.mapping.phone_international)
+            lookup = self._phone_lookup(
+                f"phones_{n}_{len(lookups)}", raw_table, mf.source_column, mf.phone_region, intl
+            )
+            lookups.append(lookup.name)
+            alias = lookup.alias(f"j{len(lookups)}")
+            src_from = src_from.outerjoin(alias, raw_table.c[mf.source_column] == alias.c.raw)
+            mf.value = alias.c.e164
+        cols: list[ColumnElement[Any]] = [raw_table.c.rowid.label("__row")]
+        if len(set(feed.files.values())) > 1:  # keys spanning files are told apart (OC-SRC-009)
+            from omnicontract.validators.feeds.reader import ROW_FILE
+
+            cols.append(raw_table.c[ROW_FILE].label("__file"))
+        stmt = select(*cols, *binding.canonical_columns(bound.mapped)).select_from(src_from)
+        feed.view_name = f"canon_{n}"
+        # Materialized once: timestamps are parsed and phones looked up a single time, and
+        # the copy of the source columns is released.
+        self.create_table(feed.view_name, stmt)
+        self.drop(raw_table.name)
+        for name in lookups:
+            self.drop(name)

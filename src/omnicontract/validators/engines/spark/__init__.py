@@ -1,0 +1,227 @@
+"""The Spark engine (``--engine spark``): every check runs as Spark jobs.
+
+Where it runs: ``local[2]`` by default, a cluster master URL, a Spark Connect URL
+(``sc://``), or the session that already exists (``spark-submit``, a notebook, Databricks);
+see ``session``. What differs from DuckDB lives in this package and nowhere else:
+
+- sources are read by Spark's own readers with the binding's options (``read``);
+- phone numbers are normalized by a pandas UDF on the executors, batch by batch on the
+  distinct values of each batch (``udfs``), never collected to the driver;
+- the run's tables are DataFrames registered as temporary views; tables are cached;
+- statements are compiled for DuckDB, the reference dialect, and translated to Spark SQL
+  by sqlglot with the rules that keep their meaning (``sql``); values stay bound
+  parameters, which Spark binds itself.
+
+Only counts and capped samples come back to the driver.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import column, literal_column, select, table
+
+from omnicontract.validators import binding
+from omnicontract.validators import feeds as feed_readers
+from omnicontract.validators.engines.base import Engine, EngineOptions, table_of
+from omnicontract.validators.engines.duckdb import dialect as duckdb_dialect
+from omnicontract.validators.engines.spark import read as spark_read
+from omnicontract.validators.engines.spark.session import get_session
+from omnicontract.validators.engines.spark.sql import translate
+
+if TYPE_CHECKING:
+    from sqlalchemy.sql.expression import Select, TableClause
+
+    from omnicontract.validators.run import FeedRun
+
+
+def _first_line(exc: Exception) -> str:
+    """The message of a Spark error without its class tag and JVM stack."""
+    text = (str(exc).strip() or type(exc).__name__).splitlines()[0]
+    if text.startswith("[") and "] " in text:
+        text = text.split("] ", 1)[1]
+    return text[:300]
+
+
+class SparkEngine(Engine):
+    name = "spark"
+
+    def __init__(self, options: EngineOptions):
+        super().__init__(options)
+        self.session = get_session(options.master)
+        from omnicontract.validators.engines.spark.udfs import register
+
+        register(self.session)
+        self._dialect = duckdb_dialect()
+        self.cached: dict[str, Any] = {}
+        self.views: set[str] = set()
+
+    @property
+    def dialect(self) -> Any:
+        return self._dialect
+
+    # ------------------------------------------------------------ compiling and running
+    def query(self, stmt: Any, *, literal: bool = False) -> Any:
+        """The DataFrame of a query-builder statement (lazy: nothing runs yet)."""
+        sql, params = self.compile(stmt, literal=literal)
+        text, args = translate(sql, params)
+        return self.session.sql(text, args=args or None)
+
+    def fetch(self, stmt: Select[Any]) -> list[tuple[Any, ...]]:
+        return [tuple(r) for r in self.query(stmt).collect()]
+
+    def frame(self, stmt: Select[Any]) -> Any:
+        return self.query(stmt).toPandas()
+
+    # ------------------------------------------------------------ tables
+    def register(self, name: str, frame: Any, *, cache: bool) -> Any:
+        """Make ``frame`` the temporary view ``name`` (cached: computed once, on first use)."""
+        if cache:
+            from pyspark import StorageLevel
+
+            frame = frame.persist(StorageLevel.MEMORY_AND_DISK)
+        old = self.cached.pop(name, None)
+        if cache:
+            self.cached[name] = frame
+        frame.createOrReplaceTempView(name)
+        if old is not None:
+            old.unpersist()
+        self.views.add(name)
+        return frame
+
+    def create_table(self, name: str, stmt: Select[Any], *, keep: bool = False) -> TableClause:
+        self.register(name, self.query(stmt), cache=True)
+        return table_of(name, stmt)
+
+    def create_view(self, name: str, stmt: Select[Any]) -> TableClause:
+        self.register(name, self.query(stmt, literal=True), cache=False)
+        return table_of(name, stmt)
+
+    def drop(self, name: str) -> None:
+        frame = self.cached.pop(name, None)
+        if frame is not None:
+            frame.unpersist()
+        self.session.catalog.dropTempView(name)
+        self.views.discard(name)
+
+    def close(self) -> None:
+        for name in list(self.views):
+            self.drop(name)
+
+    # ------------------------------------------------------------ feeds
+    def load_feed(self, feed: FeedRun) -> None:
+        """Read the source once (cached), map it, and create the canonical table."""
+        from pyspark.sql import functions as F
+
+        b, n = feed.binding, feed.number
+        project = feed.run.project
+        if b.source.is_database or b.source.files:
+            what = "database sources" if b.source.is_database else "per-file settings (files:)"
+            feed.source_draft(
+                "OC-SRC-002",
+                f"{what} are not supported on the Spark engine; the feed was not read",
+                location=str(feed.channel.feed_location(feed.index, "source")),
+            )
+            return
+        found = feed_readers.resolve_files(project.root, b.source, project.confinement)
+        empty = [f for f in found if f.stat().st_size == 0]
+        if not binding.source_files(feed, found, empty):
+            return
+        files = [f for f in found if f not in empty]
+        try:
+            read = spark_read.read_source(self.session, [str(f) for f in files], b.source, files[0])
+        except Exception as exc:  # Spark raises analysis and JVM errors alike
+            self._unreadable(feed, f"cannot read {b.source.resolved_format}", exc)
+            return
+        source = f"src_{n}"
+        self.register(source, read.frame, cache=False)
+        bound = binding.bind(feed, read.columns)
+        projection = [expr.label(alias) for alias, (expr, _t) in bound.selected.items()]
+        kept = [column(spark_read.REJECT), column(spark_read.FILE)]
+        stmt = select(*(projection or [literal_column("1").label("c_dummy")]), *kept)
+        raw = f"raw_{n}"
+        try:
+            frame = self.query(stmt.select_from(table(source)))
+            frame = frame.withColumn("__row", F.monotonically_increasing_id())
+            frame = self.register(raw, frame, cache=True)
+            kinds = dict(frame.groupBy(spark_read.REJECT).count().collect())
+        except Exception as exc:
+            self._unreadable(feed, "cannot read source", exc)
+            return
+        finally:
+            self.drop(source)
+        rows = int(kinds.pop(None, 0))
+        self._report_rejects(feed, frame, kinds)
+        good = frame.where(F.col(spark_read.REJECT).isNull())
+        self._canonical_table(feed, good.drop(spark_read.REJECT, spark_read.FILE), bound)
+        self.drop(raw)
+        binding.loaded(feed, rows, bound)
+
+    def _unreadable(self, feed: FeedRun, what: str, exc: Exception) -> None:
+        feed.source_draft(
+            "OC-SRC-002",
+            f"{what}: {_first_line(exc)}",
+            location=str(feed.channel.feed_location(feed.index, "source")),
+        )
+
+    def _report_rejects(self, feed: FeedRun, frame: Any, kinds: dict[str, int]) -> None:
+        """Rows set aside while reading: invalid bytes (OC-SRC-002), too many fields
+        (OC-SRC-006). Spark's readers give no line numbers: samples name the files."""
+        from pyspark.sql import functions as F
+
+        for kind, count in sorted(kinds.items()):
+            per_file = (
+                frame.where(F.col(spark_read.REJECT) == kind)
+                .groupBy(spark_read.FILE)
+                .count()
+                .orderBy(F.desc("count"), spark_read.FILE)
+                .limit(max(feed.sample_size, 1))
+                .collect()
+            )
+            first = str(per_file[0][0]) if per_file else ""
+            samples = [(f"{Path(str(p)).name}: {kind}", int(c)) for p, c in per_file]
+            if kind == spark_read.BAD_BYTES:
+                feed.source_draft(
+                    "OC-SRC-002",
+                    f"{Path(first).name} is not {feed.binding.source.encoding}: {count} row(s) "
+                    "with invalid bytes were skipped",
+                    count=int(count),
+                    samples=samples[: feed.sample_size],
+                    location=first or None,
+                )
+                feed.drafts[
+                    -1
+                ].hint = "Declare the file's encoding, e.g. source: {encoding: latin-1}."
+            else:
+                feed.source_draft(
+                    "OC-SRC-006",
+                    f"{count} row(s) rejected by the CSV reader ({kind})",
+                    count=int(count),
+                    samples=samples[: feed.sample_size],
+                    location=first or None,
+                )
+
+    def _canonical_table(self, feed: FeedRun, raw: Any, bound: binding.Bound) -> None:
+        from pyspark.sql import functions as F
+
+        from omnicontract.validators.engines.spark.udfs import phone_udf
+
+        n = feed.number
+        for mf in bound.mapped.values():
+            if mf.transform != "phone" or not mf.source_column:
+                continue
+            intl = bool(mf.mapping and mf.mapping.phone_international)
+            name = f"{mf.source_column}__e164"
+            udf = phone_udf(mf.phone_region, intl)
+            raw = raw.withColumn(name, udf(F.col(mf.source_column).cast("string")))
+            mf.value = column(name)
+        mapped = f"mapped_{n}"
+        self.register(mapped, raw, cache=False)
+        stmt = select(column("__row"), *binding.canonical_columns(bound.mapped))
+        feed.view_name = f"canon_{n}"
+        # cached and computed now, from the cached copy of the source columns, which is then
+        # released: timestamps are parsed and phones normalized a single time
+        self.create_table(feed.view_name, stmt.select_from(table(mapped)))
+        self.cached[feed.view_name].count()
+        self.drop(mapped)

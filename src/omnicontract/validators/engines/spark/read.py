@@ -1,0 +1,165 @@
+"""Reading a feed's source on Spark: the same files and options as the DuckDB readers.
+
+CSV is read as text columns with the binding's delimiter (sniffed by DuckDB from the
+first file when the binding leaves it open, as the DuckDB engine does), quote, escape,
+header and encoding; the binding's ``null_values`` become NULL; rows with more fields
+than the header are set aside as malformed (OC-SRC-006), rows holding bytes that are not
+valid in the declared encoding are set aside too (OC-SRC-002). JSON, JSON lines and
+Parquet keep their types. A path with a URL scheme (``s3a://``, ``abfss://``,
+``dbfs:/``) is handed to Spark as it is; local paths are resolved in the project first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from omnicontract.contracts.model import Source
+
+CORRUPT = "__omnicontract_corrupt"
+REJECT = "__omnicontract_reject"  # why a row was set aside, NULL for rows that are read
+FILE = "__omnicontract_file"
+BAD_BYTES = "invalid bytes"
+TOO_MANY = "too many columns"
+REPLACEMENT = "\ufffd"  # what Spark's decoder puts where bytes are invalid
+# Python codec name -> Java charset; latin-1 is read as Windows-1252, as on DuckDB
+ENCODINGS = {"utf-8": "UTF-8", "latin-1": "windows-1252", "iso8859-1": "windows-1252",
+             "cp1252": "windows-1252", "utf-16": "UTF-16"}  # fmt: skip
+
+
+def charset(name: str) -> str:
+    """The Java charset Spark reads a file with, for a codec name Python knows."""
+    import codecs
+
+    python = codecs.lookup(name).name
+    return ENCODINGS.get(python, name)
+
+
+# Spark type names -> the DuckDB names the mapping understands
+TYPE_NAMES = {
+    "string": "VARCHAR",
+    "bigint": "BIGINT",
+    "int": "INTEGER",
+    "smallint": "SMALLINT",
+    "tinyint": "TINYINT",
+    "double": "DOUBLE",
+    "float": "FLOAT",
+    "boolean": "BOOLEAN",
+    "date": "DATE",
+    "timestamp": "TIMESTAMP WITH TIME ZONE",
+    "timestamp_ntz": "TIMESTAMP",
+}
+
+
+@dataclass
+class Read:
+    """A source read on Spark: its frame (the source columns, plus REJECT and FILE) and
+    its columns (name -> DuckDB type name)."""
+
+    frame: Any
+    columns: dict[str, str]
+
+
+def type_name(spark_type: str) -> str:
+    if spark_type.startswith("decimal"):
+        return spark_type.upper()
+    if spark_type.startswith("struct"):
+        return "STRUCT"
+    return TYPE_NAMES.get(spark_type, spark_type.upper())
+
+
+def sniff_delimiter(path: Path) -> str:
+    """The delimiter DuckDB's sniffer finds in ``path`` (',' when it cannot tell)."""
+    import duckdb
+
+    try:
+        with duckdb.connect() as con:
+            row = con.execute("SELECT Delimiter FROM sniff_csv(?)", [str(path)]).fetchone()
+    except duckdb.Error:
+        return ","
+    return row[0] if row and row[0] else ","
+
+
+def _csv(session: Any, paths: list[str], source: Source, first_local: Path | None) -> Read:
+    from pyspark.sql import functions as F
+    from pyspark.sql.types import StringType, StructField, StructType
+
+    delimiter = source.delimiter
+    if delimiter is None:
+        delimiter = sniff_delimiter(first_local) if first_local else ","
+    quote = source.quote if source.quote is not None else '"'
+    options = {
+        "header": str(source.header).lower(),
+        "sep": delimiter,
+        "quote": quote,
+        "escape": source.escape if source.escape is not None else quote,
+        "encoding": charset(source.encoding),
+        "multiLine": "true",
+        "mode": "PERMISSIVE",
+        "inferSchema": "false",
+        "nullValue": "\u0000",  # the binding's null_values are applied below
+    }
+    reader = session.read.options(**options)
+    names = [c.lstrip("\ufeff") for c in reader.csv(paths).columns]
+    schema = StructType(
+        [StructField(n, StringType()) for n in names] + [StructField(CORRUPT, StringType())]
+    )
+    frame = reader.schema(schema).option("columnNameOfCorruptRecord", CORRUPT).csv(paths)
+    nulls = list(source.null_values)
+    values = [
+        F.when(F.col(f"`{n}`").isin(nulls), None).otherwise(F.col(f"`{n}`")).alias(n) for n in names
+    ]
+    bad_bytes = F.lit(False)
+    for n in names:
+        bad_bytes = bad_bytes | F.coalesce(F.col(f"`{n}`").contains(REPLACEMENT), F.lit(False))
+    reject = (
+        F.when(F.col(CORRUPT).isNotNull(), F.lit(TOO_MANY))
+        .when(bad_bytes, F.lit(BAD_BYTES))
+        .otherwise(F.lit(None).cast("string"))
+    )
+    frame = frame.select(*values, reject.alias(REJECT), F.input_file_name().alias(FILE))
+    return Read(frame, dict.fromkeys(names, "VARCHAR"))
+
+
+def _lines_of_json(path: Path) -> bool:
+    """Whether a ``.json`` file holds one JSON value per line (DuckDB tells the two apart
+    by itself; Spark must be told)."""
+    import json
+
+    try:
+        with path.open("rb") as fh:
+            first = fh.readline(1 << 20).strip()
+    except OSError:
+        return False
+    if not first or first.startswith(b"["):
+        return False
+    try:
+        json.loads(first)
+    except ValueError:
+        return False
+    return True
+
+
+def read_source(session: Any, files: list[str], source: Source, first_local: Path | None) -> Read:
+    """The frame of a feed's source files."""
+    fmt = source.resolved_format
+    if source.skip_rows:
+        raise ValueError("skip_rows is not supported on the Spark engine (Spark's CSV reader)")
+    if fmt == "csv":
+        return _csv(session, files, source, first_local)
+    if fmt == "parquet":
+        frame = session.read.option("mergeSchema", "true").parquet(*files)
+    else:
+        whole = fmt == "json" and not (first_local and _lines_of_json(first_local))
+        frame = session.read.options(
+            multiLine=str(whole).lower(), encoding=charset(source.encoding)
+        ).json(files)
+    from pyspark.sql import functions as F
+
+    frame = frame.drop("_corrupt_record")
+    columns = {f.name: type_name(f.dataType.simpleString()) for f in frame.schema.fields}
+    frame = frame.select(
+        "*", F.lit(None).cast("string").alias(REJECT), F.input_file_name().alias(FILE)
+    )
+    return Read(frame, columns)

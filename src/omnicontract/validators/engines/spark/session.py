@@ -1,0 +1,70 @@
+"""The Spark session a run uses: local, a cluster master, or Spark Connect.
+
+``local[2]`` (the default) starts Spark inside this process's JVM; ``spark://``,
+``yarn``, ``k8s://`` name a cluster master; ``sc://host:15002`` reaches a Spark Connect
+server. A session that already exists (``spark-submit``, a notebook, Databricks) is used
+as it is. Every run sets the session time zone to UTC, as the DuckDB engine does.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from omnicontract.errors import UsageError
+
+DEFAULT_MASTER = "local[2]"
+# A run's settings: small shuffles for small projects (the cluster's own settings win
+# where the session already exists), no UI, UTC.
+LOCAL_CONF = {
+    "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",
+    "spark.sql.shuffle.partitions": "2",
+    "spark.sql.adaptive.enabled": "true",
+    "spark.sql.execution.arrow.pyspark.enabled": "true",
+    "spark.driver.memory": "1g",
+}
+
+
+def _import_pyspark() -> Any:
+    try:
+        import pyspark
+    except ImportError as exc:
+        raise UsageError(
+            "the Spark engine needs pyspark",
+            hint="pip install 'omnicontract[spark]' (Java 17 or later must be installed)",
+        ) from exc
+    return pyspark
+
+
+def get_session(master: str | None = None) -> Any:
+    """The SparkSession for ``master`` (or the active one, or ``local[2]``)."""
+    _import_pyspark()
+    from pyspark.sql import SparkSession
+
+    master = master or os.environ.get("OMNICONTRACT_SPARK_MASTER")
+    active = SparkSession.getActiveSession()
+    if active is not None and master is None:
+        session = active
+    elif master and master.startswith("sc://"):
+        session = SparkSession.builder.remote(master).getOrCreate()
+    else:
+        if not (os.environ.get("JAVA_HOME") or _which("java")):
+            raise UsageError(
+                "the Spark engine needs Java (17 or later)",
+                hint="install a JDK and set JAVA_HOME, or point --spark-master at a cluster",
+            )
+        builder = SparkSession.builder.master(master or DEFAULT_MASTER).appName("omnicontract")
+        for key, value in LOCAL_CONF.items():
+            builder = builder.config(key, value)
+        session = builder.getOrCreate()
+        # the run reports its own problems; Spark's warnings would drown the report
+        session.sparkContext.setLogLevel("ERROR")
+    session.conf.set("spark.sql.session.timeZone", "UTC")
+    return session
+
+
+def _which(name: str) -> str | None:
+    import shutil
+
+    return shutil.which(name)

@@ -1,0 +1,377 @@
+"""A validation run: read each feed once on the run's engine, map it onto its entity,
+and run the checks (see ``validators/engines`` for what an engine does).
+
+Per feed, every row check is fused into a single aggregate query, and only checks that
+fail run a second, capped query for their samples.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import String, cast, column, exists, func, select, table, union_all
+from sqlalchemy.sql.expression import ColumnElement, Select, TableClause
+
+from omnicontract.contracts.loader import LoadedChannel, Project
+from omnicontract.contracts.model import EntityContract, FeedBinding, duration_seconds
+from omnicontract.validators.checks.base import Check, Draft, FieldContext, RowCheck
+from omnicontract.validators.engines import engine_class
+from omnicontract.validators.engines.base import Engine, EngineOptions
+from omnicontract.validators.identity import IdentityIndex
+from omnicontract.validators.period import record_event_period
+from omnicontract.validators.registry import registry
+from omnicontract.validators.result import FeedSummary
+
+# progress(label, step, total): label is "<stage> <what>", stage "feed" or "cross-channel"
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class FeedRun:
+    """One feed during a run: its canonical view and the helpers checks query it with."""
+
+    run: Run
+    channel: LoadedChannel
+    index: int
+    binding: FeedBinding
+    contract: EntityContract
+    view_name: str = ""
+    number: int = 0  # position in the run, for names of its tables
+    rows: int = 0
+    fields: dict[str, FieldContext] = field(default_factory=dict)
+    drafts: list[Draft] = field(default_factory=list)
+    summary: FeedSummary | None = None
+    ok: bool = False
+    selected: bool = True
+    # the file each row came from: engine path -> file name (several files: OC-SRC-009)
+    files: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.binding.name
+
+    @property
+    def channel_name(self) -> str:
+        return self.channel.model.channel
+
+    @property
+    def sample_size(self) -> int:
+        return self.run.sample_size
+
+    @property
+    def view(self) -> TableClause:
+        """The canonical table of the feed (columns are referenced by name)."""
+        return table(self.view_name)
+
+    def fetch(self, stmt: Select[Any]) -> list[tuple[Any, ...]]:
+        return self.run.fetch(stmt)
+
+    def top_values(self, stmt: Select[Any]) -> tuple[int, list[tuple[Any, int]]]:
+        return self.run.top_values(stmt)
+
+    def scalar(self, stmt: Select[Any]) -> int:
+        rows = self.fetch(stmt)
+        return int(rows[0][0] or 0) if rows else 0
+
+    def draft(
+        self,
+        check: Check | type[Check],
+        f: FieldContext | None,
+        count: int,
+        samples: list[tuple[Any, int]],
+        message: str,
+    ) -> Draft:
+        return Draft(
+            check.code,
+            message,
+            channel=self.channel_name,
+            feed=self.name,
+            field=f.name if f else None,
+            count=count,
+            total=self.rows,
+            samples=samples,
+            pii=bool(f and f.spec.pii),
+        )
+
+    def source_draft(
+        self,
+        code: str,
+        message: str,
+        *,
+        count: int = 0,
+        field_name: str | None = None,
+        samples: list[tuple[Any, int]] | None = None,
+        location: str | None = None,
+    ) -> None:
+        self.drafts.append(
+            Draft(
+                code,
+                message,
+                channel=self.channel_name,
+                feed=self.name,
+                field=field_name,
+                count=count,
+                total=self.rows,
+                samples=samples or [],
+                location=location,
+            )
+        )
+
+
+class Run:
+    """A validation run: the project, its engine, and the per-feed state. Checks ask it
+    for data with query-builder statements (``fetch``); the engine runs them."""
+
+    def __init__(
+        self,
+        project: Project,
+        *,
+        sample_size: int,
+        now: datetime | None = None,
+        memory_limit: int | None = None,
+        threads: int | None = None,
+        progress: Progress | None = None,
+        feed_history: Callable[[str, str], list[int]] | None = None,
+        engine: str = "duckdb",
+        master: str | None = None,
+    ):
+        self.project = project
+        # recent row counts of a feed, most recent first (from the history store), if any
+        self.feed_history = feed_history
+        self.sample_size = sample_size
+        self.now = now or datetime.now(UTC)
+        self.progress = progress
+        # optional hook running a feed's field checks elsewhere (``--engine gx``): it appends
+        # its drafts to the feed and returns the (code, field) pairs it covered
+        self.row_engine: Callable[[FeedRun], set[tuple[str, str]]] | None = None
+        options = EngineOptions(memory_limit=memory_limit, threads=threads, master=master)
+        self.engine: Engine = engine_class(engine)(options)
+        self.feeds: list[FeedRun] = []
+        self._key_tables: dict[tuple[str, str], TableClause | None] = {}
+        self.checks_run = 0
+        self.tolerance_s = duration_seconds(project.settings.policy.future_tolerance)
+        self._identity: IdentityIndex | None = None
+        self._consent: Any = ""  # the consent state table, once built (None: none)
+
+    def identity(self) -> IdentityIndex:
+        """The cross-channel identity index, built on first use."""
+        if self._identity is None:
+            self._identity = IdentityIndex(self)
+        return self._identity
+
+    def release_raw(self, feed: FeedRun) -> None:
+        """Drop the raw-text columns of a feed once its own checks are done; only identity
+        keys keep theirs (the cross-channel checks compare raw and normalized keys)."""
+        identity = self.project.settings.identity
+        keep = {k.field_for(feed.binding.entity) for k in identity.keys}
+        drop: list[str] = []
+        for f in feed.fields.values():
+            if f.name in keep:
+                continue
+            if f.raw is not None:
+                drop.append(f"{f.name}__raw")
+                f.raw = None
+            if f.naive is not None:
+                drop.append(f"{f.name}__naive")
+                f.naive = None
+        if drop:
+            self.engine.drop_columns(feed.view_name, drop)
+
+    def close(self) -> None:
+        self.engine.close()
+
+    # ------------------------------------------------------------------ SQL
+    def fetch(self, stmt: Any) -> list[tuple[Any, ...]]:
+        return self.engine.fetch(stmt)
+
+    def top_values(self, stmt: Select[Any]) -> tuple[int, list[tuple[Any, int]]]:
+        """``stmt`` selects ``(value, count)`` rows; return the total of the counts and the
+        ``sample_size`` most frequent values (ties by value)."""
+        sub = stmt.subquery()
+        value, count = list(sub.c)[:2]
+        rows = self.fetch(
+            select(value, count, func.sum(count).over())
+            .order_by(count.desc(), value)
+            .limit(max(self.sample_size, 1))
+        )
+        if not rows:
+            return 0, []
+        return int(rows[0][2]), [(r[0], int(r[1])) for r in rows[: self.sample_size]]
+
+    # ------------------------------------------------------------------ feeds
+    def prepare_feed(self, feed: FeedRun) -> None:
+        """Read the source once, map it, and create the canonical table (on the engine)."""
+        b = feed.binding
+        feed.number = len(self.feeds)
+        feed.summary = FeedSummary(
+            channel=feed.channel_name,
+            feed=b.name,
+            entity=b.entity,
+            source=b.source.display,
+        )
+        self.engine.load_feed(feed)
+
+    # ------------------------------------------------------------------ checks
+    def run_row_checks(
+        self, feed: FeedRun, checks: list[RowCheck], skip: set[tuple[str, str]] | None = None
+    ) -> None:
+        plan: list[tuple[RowCheck, FieldContext, ColumnElement[bool]]] = []
+        for f in feed.fields.values():
+            for check in checks:
+                if check.applies(f) and (check.code, f.name) not in (skip or set()):
+                    plan.append((check, f, check.failing(f)))
+        self.checks_run += len(plan)
+        if not plan or feed.rows == 0:
+            return
+        view = feed.view
+        stmt = select(
+            *[func.count().filter(cond).label(f"k{i}") for i, (_c, _f, cond) in enumerate(plan)]
+        ).select_from(view)
+        counts = self.fetch(stmt)[0]
+        for (check, f, cond), count in zip(plan, counts, strict=True):
+            if not count:
+                continue
+            samples: list[tuple[Any, int]] = []
+            if self.sample_size:
+                value = check.sample(f)
+                sample_stmt = (
+                    select(value.label("v"), func.count().label("n"))
+                    .select_from(view)
+                    .where(cond)
+                    .group_by(value)
+                    .order_by(func.count().desc(), value)
+                    .limit(self.sample_size)
+                )
+                samples = [(r[0], int(r[1])) for r in self.fetch(sample_stmt)]
+            feed.drafts.append(
+                feed.draft(check, f, int(count), samples, check.message(f, int(count)))
+            )
+
+    def key_table(self, entity: str, field_name: str) -> TableClause | None:
+        """Distinct values ``k`` of ``entity.field`` across every feed of that entity."""
+        key = (entity, field_name)
+        if key not in self._key_tables:
+            sources = [
+                select(cast(column(field_name), String()).label("k")).select_from(f.view)
+                for f in self.feeds
+                if f.ok and f.binding.entity == entity and field_name in f.fields
+            ]
+            if not sources:
+                self._key_tables[key] = None
+            else:
+                union = union_all(*sources).subquery()
+                stmt = select(union.c.k).where(union.c.k.is_not(None)).distinct()
+                self._key_tables[key] = self.engine.create_table(
+                    f"keys_{len(self._key_tables)}", stmt
+                )
+        return self._key_tables[key]
+
+    def anti_join(
+        self, feed: FeedRun, value: ColumnElement[Any], keys: TableClause
+    ) -> tuple[int, list[tuple[Any, int]]]:
+        """Values of ``value`` (rows of ``feed``) missing from ``keys``: total rows and the
+        most frequent values."""
+        t = select(cast(value, String()).label("v")).select_from(feed.view).subquery("t")
+        missing = ~exists().where(keys.c.k == t.c.v)
+        stmt = (
+            select(t.c.v, func.count().label("n"))
+            .where(t.c.v.is_not(None), missing)
+            .group_by(t.c.v)
+        )
+        self.checks_run += 1
+        total, samples = self.top_values(stmt)
+        return total, samples
+
+
+def _feeds_to_read(
+    project: Project, selected_channels: set[str] | None
+) -> list[tuple[LoadedChannel, int, FeedBinding, bool]]:
+    """(channel, index, feed, selected): unselected feeds are still read when they hold a
+    referenced (master) entity, so references and identities resolve."""
+    referenced = {
+        spec.references.split(".")[0]
+        for c in project.contracts.values()
+        for spec in c.model.fields.values()
+        if spec.references
+    } | {project.settings.identity.master}
+    todo = [
+        (ch, i, fb, selected_channels is None or ch.model.channel in selected_channels)
+        for ch, i, fb in project.iter_feeds()
+    ]
+    return [t for t in todo if t[3] or t[2].entity in referenced]
+
+
+def _project_checks(project: Project, cross_channel: bool) -> list[Any]:
+    from omnicontract.validators.policy import resolve_override
+
+    return [
+        c()
+        for c in registry().of_kind("project")
+        # switched off for the whole project: not run at all
+        if resolve_override(project, c, None, None).enabled
+        and (cross_channel or not c.cross_channel)  # type: ignore[attr-defined]
+    ]
+
+
+def _summarize_resolution(run: Run) -> None:
+    """Rows per resolution status and key, on each resolved feed's summary."""
+    index = run.identity()
+    for res in index.resolutions():
+        if res.feed.summary is not None:
+            res.feed.summary.resolution, res.feed.summary.resolved_by = index.stats(res)
+
+
+def _run_project_checks(project: Project, run: Run, cross_channel: bool) -> list[Draft]:
+    checks = _project_checks(project, cross_channel)
+    drafts: list[Draft] = []
+    for step, pc in enumerate(checks, start=1):
+        if run.progress:
+            run.progress(f"cross-channel {pc.code} {pc.name}", step, len(checks))
+        drafts.extend(pc.run(run))
+    return drafts
+
+
+def execute(
+    project: Project,
+    run: Run,
+    selected_channels: set[str] | None = None,
+    *,
+    cross_channel: bool = True,
+) -> list[Draft]:
+    """Run every check of ``project`` on ``run``'s engine; return the raw drafts."""
+    reg = registry()
+    drafts: list[Draft] = []
+    for check_cls in reg.of_kind("static"):
+        drafts.extend(check_cls().lint(project))  # type: ignore[attr-defined]
+    row_checks = [c() for c in reg.of_kind("row")]
+    feed_checks = [c() for c in reg.of_kind("feed")]
+    todo = _feeds_to_read(project, selected_channels)
+    for step, (ch, i, fb, selected) in enumerate(todo, start=1):
+        started = time.perf_counter()
+        if run.progress:
+            run.progress(f"feed {ch.model.channel}/{fb.name}", step, len(todo))
+        feed = FeedRun(run, ch, i, fb, project.contracts[fb.entity].model, selected=selected)
+        run.prepare_feed(feed)
+        run.feeds.append(feed)
+        if feed.ok and selected:
+            delegated = run.row_engine(feed) if run.row_engine else set()
+            run.run_row_checks(feed, row_checks, skip=delegated)
+            for fc in feed_checks:
+                feed.drafts.extend(d for d in fc.run(feed) if (d.code, d.field) not in delegated)
+                run.checks_run += 1
+        if selected:
+            record_event_period(feed)
+        if feed.ok:
+            run.release_raw(feed)
+        if feed.summary:
+            feed.summary.seconds = round(time.perf_counter() - started, 3)
+        if selected:
+            drafts.extend(feed.drafts)
+    drafts.extend(_run_project_checks(project, run, cross_channel))
+    if cross_channel:  # the identity index is built for the cross-channel checks only
+        _summarize_resolution(run)
+    return drafts

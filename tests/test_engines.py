@@ -1,0 +1,96 @@
+"""The engine interface: engines are found through the registry, settings are parsed before
+they reach an engine, and what a flag holds never runs as SQL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import omnicontract
+from omnicontract.contracts.model import parse_size
+from omnicontract.errors import UsageError
+from omnicontract.validators import engines
+from omnicontract.validators.engines.duckdb import DuckDBEngine
+
+RETAIL = Path(__file__).resolve().parents[1] / "examples" / "retail"
+
+
+class CountingEngine(DuckDBEngine):
+    """An engine registered by name, as a plugin would be: counts the queries it runs."""
+
+    name = "counting"
+    queries = 0
+
+    def fetch(self, stmt):  # type: ignore[no-untyped-def]
+        CountingEngine.queries += 1
+        return super().fetch(stmt)
+
+
+def _findings(result):  # type: ignore[no-untyped-def]
+    return sorted((f.code, f.channel, f.feed, f.field, f.count) for f in result.findings)
+
+
+def test_a_registered_engine_runs_the_checks(monkeypatch):
+    monkeypatch.setitem(engines.ENGINES, "counting", f"{__name__}:CountingEngine")
+    CountingEngine.queries = 0
+    default = omnicontract.validate(RETAIL)
+    other = omnicontract.validate(RETAIL, engine="counting")
+    assert other.engine == "counting"
+    assert CountingEngine.queries > 0
+    assert _findings(other) == _findings(default)
+
+
+def test_an_unknown_engine_is_a_usage_error():
+    with pytest.raises(UsageError, match="unknown engine 'nope'"):
+        omnicontract.validate(RETAIL, engine="nope")
+
+
+@pytest.mark.parametrize(
+    ("text", "size"),
+    [("2GB", 2 * 10**9), ("512 MiB", 512 * 2**20), ("1.5gb", 15 * 10**8), ("100B", 100)],
+)
+def test_sizes_parse(text, size):
+    assert parse_size(text) == size
+
+
+@pytest.mark.parametrize(
+    "text", ["", "2", "GB", "-1GB", "0GB", "1GB'; ATTACH 'x.db' AS x; --", "1 GB GB", "1e9B"]
+)
+def test_a_memory_limit_that_is_not_a_size_never_reaches_the_engine(text, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(UsageError, match="is not a size"):
+        omnicontract.validate(RETAIL, memory_limit=text)
+    assert list(tmp_path.iterdir()) == []
+
+
+PAYLOADS = [
+    "x'); COPY (SELECT 42) TO 'pwned.csv'; --",
+    "x' || (SELECT 1) || '",
+    "x\"; ATTACH 'pwned.db' AS p; --",
+    "x'); INSTALL httpfs; --",
+]
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_a_consent_channel_name_is_a_value_never_sql(payload, tmp_path, monkeypatch):
+    """A key of consent.channels reached SQL as text once; it is a bound value now: the run
+    validates, treats the name as a channel like any other, and writes nothing."""
+    from tests.conftest import copy_example
+
+    root = copy_example("retail", tmp_path / "retail")
+    project_file = root / "omnicontract.yaml"
+    text = project_file.read_text(encoding="utf-8")
+    old = "channels: {email: consent_email,"
+    assert old in text
+    quoted = payload.replace("\\", "\\\\").replace('"', '\\"')
+    project_file.write_text(
+        text.replace(old, f'channels: {{"{quoted}": consent_email, email: consent_email,')
+    )
+    monkeypatch.chdir(tmp_path)
+    before = {p for p in tmp_path.rglob("*")}
+    result = omnicontract.validate(root)
+    assert result.findings  # the run went through
+    created = {p for p in tmp_path.rglob("*")} - before
+    assert not [p for p in created if "pwned" in p.name]
+    assert not (tmp_path / "pwned.csv").exists() and not (root / "pwned.csv").exists()
