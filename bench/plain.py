@@ -21,7 +21,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from plain_generate import CHECKS, GENERATOR_VERSION, generate
-from run import conclude, measure_tools, omnicontract_cmd, print_setting, save_results
+from run import (
+    add_attempts,
+    conclude,
+    measure_tools,
+    omnicontract_cmd,
+    print_setting,
+    save_results,
+)
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
@@ -139,6 +146,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--memory-limit", metavar="SIZE", help="e.g. 2GB, for every DuckDB tool")
     ap.add_argument("--tools", help="comma-separated subset of the tools [default: all found]")
     ap.add_argument("--regenerate", action="store_true", help="rebuild the cached data set")
+    add_attempts(ap)
     args = ap.parse_args(argv)
 
     project, meta = dataset(args.interactions or SCALES[args.scale], args.regenerate)
@@ -155,7 +163,7 @@ def main(argv: list[str] | None = None) -> None:
         f"data: {meta['customers']:,} customers, {meta['interactions']:,} interactions, "
         f"{meta['bytes'] / 2**20:.0f} MiB of CSV (generated in {meta['seconds']:.1f} s)"
     )
-    print_setting(args.memory_limit)
+    print_setting(args.memory_limit, args.attempts)
     print(f"tools: {', '.join(commands)}")
     runs = measure_tools(commands, args.repeat, args.warmup, work, args.wait_quiet)
     base = "duckdb-sql" if "duckdb-sql" in runs else next(iter(runs))

@@ -116,9 +116,11 @@ def measure(cmd: list[str], log: Path) -> dict:
     }
 
 
-def omnicontract_cmd(project: Path, output: Path, *extra: str) -> list[str]:
-    exe = shutil.which("omnicontract", path=str(Path(sys.executable).parent)) or shutil.which(
-        "omnicontract"
+def omnicontract_cmd(project: Path, output: Path, *extra: str, exe: str | None = None) -> list[str]:
+    exe = (
+        exe
+        or shutil.which("omnicontract", path=str(Path(sys.executable).parent))
+        or shutil.which("omnicontract")
     )
     if exe is None:
         sys.exit("omnicontract is not installed in this environment (pip install -e .)")
@@ -200,11 +202,14 @@ def wait_quiet(limit_s: float) -> float:
 DISTURBED = 0.05  # other processes' CPU time, as a fraction of the run's wall time
 
 
-def measure_undisturbed(cmd: list[str], log: Path, quiet_s: float, attempts: int = 3) -> dict:
+ATTEMPTS = 3  # measurements of a disturbed run, at most (--attempts)
+
+
+def measure_undisturbed(cmd: list[str], log: Path, quiet_s: float, attempts: int = 0) -> dict:
     """Measure ``cmd`` on an idle machine; rerun (up to ``attempts``) when other processes
     took CPU time during the run, and keep the least disturbed measurement."""
     best: dict | None = None
-    for _ in range(attempts):
+    for _ in range(attempts or ATTEMPTS):
         busy = wait_quiet(quiet_s)
         m = measure(cmd, log)
         m["busy_before"] = round(busy, 2)
@@ -227,6 +232,7 @@ def run_all(
     quiet_s: float,
     memory_limit: str | None = None,
     only: tuple[str, ...] = TOOLS,
+    other: str | None = None,
 ) -> dict[str, list[dict]]:
     limit = ("--memory-limit", memory_limit) if memory_limit else ()
     tools = {
@@ -240,9 +246,14 @@ def run_all(
         ),
         "baseline": lambda i: baseline_cmd(project, work / f"baseline-{i}.json", *limit),
     }
-    return measure_tools(
-        {n: c for n, c in tools.items() if n in only}, repeat, warmup, work, quiet_s
-    )
+    tools = {n: c for n, c in tools.items() if n in only}
+    if other:  # another build of omnicontract (before a change, say), in the same rounds
+        for name in [n for n in tools if n != "baseline"]:
+            flags = ("--per-feed", *limit) if name == "per-feed" else limit
+            tools[f"{name}@other"] = lambda i, n=name, f=flags: omnicontract_cmd(
+                project, work / f"{n}@other-{i}.json", *f, exe=other
+            )
+    return measure_tools(tools, repeat, warmup, work, quiet_s)
 
 
 def measure_tools(
@@ -280,8 +291,22 @@ def measure_tools(
     return runs
 
 
-def print_setting(memory_limit: str | None) -> None:
+def add_attempts(ap: argparse.ArgumentParser) -> None:
+    """``--attempts``: on a machine that is never idle, 1 keeps the first measurement."""
+    ap.add_argument(
+        "--attempts",
+        type=int,
+        default=ATTEMPTS,
+        metavar="N",
+        help="measure a run disturbed by other processes up to N times, keep the least "
+        f"disturbed [default: {ATTEMPTS}]",
+    )
+
+
+def print_setting(memory_limit: str | None, attempts: int = ATTEMPTS) -> None:
     """What the figures depend on: the machine, the commit, how busy the CPUs are."""
+    global ATTEMPTS
+    ATTEMPTS = attempts
     print(f"machine: {machine()}")
     print(f"omnicontract: {omnicontract_version()}")
     if memory_limit:
@@ -488,6 +513,13 @@ def main(argv: list[str] | None = None) -> None:
         default=",".join(TOOLS),
         help=f"comma-separated subset of {','.join(TOOLS)} [default: all]",
     )
+    add_attempts(ap)
+    ap.add_argument(
+        "--other",
+        metavar="EXE",
+        help="also measure this omnicontract executable (another checkout's build), as "
+        "per-feed@other and omnicontract@other",
+    )
     args = ap.parse_args(argv)
     only = tuple(t for t in args.tools.split(",") if t)
     if not set(only) <= set(TOOLS):
@@ -501,10 +533,17 @@ def main(argv: list[str] | None = None) -> None:
         f"{len(meta['rows'])} CSV files, {meta['bytes'] / 2**20:.0f} MiB "
         f"(generated in {meta['seconds']:.1f} s)"
     )
-    print_setting(args.memory_limit)
+    print_setting(args.memory_limit, args.attempts)
     warm_cache(project)
     runs = run_all(
-        project, args.repeat, args.warmup, work, args.wait_quiet, args.memory_limit, only
+        project,
+        args.repeat,
+        args.warmup,
+        work,
+        args.wait_quiet,
+        args.memory_limit,
+        only,
+        args.other,
     )
     summary = conclude(runs, args.repeat, args.warmup)
     both = {"baseline", "omnicontract"} <= set(only)

@@ -5,7 +5,9 @@
 
 - docs/checks.md: the check catalogue, from the check registry;
 - docs/cli.md: every command and option, from the click commands;
-- docs/reference.md: every key of the three file kinds, from the models.
+- docs/reference.md: every key of the three file kinds, from the models;
+- docs/engines.md: the capability table between its markers, by compiling every check
+  for every dialect.
 """
 
 from __future__ import annotations
@@ -127,11 +129,26 @@ def reference_markdown() -> str:
     return "\n".join(out)
 
 
+CAPABILITIES = ("<!-- capabilities:start -->", "<!-- capabilities:end -->")
+
+
+def engines_markdown() -> str:
+    """docs/engines.md with its capability table regenerated (the prose is by hand)."""
+    from omnicontract.validators.capabilities import capability_markdown
+
+    text = (DOCS / "engines.md").read_text(encoding="utf-8")
+    start, end = CAPABILITIES
+    head, _, rest = text.partition(start)
+    _, _, tail = rest.partition(end)
+    return f"{head}{start}\n{GENERATED}\n\n{capability_markdown()}\n{end}{tail}"
+
+
 def pages() -> dict[Path, str]:
     return {
         DOCS / "checks.md": catalogue_markdown(),
         DOCS / "cli.md": cli_markdown(),
         DOCS / "reference.md": reference_markdown(),
+        DOCS / "engines.md": engines_markdown(),
     }
 
 

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -171,24 +173,38 @@ def postgres_url(tmp_path_factory: pytest.TempPathFactory):
         shutil.rmtree(base, ignore_errors=True)
 
 
-@pytest.fixture
-def postgres_database(postgres_url: str):
-    """URL of a fresh, empty database on the test server, dropped afterwards."""
+@contextmanager
+def scratch_database(admin_url: str, prefix: str = "oc") -> Iterator[str]:
+    """URL of a new, empty database on the server of ``admin_url``, dropped afterwards."""
     import uuid
 
     from sqlalchemy import create_engine
     from sqlalchemy.engine import make_url
 
-    name = f"oc_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.exec_driver_sql(f"CREATE DATABASE {name}")
     try:
-        yield make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
     finally:
         with admin.connect() as conn:
             conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         admin.dispose()
+
+
+@pytest.fixture
+def postgres_database(postgres_url: str):
+    """URL of a fresh, empty database on the test server, dropped afterwards."""
+    with scratch_database(postgres_url) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def postgres_shared_database(postgres_url: str):
+    """One database for this test process; tests that share it keep to their own schema."""
+    with scratch_database(postgres_url, "oc_shared") as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -11,7 +11,8 @@ import yaml
 from omnicontract.contracts.loader import load_project
 from omnicontract.contracts.sqlquery import QueryError, check_query
 from omnicontract.errors import ContractError
-from omnicontract.urls import backend, expand_env, redact
+from omnicontract.redact import redact
+from omnicontract.urls import EnvironmentProblem, backend, expand_password
 
 
 def _project(root: Path, source: dict, connections: dict | None = None) -> Path:
@@ -90,6 +91,11 @@ def test_table_and_query_sources_load(tmp_path: Path) -> None:
             "exactly one SELECT",
         ),
         ({"connection": "crm", "table": "t"}, {"crm": "qa:hunter2@db/crm"}, "not a SQLAlchemy URL"),
+        (
+            {"connection": "crm", "table": "t"},
+            {"crm": "postgresql://qa@${HOST_SECRET}/crm"},
+            "only the password",
+        ),
     ],
 )
 def test_bad_sources_are_refused_with_their_place(
@@ -146,12 +152,22 @@ def test_every_url_form_is_redacted(url: str) -> None:
     assert "hunter2" not in shown and "er2@" not in shown.split("***")[0]
 
 
-def test_environment_expansion_reports_what_to_redact(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_only_the_password_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from sqlalchemy.engine import make_url
+
     monkeypatch.setenv("CRM_PW", "s3cret!")
-    url, used = expand_env("postgresql://qa:${CRM_PW}@db/crm")
-    assert url == "postgresql://qa:s3cret!@db/crm" and used == ["s3cret!"]
-    assert "s3cret" not in redact(f"failed on {url}", *used)
+    url, used = expand_password(make_url("postgresql://qa:${CRM_PW}@db/crm"), "connection 'crm'")
+    assert url.password == "s3cret!" and used == "s3cret!"
+    assert "s3cret" not in redact(f"failed on {url.render_as_string(hide_password=False)}", used)
+    for placed in (
+        "postgresql://qa@${CRM_PW}/crm",
+        "postgresql://qa@db/${CRM_PW}",
+        "postgresql://${CRM_PW}@db/crm",
+        "postgresql://db/crm?sslkey=${CRM_PW}",
+    ):
+        with pytest.raises(EnvironmentProblem, match="only the password"):
+            expand_password(make_url(placed), "connection 'crm'")
     monkeypatch.delenv("CRM_PW")
-    with pytest.raises(KeyError):
-        expand_env("postgresql://qa:${CRM_PW}@db/crm")
+    with pytest.raises(EnvironmentProblem, match=r"\$\{CRM_PW\}, which is not set"):
+        expand_password(make_url("postgresql://qa:${CRM_PW}@db/crm"), "connection 'crm'")
     assert backend("postgres://x") == "postgresql" and backend("db/crm") is None

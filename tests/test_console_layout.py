@@ -158,4 +158,4 @@ def test_console_in_a_terminal_fits_and_colours(project: Path) -> None:
             ["validate", str(project), "--no-history", "-q", *args], columns=60, env=env
         )
         assert "\x1b[1" not in plain_screen and "\x1b[3" not in plain_screen, args
-        assert "FAIL: 29 errors" in plain_screen
+        assert "FAIL: 30 errors" in plain_screen

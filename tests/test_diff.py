@@ -128,12 +128,12 @@ def test_non_breaking_change_exits_0_and_breaking_exits_1(tmp_path: Path) -> Non
     text = CUSTOMER.read_text(encoding="utf-8")
     added = tmp_path / "added.yaml"
     added.write_text(
-        text.replace("version: 1.0.0", "version: 1.1.0")
+        text.replace("version: 2.0.0", "version: 2.1.0")
         + "  nickname:\n    type: string\n    description: What friends call them.\n"
     )
     code, out, _ = run("diff", str(CUSTOMER), str(added))
     assert code == 0, out
-    assert "field-added-optional" in out and "suggested bump: minor (1.1.0)" in out
+    assert "field-added-optional" in out and "suggested bump: minor (2.1.0)" in out
 
     removed = tmp_path / "removed.yaml"
     removed.write_text(text.replace("    format: email\n", "").replace("    unique: true\n", "", 1))
@@ -159,7 +159,7 @@ def test_breaking_first_in_json_with_reason_and_location(tmp_path: Path) -> None
     pii = doc["changes"][0]
     assert pii["breaking"] is True and "unmasked" in pii["reason"]
     assert pii["location"]["file"] == str(CUSTOMER) and pii["location"]["line"]
-    assert doc["suggested_bump"] == "major" and doc["suggested_version"] == "2.0.0"
+    assert doc["suggested_bump"] == "major" and doc["suggested_version"] == "3.0.0"
     assert doc["declared_bump"] == "none" and "need a major bump" in doc["warnings"][0]
 
 

@@ -64,6 +64,23 @@ def test_a_memory_limit_that_is_not_a_size_never_reaches_the_engine(text, tmp_pa
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_per_feed_run_builds_no_identity_index(monkeypatch) -> None:
+    """The identity index serves the cross-channel checks only: a per-feed run never pays
+    for it, and finds what the full run finds per feed."""
+    from omnicontract.validators import identity
+    from omnicontract.validators.registry import registry
+
+    full = omnicontract.validate(RETAIL)
+    across = {c.code for c in registry().of_kind("project") if c.cross_channel}  # type: ignore[attr-defined]
+
+    def refuse(self, run):  # type: ignore[no-untyped-def]
+        raise AssertionError("identity index built in a per-feed run")
+
+    monkeypatch.setattr(identity.IdentityIndex, "__init__", refuse)
+    per_feed = omnicontract.validate(RETAIL, cross_channel=False)
+    assert across and _findings(per_feed) == [f for f in _findings(full) if f[0] not in across]
+
+
 PAYLOADS = [
     "x'); COPY (SELECT 42) TO 'pwned.csv'; --",
     "x' || (SELECT 1) || '",

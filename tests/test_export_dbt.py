@@ -30,7 +30,7 @@ def column_tests(m: dict, column: str, key: str = "data_tests") -> list:
 def test_core_tests():
     m = model("interaction", model="fct_interactions", refs="customer:dim_customer")
     assert m["name"] == "fct_interactions"
-    assert m["meta"]["omnicontract"] == {"entity": "interaction", "version": "1.1.0"}
+    assert m["meta"]["omnicontract"] == {"entity": "interaction", "version": "1.2.0"}
     assert column_tests(m, "interaction_id") == ["not_null", "unique"]
     channel = column_tests(m, "channel")
     assert channel[0] == "not_null"

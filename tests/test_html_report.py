@@ -122,7 +122,7 @@ def test_sections_and_codes(html: str, result) -> None:
         assert family in html
     for f in result.findings:
         assert f.code in html
-    assert "customer 1.0.0" in html and "interaction 1.1.0" in html
+    assert "customer 2.0.0" in html and "interaction 1.2.0" in html
     assert "No earlier runs recorded." in html
     assert html.count('<article class="finding"') == len(result.findings)
 

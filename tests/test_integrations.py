@@ -213,7 +213,12 @@ def _imported_modules() -> str:
 def test_every_dependency_is_used() -> None:
     meta = tomllib.loads((ROOT / "pyproject.toml").read_text())
     names = [re.split(r"[<>=\[ ;]", d, maxsplit=1)[0] for d in meta["project"]["dependencies"]]
-    modules = {"pyyaml": "yaml", "duckdb-engine": "duckdb_engine", "sqlalchemy": "sqlalchemy"}
+    modules = {
+        "pyyaml": "yaml",
+        "duckdb-engine": "duckdb_engine",
+        "sqlalchemy": "sqlalchemy",
+        "python-stdnum": "stdnum",
+    }
     code = _imported_modules()
     for name in names:
         module = modules.get(name.lower(), name.lower().replace("-", "_"))

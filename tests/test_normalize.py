@@ -42,3 +42,85 @@ def test_pool_is_safe_from_a_script_without_main_guard(tmp_path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["50", "+5511987654321"]
+
+
+def _raw_phones(rng: random.Random, n: int) -> list[str]:
+    """Phone-like text in every layout: plain ones (digits, spaces, ``( ) . -``, a
+    leading ``+`` or ``00``) and the ones libphonenumber must read whole (letters,
+    extensions, tabs, other punctuation, several pluses, very long)."""
+    pieces = ["(", ")", " ", "-", ".", "+", "00", "0", "9", "x", "ext. ", "#", "\t", "/", ",", "A"]
+    numbers = ["11987654321", "5511987654321", "2025550143", "12025550143", "442079460000"]
+    numbers += ["1123456789", "5491123456789", "3023456789", "8005551234", "55119876543"]
+    out = []
+    for _ in range(n):
+        digits = rng.choice(numbers) if rng.random() < 0.8 else str(rng.randint(0, 10**13))
+        text = "".join(d + (rng.choice(pieces[:5]) if rng.random() < 0.25 else "") for d in digits)
+        if rng.random() < 0.3:
+            text = rng.choice(["+", "00", "0", "+ ", "(+", "++", " "]) + text
+        if rng.random() < 0.15:
+            text += rng.choice(pieces[9:]) + str(rng.randint(1, 999))
+        if rng.random() < 0.05:
+            text = " " * rng.randint(1, 200) + text
+        out.append(text)
+    return [*out, "", " ", "+", "00", "()", "+ ()", "0", "+0", "00 00"]
+
+
+def test_plain_layouts_reduced_in_sql_normalize_alike() -> None:
+    """The work item SQL derives from a raw value normalizes to the same E.164 as the raw
+    value itself, for every layout, region and reading."""
+    import duckdb
+    from sqlalchemy import literal_column, select, table
+
+    from omnicontract.validators.dialect import duckdb_dialect
+
+    rng = random.Random(7)
+    raws = _raw_phones(rng, 3000)
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t AS SELECT unnest(?::VARCHAR[]) AS raw", [raws])
+    reduced = 0
+    for region in ("BR", "US", "GB", "AR", None):
+        for intl in (False, True):
+            text, reg, is_intl = normalize.phone_work(literal_column("raw"), region, intl)
+            stmt = select(literal_column("raw"), text, reg, is_intl).select_from(table("t"))
+            sql = str(
+                stmt.compile(dialect=duckdb_dialect(), compile_kwargs={"literal_binds": True})
+            )
+            for raw, item, item_region, item_intl in con.execute(sql).fetchall():
+                reduced += item != raw
+                assert to_e164(item, item_region or None, item_intl) == to_e164(
+                    raw, region, intl
+                ), (raw, region, intl, item)
+    assert reduced > 10_000  # most values are of a plain layout
+
+
+def test_phone_lookups_batch_and_share_work_across_feeds(monkeypatch) -> None:
+    """Lookups built in small batches, on a pool, equal the serial normalization; a
+    number written another way in a second feed is not normalized again."""
+    from sqlalchemy import column, table
+
+    from omnicontract.validators.engines.base import EngineOptions
+    from omnicontract.validators.engines.duckdb import DuckDBEngine
+
+    monkeypatch.setattr(normalize, "PARALLEL_THRESHOLD", 100)
+    monkeypatch.setattr(normalize, "BATCH", 97)
+    rng = random.Random(11)
+    local = [
+        f"(1{rng.randint(1, 9)}) 9{rng.randint(1000, 9999)}-{rng.randint(1000, 9999)}"
+        for _ in range(800)
+    ]
+    local += ["abc", "", "123", "(11) 98765-4321 ext. 5"]
+    spaced = [v.replace("(", "").replace(")", "").replace("-", " ") for v in local]
+    engine = DuckDBEngine(EngineOptions())
+    con = engine.con
+    try:
+        con.execute("CREATE TABLE a AS SELECT unnest(?::VARCHAR[]) AS p", [local])
+        con.execute("CREATE TABLE b AS SELECT unnest(?::VARCHAR[]) AS p", [spaced])
+        engine.phones.build("la", table("a", column("p")), "p", "BR", False)
+        normalized = con.execute("SELECT count(*) FROM phone_e164").fetchone()[0]
+        engine.phones.build("lb", table("b", column("p")), "p", "BR", False)
+        assert con.execute("SELECT count(*) FROM phone_e164").fetchone()[0] - normalized <= 3
+        for name, values in (("la", local), ("lb", spaced)):
+            got = dict(con.execute(f"SELECT raw, e164 FROM {name}").fetchall())
+            assert got == {v: to_e164(v, "BR") for v in set(values)}
+    finally:
+        engine.close()

@@ -7,8 +7,13 @@ with punctuation; times naive, in UTC or with an offset), with planted anomalies
 identity conflicts, placeholders and a shared store phone in the master; orphans, rows
 without a usable key, ambiguous rows, key mismatches, duplicate interactions (and
 repeats under the same id), journeys across customers and outbound contacts after an
-opt-out in the channels; and sometimes a second source of the master (customer id,
-e-mail, consent) whose e-mails and consent disagree with the first.
+opt-out in the channels; sometimes a second source of the master (customer id,
+e-mail, consent) whose e-mails and consent disagree with the first; sometimes a consent
+log (opt-ins and opt-outs with times, per channel or for every channel, ties included)
+and an ``as_of`` moment before the end of the data. Contacts are drawn right at consent
+changes to probe the boundaries of the timing rule. Sometimes a web channel links its
+visits to the e-mail channel's messages (``links: ch1.link_id``), with broken links and
+a clock shifted by a whole number of quarter hours.
 
 The expected findings are derived here, in plain Python, from the generated rows and
 the documented semantics of each check (never from the library). The generator also
@@ -50,7 +55,10 @@ CODES = frozenset(
         "OC-IDN-008",
         "OC-CNS-001",
         "OC-CNS-002",
+        "OC-CNS-003",
         "OC-JRN-001",
+        "OC-REF-002",
+        "OC-TIM-001",
     }
 )
 KEYS = ("customer_id", "email", "phone", "document_id")  # the project's trust order
@@ -76,7 +84,8 @@ OLD = datetime(1900, 1, 1, tzinfo=UTC)
 SLOT_DAYS = 9
 SPELLINGS = st.sampled_from(["naive", "naive", "zulu", "offset"])
 LOCAL = timezone(timedelta(hours=-3))
-CHANNELS = (("email", "email"), ("whatsapp", "message"), ("call_center", "call"))
+# e-mail campaigns need consent (the default scope); messages and calls do not
+CHANNELS = (("email", "campaign"), ("whatsapp", "message"), ("call_center", "call"))
 PROJECT = {
     "defaults": {"phone_region": "BR", "timezone": "UTC"},
     "identity": {"placeholders": PLACEHOLDERS, "shared_threshold": THRESHOLD},
@@ -106,7 +115,8 @@ def norm(key: str, raw: str | None) -> str | None:
     elif key == "phone":
         value = e164(raw)
     elif key == "document_id":
-        value = re.sub("[^0-9A-Za-z]", "", raw).upper()
+        alnum = re.sub("[^0-9A-Za-z]", "", raw).upper()
+        value = alnum.lstrip("0") or alnum  # leading zeros dropped, unless all zeros
     else:
         value = raw.strip(" ").upper()
     return value or None
@@ -121,6 +131,20 @@ def usable(key: str, raw: str | None) -> str | None:
     return None if value is None or is_placeholder(key, value) else value
 
 
+LAYOUTS = {"email": "lowercase", "phone": "e164", "document_id": "digits"}
+
+
+def breaks(layout: str | None, raw: str) -> bool:
+    """Does a raw value break the layout a channel declares (never, without one)?"""
+    if layout == "lowercase":
+        return raw != raw.strip().lower()
+    if layout == "e164":
+        return re.fullmatch(r"\+[1-9]\d{6,14}", raw) is None
+    if layout == "digits":
+        return not raw.isdigit()
+    return False
+
+
 # ------------------------------------------------------------------ generated world
 @dataclass
 class Customer:
@@ -130,6 +154,7 @@ class Customer:
     since: datetime | None
     source2: str = "absent"  # second source's consent: absent (no row) | empty | true | false
     email2: str | None = None  # second source's e-mail, raw
+    log: list[tuple[datetime, str | None, bool]] = field(default_factory=list)  # t, channel, in
 
 
 @dataclass
@@ -152,6 +177,7 @@ class Channel:
     keys: tuple[str, ...]
     has_case: bool
     rows: list[Row] = field(default_factory=list)
+    layouts: dict[str, str] = field(default_factory=dict)  # key -> declared layout
 
 
 @dataclass
@@ -160,6 +186,10 @@ class World:
     second_source: bool = False
     channels: list[Channel] = field(default_factory=list)
     ghosts: int = 0
+    has_log: bool = False
+    as_of: datetime = FIXED_NOW
+    visits: list[tuple[str, str | None, datetime]] = field(default_factory=list)  # id, ref, t
+    visit_shift: timedelta = timedelta(0)
 
     def __post_init__(self) -> None:
         self.owners: dict[str, dict[str, set[str]]] = {k: defaultdict(set) for k in KEYS}
@@ -299,8 +329,7 @@ def plant_master(draw: Any, customers: list[Customer]) -> None:
 def plant_second_source(draw: Any, customers: list[Customer]) -> None:
     """A second source of the master (an e-mail platform's list): customer id, e-mail and
     consent. Its e-mail is the master's (maybe spelled differently), an older one, a
-    placeholder or empty. Consent disagreements only where the master's state is dated,
-    so that the latest state per customer stays well defined."""
+    placeholder or empty; its consent is undated, and may disagree with the master's."""
     for i, c in enumerate(customers):
         email = draw(st.sampled_from(["none", "same", "same", "old", "placeholder"]))
         master = usable("email", c.raw["email"])
@@ -311,7 +340,7 @@ def plant_second_source(draw: Any, customers: list[Customer]) -> None:
         elif email == "placeholder":
             c.email2 = draw(st.sampled_from(PLACEHOLDER_RAW["email"]))
         choice = draw(st.sampled_from(["absent", "empty", "same", "same", "flip"]))
-        if choice == "flip" and (c.since is None or c.consent is None):
+        if choice == "flip" and c.consent is None:
             choice = "same"
         if choice == "same":
             choice = "empty" if c.consent is None else str(c.consent).lower()
@@ -452,12 +481,33 @@ def revary(draw: Any, key: str, raw: str | None) -> str | None:
     return variant(draw, key, value)
 
 
+def draw_log(draw: Any, c: Customer) -> None:
+    """Consent events of one customer: e-mail, every channel or another channel; some at
+    the master flag's own date, some an opt-in and an opt-out at the same instant."""
+    seen: set[tuple[datetime, str | None, bool]] = set()
+    for _ in range(draw(st.integers(0, 3))):
+        if c.since is not None and draw(st.integers(0, 3)) == 0:
+            t = c.since
+        else:
+            t = T0 + timedelta(minutes=draw(st.integers(0, 2 * 365 * 24 * 60)))
+        channel = draw(st.sampled_from(["email", "email", None, "sms"]))
+        actions = [True, False] if draw(st.integers(0, 5)) == 0 else [draw(st.booleans())]
+        for opt_in in actions:
+            if (t, channel, opt_in) not in seen:
+                seen.add((t, channel, opt_in))
+                c.log.append((t, channel, opt_in))
+
+
 def draw_time(draw: Any, world: World, start: datetime, target: str | None) -> datetime:
     """A time in the row's own slot (so rows never share a time by accident), or right
-    at the target's last consent change, to probe the boundary of OC-CNS-001."""
-    since = world.by_id[target].since if target else None
-    if since is not None and draw(st.integers(0, 4)) == 0:
-        return since + timedelta(seconds=draw(st.sampled_from([-1, 0, 0, 1])))
+    at one of the target's consent changes, to probe the boundary of OC-CNS-001."""
+    changes = []
+    if target:
+        c = world.by_id[target]
+        changes = [t for t in [c.since, *(e[0] for e in c.log)] if t is not None]
+    if changes and draw(st.integers(0, 4)) == 0:
+        at = draw(st.sampled_from(changes))
+        return at + timedelta(seconds=draw(st.sampled_from([-1, 0, 0, 1])))
     return start + timedelta(minutes=draw(st.integers(0, SLOT_DAYS * 24 * 60 - 1)))
 
 
@@ -466,6 +516,9 @@ def draw_channel(draw: Any, world: World, index: int) -> Channel:
     mapped = draw(st.sets(st.sampled_from(KEYS), min_size=1))
     keys = tuple(k for k in KEYS if k in mapped)
     ch = Channel(f"ch{index + 1}", channel, kind, keys, draw(st.booleans()))
+    for key in keys:
+        if key in LAYOUTS and draw(st.booleans()):
+            ch.layouts[key] = LAYOUTS[key]
     options = st.sampled_from(feasible_intents(world, keys))
     intents = [draw(options) for _ in range(draw(st.integers(0, 60)))]
     slot = timedelta(days=SLOT_DAYS)
@@ -520,9 +573,38 @@ def worlds(draw: Any) -> World:
     if second_source:
         plant_second_source(draw, customers)
     world = World(customers, second_source)
+    world.has_log = draw(st.booleans())
+    if world.has_log:
+        for c in customers:
+            draw_log(draw, c)
+    if draw(st.integers(0, 3)) == 0:
+        world.as_of = T0 + timedelta(days=draw(st.integers(0, 700)))
     for index in range(draw(st.integers(1, 3))):
         world.channels.append(draw_channel(draw, world, index))
+    if draw(st.booleans()):
+        draw_visits(draw, world)
     return world
+
+
+def link_id(row: Row) -> str:
+    return f"L-{row.iid}"
+
+
+def draw_visits(draw: Any, world: World) -> None:
+    """Web visits, each following a click in an e-mail of ch1 by up to five minutes, or
+    carrying a link no e-mail has, or none; the web clock maybe shifted."""
+    email = world.channels[0].rows
+    shifts = [0, 0, -3 * 60, 2 * 60, 5 * 60 + 30, -45]
+    world.visit_shift = timedelta(minutes=draw(st.sampled_from(shifts)))
+    for i in range(draw(st.integers(0, 30))):
+        choice = draw(st.sampled_from(["link", "link", "link", "broken", "none"]))
+        if choice == "link" and email:
+            row = draw(st.sampled_from(email))
+            t = row.t + timedelta(seconds=draw(st.integers(0, 300))) + world.visit_shift
+            world.visits.append((f"v{i}", link_id(row), t))
+        else:
+            t = T0 + timedelta(minutes=draw(st.integers(0, 600 * 24 * 60)))
+            world.visits.append((f"v{i}", f"L-gone-{i}" if choice == "broken" else None, t))
 
 
 # ------------------------------------------------------------------ expected findings
@@ -540,15 +622,51 @@ def resolve(world: World, row: Row) -> tuple[str, str | None]:
     return "no_key", None
 
 
-def consent_state(c: Customer) -> tuple[bool, datetime | None] | None:
-    """The latest consent per customer: the most recent dated state wins, undated last."""
-    states = [] if c.consent is None else [(c.consent, c.since)]
-    if c.source2 in ("true", "false"):
-        states.append((c.source2 == "true", None))
-    if not states:
+def dated_events(world: World, c: Customer) -> list[tuple[datetime, bool]]:
+    """E-mail consent events known with a time, up to as_of: the master's dated flag and
+    the log's events for e-mail or for every channel."""
+    events = [] if c.consent is None or c.since is None else [(c.since, c.consent)]
+    events += [(t, ok) for t, ch, ok in c.log if ch in ("email", None)] if world.has_log else []
+    return [(t, ok) for t, ok in events if t <= world.as_of]
+
+
+def state_at(events: list[tuple[datetime, bool]], t: datetime) -> bool | None:
+    """The latest event at or before t; an opt-out wins a tie; None when there is none."""
+    before = [e for e in events if e[0] <= t]
+    if not before:
         return None
-    best = max(states, key=lambda s: s[1] or OLD)
-    return best[0], max((s[1] for s in states if s[1] is not None), default=None)
+    latest = max(e[0] for e in before)
+    return all(ok for at, ok in before if at == latest)
+
+
+def source2_flag(c: Customer) -> bool | None:
+    return {"true": True, "false": False}.get(c.source2)
+
+
+def expect_consent_sources(world: World, out: Counter) -> None:
+    """OC-CNS-002: per source, customers whose flag disagrees with the other source's flag
+    or with the latest logged e-mail action up to as_of."""
+    for source in ("master", "source2") if world.second_source else ("master",):
+        n = 0
+        for c in world.customers:
+            mine, other = (
+                (c.consent, source2_flag(c))
+                if source == "master"
+                else (
+                    source2_flag(c),
+                    c.consent,
+                )
+            )
+            if mine is None:
+                continue
+            if world.second_source and other is not None and other != mine:
+                n += 1
+                continue
+            log = [(t, ok) for t, ch, ok in c.log if ch in ("email", None) and t <= world.as_of]
+            latest = state_at(log, world.as_of) if world.has_log else None
+            n += latest is not None and latest != mine
+        if n:
+            out["OC-CNS-002", world.source_channel(source), "consent_email"] += n
 
 
 def expect_master(world: World, out: Counter) -> None:
@@ -574,17 +692,7 @@ def expect_master(world: World, out: Counter) -> None:
         for cid in world.by_id:
             if len(sources[key, cid]) > 1 and len(world.pairs[cid][key]) > 1:
                 out["OC-IDN-005", channel, key] += channel in sources[key, cid]
-    if world.second_source:
-        both = [
-            c
-            for c in world.customers
-            if c.consent is not None
-            and c.source2 in ("true", "false")
-            and str(c.consent).lower() != c.source2
-        ]
-        if both:
-            for source in ("master", "source2"):
-                out["OC-CNS-002", world.source_channel(source), "consent_email"] += len(both)
+    expect_consent_sources(world, out)
 
 
 def expect_keys(world: World, ch: Channel, row: Row, out: Counter) -> None:
@@ -595,7 +703,8 @@ def expect_keys(world: World, ch: Channel, row: Row, out: Counter) -> None:
         if key == "customer_id":
             continue
         raw, value = row.raw[key], usable(key, row.raw[key])
-        if value and world.n_owners(key, value) and raw not in world.master_raws[key]:
+        joins = value and 1 <= world.n_owners(key, value) <= THRESHOLD
+        if joins and raw not in world.master_raws[key] and breaks(ch.layouts.get(key), raw):
             out["OC-IDN-003", ch.name, key] += 1
         mine = world.pairs[known][key] if known else None
         if value and mine and value not in mine:
@@ -605,16 +714,27 @@ def expect_keys(world: World, ch: Channel, row: Row, out: Counter) -> None:
             out["OC-IDN-006", ch.name, key] += 1
 
 
-def opted_out(ch: Channel, row: Row, state: tuple[bool, datetime | None] | None) -> bool:
-    """Outbound e-mail to a customer whose latest e-mail consent is an opt-out by then."""
-    if ch.channel != "email" or row.direction != "outbound" or not state or state[0]:
-        return False
-    return state[1] is None or state[1] <= row.t
+def consent_findings(world: World, ch: Channel, row: Row, customer: str | None) -> str | None:
+    """OC-CNS-001 for an outbound campaign whose latest dated consent event by then is an
+    opt-out; OC-CNS-003 when only an undated flag says opted-out and no event is dated."""
+    if ch.channel != "email" or row.direction != "outbound" or customer is None:
+        return None
+    if row.t > world.as_of:
+        return None
+    c = world.by_id[customer]
+    events = dated_events(world, c)
+    if state_at(events, row.t) is False:
+        return "OC-CNS-001"
+    undated_out = (c.consent is False and c.since is None) or (
+        world.second_source and source2_flag(c) is False
+    )
+    if undated_out and not events:
+        return "OC-CNS-003"
+    return None
 
 
 def expect_channel(world: World, ch: Channel, out: Counter) -> None:
     status_code = {"orphan": "OC-IDN-001", "no_key": "OC-IDN-002", "ambiguous": "OC-IDN-008"}
-    consent = {c.cid: consent_state(c) for c in world.customers}
     ids: dict[tuple[str, datetime], set[str]] = defaultdict(set)
     for row in ch.rows:
         status, customer = resolve(world, row)
@@ -624,9 +744,9 @@ def expect_channel(world: World, ch: Channel, out: Counter) -> None:
         key = ident(ch.keys, row.raw)
         if key is not None:
             ids[key, row.t].add(row.iid)
-        state = consent.get(customer) if customer else None
-        if opted_out(ch, row, state):
-            out["OC-CNS-001", ch.name, None] += 1
+        code = consent_findings(world, ch, row, customer)
+        if code:
+            out[code, ch.name, None] += 1
     extra = sum(len(group) - 1 for group in ids.values())
     if extra:
         out["OC-IDN-007", ch.name, None] += extra
@@ -646,12 +766,27 @@ def expect_journeys(world: World, out: Counter) -> None:
                 out["OC-JRN-001", ch.name, None] += 1
 
 
+def expect_links(world: World, web: str, out: Counter) -> None:
+    """OC-REF-002: visits whose link no e-mail has; OC-TIM-001: with ten linked pairs or
+    more (an e-mail row repeated under its id counts twice), a shifted web clock."""
+    ids = Counter(link_id(r) for r in world.channels[0].rows)
+    pairs = 0
+    for _vid, ref, _t in world.visits:
+        if ref is not None and not ids[ref]:
+            out["OC-REF-002", web, "ref_id"] += 1
+        pairs += ids[ref] if ref else 0
+    if pairs >= 10 and world.visit_shift:
+        out["OC-TIM-001", web, None] += len(world.visits)
+
+
 def expected_findings(world: World) -> dict[tuple[str, str, str | None], int]:
     out: Counter = Counter()
     expect_master(world, out)
     for ch in world.channels:
         expect_channel(world, ch, out)
     expect_journeys(world, out)
+    if world.visits:
+        expect_links(world, f"ch{len(project_feeds(world)) - 1}", out)
     return {k: v for k, v in out.items() if v}
 
 
@@ -695,15 +830,21 @@ def master_feed(world: World) -> dict[str, Any]:
 
 
 def channel_feed(ch: Channel) -> dict[str, Any]:
-    fields = {"interaction_id": "id", "occurred_at": "t", "direction": "dir"}
-    fields.update({k: COLUMN[k] for k in ch.keys})
-    header = ["id", "t", "dir"] + [COLUMN[k] for k in ch.keys]
+    fields = {"interaction_id": "id", "occurred_at": "t", "direction": "dir", "link_id": "link"}
+    fields.update(
+        {
+            k: {"column": COLUMN[k], "layout": ch.layouts[k]} if k in ch.layouts else COLUMN[k]
+            for k in ch.keys
+        }
+    )
+    header = ["id", "t", "dir", "link"] + [COLUMN[k] for k in ch.keys]
     if ch.has_case:
         fields["case_id"] = "case"
         header.append("case")
     rows = []
     for r in ch.rows:
-        row = [r.iid, stamp(r.t, r.spelling), r.direction] + [r.raw[k] for k in ch.keys]
+        row = [r.iid, stamp(r.t, r.spelling), r.direction, link_id(r)]
+        row += [r.raw[k] for k in ch.keys]
         rows.append(row + ([r.case] if ch.has_case else []))
     return {
         "entity": "interaction",
@@ -728,11 +869,52 @@ def second_source_feed(world: World) -> dict[str, Any]:
     }
 
 
+def log_feed(world: World) -> dict[str, Any]:
+    rows = [
+        [c.cid, ch, "opt_in" if ok else "opt_out", stamp(t)]
+        for c in world.customers
+        for t, ch, ok in c.log
+    ]
+    return {
+        "entity": "consent_event",
+        "fields": {"customer_id": "id", "channel": "ch", "action": "act", "occurred_at": "t"},
+        "source": {"delimiter": ","},
+        "rows": to_csv(["id", "ch", "act", "t"], rows),
+    }
+
+
 def project_feeds(world: World) -> list[dict[str, Any]]:
     feeds = [master_feed(world)] + [channel_feed(ch) for ch in world.channels]
     if world.second_source:
         feeds.append(second_source_feed(world))
+    if world.has_log:
+        feeds.append(log_feed(world))
+    if world.visits:
+        feeds.append(visits_feed(world))
     return feeds
+
+
+def visits_feed(world: World) -> dict[str, Any]:
+    return {
+        "entity": "interaction",
+        "fields": {
+            "interaction_id": "id",
+            "ref_id": {"column": "ref", "links": "ch1.link_id"},
+            "occurred_at": "t",
+        },
+        "constants": {"channel": "web", "kind": "page_view"},
+        "source": {"delimiter": ","},
+        "rows": to_csv(["id", "ref", "t"], [[v, ref, stamp(t)] for v, ref, t in world.visits]),
+    }
+
+
+def project_settings(world: World) -> dict[str, Any]:
+    settings = dict(PROJECT)
+    if world.has_log:
+        settings["contracts"] = ["builtin:customer", "builtin:interaction", "builtin:consent_event"]
+    if world.as_of != FIXED_NOW:
+        settings["policy"] = {"as_of": world.as_of.isoformat()}
+    return settings
 
 
 # ------------------------------------------------------------------ the property
@@ -756,7 +938,7 @@ def test_cross_channel_checks_find_exactly_the_planted_anomalies(world: World) -
     for i, feed in enumerate(feeds):
         note(f"ch{i} ({feed['entity']}):\n{feed['rows']}")
     with tempfile.TemporaryDirectory() as tmp:
-        root = write_project(Path(tmp) / "p", feeds=feeds, project=PROJECT)
+        root = write_project(Path(tmp) / "p", feeds=feeds, project=project_settings(world))
         result = omnicontract.validate(root, now=FIXED_NOW, show_pii=True)
     actual = {(f.code, f.channel, f.field): f.count for f in result.findings if f.code in CODES}
     note(f"findings: {[(f.code, f.channel, f.field, f.count, f.message) for f in result.findings]}")

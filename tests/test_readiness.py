@@ -75,3 +75,38 @@ def test_coverage_lists_supplied_fields(tmp_path: Path) -> None:
     }
     assert "occurred_at" in cov["interaction"]["fields"]
     assert cov["customer"]["channels"] == {"ch0": ["customer_id", "email"]}
+
+
+def test_dead_feeds_cap_their_channel_and_weigh_like_a_typical_channel(tmp_path: Path) -> None:
+    """A missing feed turned down to info still caps its channel at 50; an empty feed
+    too; the dead channels weigh the median rows of the others, and the overall score
+    cannot pass 90 while any feed is dead."""
+    missing = {
+        **_interactions([]),
+        "source": {"path": "data/nowhere.csv"},
+        "checks": {"OC-SRC-001": {"severity": "info"}},
+    }
+    empty = {**_interactions([]), "checks": {"OC-SRC-005": {"severity": "info"}}}
+    alive = _interactions(["ana@example.com"] * 6)
+    root = write_project(tmp_path / "p", feeds=[MASTER, missing, empty, alive])
+    doc = omnicontract.validate(root, now=FIXED_NOW).to_dict()
+    scores = {c["channel"]: c["readiness"] for c in doc["unified_view"]["channels"]}
+    assert scores == {"ch0": 100.0, "ch1": 50.0, "ch2": 50.0, "ch3": 100.0}
+    # weights: ch0 4 rows, ch3 6 rows; the dead ones the median of (4, 6): 6
+    overall = (4 * 100 + 6 * 50 + 6 * 50 + 6 * 100) / 22
+    assert doc["unified_view"]["readiness"] == round(min(overall, 90.0), 1) == 72.7
+
+
+def test_a_stale_feed_caps_its_channel(tmp_path: Path) -> None:
+    stale = {
+        **_interactions(["ana@example.com"] * 3),
+        "freshness": {"max_age": "1d"},
+        "checks": {"OC-SRC-008": {"severity": "warning"}},
+    }
+    root = write_project(tmp_path / "p", feeds=[MASTER, stale])
+    doc = omnicontract.validate(root, now=FIXED_NOW).to_dict()
+    assert [f["code"] for f in doc["findings"]] == ["OC-SRC-008"]
+    assert doc["findings"][0]["severity"] == "warning"
+    scores = {c["channel"]: c["readiness"] for c in doc["unified_view"]["channels"]}
+    assert scores == {"ch0": 100.0, "ch1": 80.0}
+    assert doc["unified_view"]["readiness"] == round(min((4 * 100 + 3 * 80) / 7, 95.0), 1)

@@ -527,6 +527,10 @@ def plant_crm(rows: dict[str, dict[str, str]], plan: Plan) -> None:
         rows[c.id]["instagram"] = url.format(h=c.instagram)
     for c in plan.iso_created:
         rows[c.id]["data_cadastro"] = local(c.created, SAO_PAULO, "%Y-%m-%d %H:%M:%S")
+    # the legacy e-commerce platform never checked CPF check digits: two were mistyped
+    for c in plan.iso_created[:2]:
+        cpf = rows[c.id]["cpf_cnpj"]
+        rows[c.id]["cpf_cnpj"] = cpf[:-1] + str((int(cpf[-1]) + 1) % 10)
     # cross-channel blockers (see DEFECTS.md, "Across channels")
     rows[plan.legacy_phone[0].id]["celular"] = typed_locally(plan.legacy_phone[0].phone)
     phone = plan.legacy_phone[1].phone
@@ -536,6 +540,9 @@ def plant_crm(rows: dict[str, dict[str, str]], plan: Plan) -> None:
         rows[c.id]["celular"] = STORE_LANDLINE
     for c, placeholder in zip(plan.placeholder_email, PLACEHOLDER_EMAILS, strict=True):
         rows[c.id]["email"] = placeholder
+    # two different people with one address: the second customer with a wrong country
+    # was registered with the first one's e-mail (a relative's, given at the counter)
+    rows[plan.bad_country[1].id]["email"] = rows[plan.bad_country[0].id]["email"]
 
 
 def write_crm(out: Path, seed: int, customers: list[Customer], plan: Plan, corrected: bool) -> None:
@@ -608,10 +615,30 @@ def conversation(
                 "conversa": conv,
                 "agente": None if inbound else agent,
                 "assunto": topic,
+                "modelo_mensagem": None,  # the approved template of a business-initiated message
             }
         )
         at += timedelta(seconds=rng.randint(20, 1800))
     return msgs
+
+
+CONV_CALLBACKS = range(249, 261)  # customers who asked on WhatsApp to be called back
+
+
+def callbacks(
+    seed: int, customers: list[Customer], plan: Plan
+) -> list[tuple[Customer, list[dict[str, object]]]]:
+    """Call-back requests: the customer asks on WhatsApp, the bot confirms ("we will call
+    you in a minute") and the call center calls one to three minutes later, quoting the
+    confirmation's message id. Drawn from their own random stream, so the same on every
+    call and the same for the WhatsApp and call-center writers."""
+    rng = random.Random(f"{seed}:callbacks")
+    people = [c for c in clean(customers, plan, "BR") if c.consent("whatsapp") != "N"]
+    out = []
+    for n, c in zip(CONV_CALLBACKS, rng.sample(people, len(CONV_CALLBACKS)), strict=True):
+        at = at_local(rng, OFFICE_DAY, SAO_PAULO, hi=END - timedelta(days=1))
+        out.append((c, conversation(rng, conv_id(n), c.phone, at=at, size=2, status="Atendido")))
+    return out
 
 
 def write_whatsapp(
@@ -643,9 +670,12 @@ def write_whatsapp(
     for n, c, at in zip(CONV_REMINDERS, plan.wa_optout, plan.wa_reminders, strict=True):
         [m] = conversation(rng, conv_id(n), c.phone, at=at, size=1, status="Encerrado")
         m |= {"sentido": "enviada", "agente": "bot-campanhas", "assunto": "carrinho abandonado"}
+        m |= {"modelo_mensagem": "carrinho_abandonado"}  # a marketing template: consent applies
         reminders.append(m)
     if not corrected:
         msgs += reminders
+    for _c, asked in callbacks(seed, customers, plan):
+        msgs += asked
     msgs.sort(key=lambda m: (m["timestamp"], m["id"]))
     pool = [i for i, m in enumerate(msgs) if m["id"] in clean_ids]
     # planted: a platform upgrade added the status "Transferido" (bot -> human agent)
@@ -726,7 +756,19 @@ def write_email(
     # the December opt-outs never reached the platform: January's campaign went to them
     for c in plan.email_optout:
         planted.append(delivery(rng, c.id, c.email, CAMPAIGNS[-1]))
+    # the October campaign went to two customers whose CRM flag says N with no date (an
+    # opt-out taken at a store counter, whose form records no date): whether they had
+    # opted out before the campaign cannot be told
+    undated = [c for c in people if c.consents["email"] == ("N", None)]
+    rng_undated = random.Random(f"{seed}:email-undated")
+    for c in rng_undated.sample(undated, 2):
+        planted.append(delivery(rng_undated, c.id, c.email, CAMPAIGNS[0]))
+    # two deliveries of a list imported by hand keep the addresses as typed, capitals and
+    # all, although the platform promises lower case (the binding declares it)
     if not corrected:
+        for row in random.Random(f"{seed}:email-typed").sample(rows, 2):
+            local, _, domain = row[2].partition("@")
+            row[2] = local.title() + "@" + domain.upper()
         rows += planted
     rows.sort(key=lambda r: (r[5], r[0]))
     # The platform's exporter writes fields without quoting; every subject above is
@@ -752,6 +794,7 @@ def write_subscribers(out: Path, customers: list[Customer], plan: Plan, correcte
     """The platform's subscriber list, synced from the CRM: everyone who ever answered the
     e-mail consent question, with the platform's own state."""
     left_out = {c.id for c in plan.deleted + plan.bad_email + plan.placeholder_email}
+    left_out |= {c.id for c in plan.bad_country[:2]}
     left_out.add(plan.twin.id)
     missed = {c.id for c in plan.email_optout}
     rows = []
@@ -769,7 +812,7 @@ def write_subscribers(out: Path, customers: list[Customer], plan: Plan, correcte
 # ----------------------------------------------------------------------- call center
 
 CALL_HEADER = ["Protocolo", "Código Cliente", "Telefone", "Data/Hora", "Duração (s)", "Agente"]
-CALL_HEADER += ["Motivo", "Situação", "Tipo", "Caso"]
+CALL_HEADER += ["Motivo", "Situação", "Tipo", "Caso", "Msg WhatsApp"]
 CALL_REASONS = ["Troca de produto", "Segunda via de boleto", "Reclamação de entrega"]
 CALL_REASONS += ["Dúvida sobre pedido", "Cancelamento", "Devolução", "Cartão fidelidade"]
 CALL_STATUS = ["Resolvido"] * 6 + ["Pendente"] * 2 + ["Em andamento", "Cancelado"]
@@ -783,6 +826,7 @@ class Call:
     case: str
     status: str | None = None
     kind: str | None = None
+    wa_message: str = ""  # the WhatsApp message that asked for this call-back
 
 
 def call_row(rng: random.Random, n: int, call: Call, corrected: bool) -> list[str]:
@@ -800,7 +844,28 @@ def call_row(rng: random.Random, n: int, call: Call, corrected: bool) -> list[st
         call.status or rng.choice(CALL_STATUS),
         call.kind or rng.choice(["Receptivo"] * 6 + ["Ativo"]),
         call.case,
+        call.wa_message,
     ]
+
+
+def callback_rows(
+    seed: int, customers: list[Customer], plan: Plan, corrected: bool
+) -> list[list[str]]:
+    """The calls back, each quoting the WhatsApp confirmation that promised it. Planted:
+    two more quote a message id from the marketing team's test number, which the
+    WhatsApp export does not have (the corrected copy leaves them empty)."""
+    rng = random.Random(f"{seed}:callback-calls")
+    calls = []
+    for k, (c, (_asked, confirmed)) in enumerate(callbacks(seed, customers, plan)):
+        at = datetime.fromtimestamp(int(str(confirmed["timestamp"])), UTC)
+        at += timedelta(seconds=rng.randint(60, 180))
+        case = f"CASO-{40_000 + k:07d}"
+        calls.append(Call(at, c.id, c.phone, case, "Resolvido", "Ativo", str(confirmed["id"])))
+    for k, (c, _msgs) in enumerate(callbacks(seed, customers, plan)[:2]):
+        at = at_local(rng, OFFICE_DAY, SAO_PAULO, hi=END - timedelta(days=1))
+        fake = "" if corrected else "wamid.HBgNTESTE" + hexid(rng, 24).upper()
+        calls.append(Call(at, c.id, c.phone, f"CASO-{40_100 + k:07d}", "Resolvido", "Ativo", fake))
+    return [call_row(rng, 900 + n, call, corrected) for n, call in enumerate(calls)]
 
 
 def write_call_center(
@@ -841,6 +906,7 @@ def write_call_center(
 
     rows = [call_row(rng, n, call, corrected) for n, call in enumerate(calls)]
     clean_protocols = {r[0] for r in rows[:n_clean]}
+    rows += callback_rows(seed, customers, plan, corrected)
     rows.sort(key=lambda r: r[0])
     pool = [i for i, r in enumerate(rows) if r[0] in clean_protocols]
     seconds = {i: rows[i][4] for i in pool}

@@ -105,6 +105,7 @@ def validate(
     feed_history: Callable[[str, str], list[int]] | None = None,
     progress=None,
     engine: str = "duckdb",
+    as_of: datetime | None = None,
     spark_master: str | None = None,
 ) -> RunResult:
     """Validate every feed of the project against its contract and the feeds against each
@@ -115,7 +116,9 @@ def validate(
     ``engine="spark"`` runs every check as Spark jobs on ``spark_master`` (``local[N]``, a
     cluster master URL or a Spark Connect ``sc://`` URL; by default the active session, else
     ``local[2]``; ``pip install 'omnicontract[spark]'``). Data problems come back as
-    findings in the result; only a project that cannot be run at all raises
+    findings in the result. ``as_of`` is the moment the exports represent, 'now' for every
+    time-based check; it beats the project's ``policy.as_of``, which beats ``now``
+    (default: the wall clock). Only a project that cannot be run at all raises
     (ContractError, UsageError)."""
     from omnicontract.validators.engines import engine_class, engine_names
     from omnicontract.validators.policy import judge
@@ -146,10 +149,12 @@ def validate(
     policy = project.settings.policy
     started = time.perf_counter()
     result = _new_result(project, fail_on)
+    moment = as_of or policy.as_of or now or datetime.now(UTC)
+    result.as_of = moment.astimezone(UTC).isoformat(timespec="seconds")
     run = Run(
         project,
         sample_size=policy.sample_size if sample_size is None else sample_size,
-        now=now,
+        now=moment,
         memory_limit=limit,
         threads=threads,
         progress=progress,

@@ -1,4 +1,4 @@
-"""Database URLs: ``${ENV_VAR}`` expansion where the docs allow it, and redaction.
+"""Database URLs from project files: ``${ENV_VAR}`` in the password, and the backend.
 
 Every message, report or log line that may carry a connection URL goes through
 :func:`redact` (``omnicontract.redact``, the one redaction of the package): user names,
@@ -6,39 +6,44 @@ passwords (in the user info, in ``password=`` style query parameters, and in sch
 ``user:secret@host`` forms) are replaced by ``***``.
 An expanded environment value is never printed: callers keep the expanded URL to
 themselves and show :func:`redact` of the URL as written.
+
+A URL written in a project file may take its password from the environment
+(``postgresql://qa:${CRM_PASSWORD}@db/crm``), and only its password: an expansion in the
+host, database, user or query could carry a secret to a host the URL names, or into a
+file name, so it is refused. The expanded value is returned to the caller to redact
+(``omnicontract.redact``) and is never printed.
 """
 
 from __future__ import annotations
 
 import os
 import re
+from typing import Any
 
 from omnicontract.redact import redact  # the one redaction, re-exported for URL callers
 
-_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_ENV_REF = ENV_REF
 SCHEME = re.compile(r"^(?P<backend>[A-Za-z][A-Za-z0-9.-]*)(?:\+[A-Za-z0-9_.-]+)?://")
 
-__all__ = ["SCHEME", "backend", "env_names", "expand_env", "redact"]
+__all__ = [
+    "ENV_REF",
+    "SCHEME",
+    "EnvironmentProblem",
+    "backend",
+    "encode_userinfo",
+    "expand_password",
+    "misplaced_env",
+    "redact",
+]
 
 
-def env_names(text: str) -> list[str]:
-    """The ``${NAME}`` references of ``text``."""
-    return _ENV_REF.findall(text)
+class EnvironmentProblem(ValueError):
+    """A ``${NAME}`` that is misplaced or not set; ``hint`` says what to do."""
 
-
-def expand_env(text: str) -> tuple[str, list[str]]:
-    """``text`` with each ``${NAME}`` replaced by the environment variable; the values
-    used (to redact) are returned. A variable that is not set raises ``KeyError(name)``."""
-    used: list[str] = []
-
-    def value(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if name not in os.environ:
-            raise KeyError(name)
-        used.append(os.environ[name])
-        return os.environ[name]
-
-    return _ENV_REF.sub(value, text), used
+    def __init__(self, message: str, hint: str):
+        super().__init__(message)
+        self.hint = hint
 
 
 def backend(url: str) -> str | None:
@@ -65,3 +70,39 @@ def encode_userinfo(url: str) -> str:
 
     user, colon, password = rest[:at].partition(":")
     return f"{scheme}://{user}{colon}{quote(password, safe='')}{rest[at:]}"
+
+
+def misplaced_env(parsed: Any) -> str | None:
+    """The part of a parsed URL other than the password that names ``${...}``, if any."""
+    for part in ("username", "host", "database", "drivername"):
+        if ENV_REF.search(str(getattr(parsed, part) or "")):
+            return part
+    if any(ENV_REF.search(f"{k}={v}") for k, v in parsed.query.items()):
+        return "query"
+    return None
+
+
+def expand_password(parsed: Any, what: str) -> tuple[Any, str | None]:
+    """``parsed`` with ``${NAME}`` expanded in its password, and the password (to redact).
+    ``what`` names the URL in messages (``the history URL``, ``connection 'crm'``)."""
+    part = misplaced_env(parsed)
+    if part is not None:
+        raise EnvironmentProblem(
+            f"{what} uses ${{...}} in its {part}; only the password may come from the environment",
+            "write the rest out, e.g. postgresql://qa:${PASSWORD}@db/name",
+        )
+    password = parsed.password if isinstance(parsed.password, str) else None
+    if password is None or not ENV_REF.search(password):
+        return parsed, password
+
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in os.environ:
+            raise EnvironmentProblem(
+                f"{what} uses ${{{name}}}, which is not set",
+                f"export {name}=... before running",
+            )
+        return os.environ[name]
+
+    expanded = ENV_REF.sub(value, password)
+    return parsed.set(password=expanded), expanded

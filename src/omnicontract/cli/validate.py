@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -18,6 +19,19 @@ from omnicontract.files import write_atomic
 from omnicontract.validators.engines import ENGINES
 
 SEVERITIES = ["error", "warning", "info"]
+
+
+def parse_as_of(value: str | None) -> datetime | None:
+    """An ISO-8601 date or time; without an offset it is UTC."""
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise click.BadParameter(
+            f"'{value}' is not an ISO-8601 date or time (e.g. 2024-12-31T23:59:59Z)"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 @click.command()
@@ -100,6 +114,16 @@ SEVERITIES = ["error", "warning", "info"]
     help="With --engine spark: local[N], a cluster master URL (spark://, yarn, k8s://) or a "
     "Spark Connect URL (sc://host:15002) [default: the active session, else local[2]].",
 )
+@click.option(
+    "--as-of",
+    "as_of",
+    default=None,
+    metavar="TIME",
+    callback=lambda _ctx, _p, v: parse_as_of(v),
+    help="The moment the exports represent (ISO-8601, e.g. 2024-12-31T23:59:59Z; no offset "
+    "means UTC): 'now' for future timestamps, freshness, volume and consent [default: the "
+    "project's policy.as_of, else the time of the run].",
+)
 @history_url_option
 @allow_path_option
 @click.option("--quiet", "-q", is_flag=True, help="Print only the verdict line; no progress.")
@@ -119,6 +143,7 @@ def validate(
     per_feed: bool,
     no_history: bool,
     engine: str,
+    as_of: datetime | None,
     spark_master: str | None,
     history_url: str | None,
     allow_paths: tuple[Path, ...],
@@ -156,6 +181,7 @@ def validate(
             progress=progress.update if progress else None,
             feed_history=history.feed_history(store, loaded.name),
             engine=engine,
+            as_of=as_of,
             spark_master=spark_master,
         )
     finally:

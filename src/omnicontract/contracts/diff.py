@@ -658,13 +658,48 @@ def _source_parsing(p: Pair) -> Iterator[Hit]:
 
 @rule("source-path-changed", "feed", MINOR, "the `source.path` changes")
 def _source_path(p: Pair) -> Iterator[Hit]:
-    if p.old.source.paths != p.new.source.paths:
+    both_files = not (p.old.source.is_database or p.new.source.is_database)
+    if both_files and p.old.source.paths != p.new.source.paths:
         yield (
             p.sub("source.path"),
             f"source path changed from {_show(p.old.source.path)} to {_show(p.new.source.path)}: "
             "where the rows are read changes, not their values",
             p.new_at("source", "path"),
             "validate reports a path that matches no file as an OC-SRC finding",
+        )
+
+
+@rule(
+    "source-database-changed",
+    "feed",
+    MINOR,
+    "the `source.connection` or `source.table` changes, or the source moves between files "
+    "and a database",
+)
+def _source_database(p: Pair) -> Iterator[Hit]:
+    old, new = p.old.source, p.new.source
+    if (old.connection, old.table) != (new.connection, new.table) and (
+        old.is_database or new.is_database
+    ):
+        key = "connection" if old.connection != new.connection else "table"
+        yield (
+            p.sub(f"source.{key}"),
+            f"source changed from {_show(old.display)} to {_show(new.display)}: where the rows "
+            "are read changes, not their values",
+            p.new_at("source", key if new.is_database else "path"),
+            "validate reports a table that does not exist as an OC-SRC finding",
+        )
+
+
+@rule("source-query-changed", "feed", B, "a feed's `source.query` changes")
+def _source_query(p: Pair) -> Iterator[Hit]:
+    old, new = p.old.source, p.new.source
+    if old.query is not None and new.query is not None and old.query.split() != new.query.split():
+        yield (
+            p.sub("source.query"),
+            "the source query changed: it can select other rows or compute other values",
+            p.new_at("source", "query"),
+            "review the query with the channel's owner; rerun validate on the new query",
         )
 
 

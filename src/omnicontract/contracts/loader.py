@@ -523,6 +523,26 @@ def _database_file_outside(project: Project, url: str) -> str | None:
     return problem
 
 
+def _url_problem(name: str, url: str) -> tuple[str, str] | None:
+    """Why a connection URL cannot be used (message, hint), judged without connecting."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    from omnicontract.urls import backend, misplaced_env
+
+    usage = "write e.g. postgresql://user:${PASSWORD}@host/db or sqlite:///file.db"
+    if backend(url) is None:
+        return f"connection '{name}' is not a SQLAlchemy URL", usage
+    try:
+        part = misplaced_env(make_url(url))
+    except (ArgumentError, ValueError):
+        return f"connection '{name}' is not a SQLAlchemy URL", usage
+    if part is not None:
+        msg = f"connection '{name}' uses ${{...}} in its {part}; only the password may come "
+        return msg + "from the environment", usage
+    return None
+
+
 def _connection_problems(project: Project) -> list[Problem]:
     """Connections must have a URL with a scheme; database feeds must name a declared
     connection, and a query must be one read-only SELECT (checked without connecting)."""
@@ -533,14 +553,9 @@ def _connection_problems(project: Project) -> list[Problem]:
     connections = project.settings.connections
     if project.doc is not None:
         for name, conn in connections.items():
-            if backend(conn.url) is None:
-                problems.append(
-                    (
-                        project.doc.location(("connections", name)),
-                        f"connection '{name}' is not a SQLAlchemy URL",
-                        "write e.g. postgresql://user:${PASSWORD}@host/db or sqlite:///file.db",
-                    )
-                )
+            problem = _url_problem(name, conn.url)
+            if problem is not None:
+                problems.append((project.doc.location(("connections", name)), *problem))
             elif outside := _database_file_outside(project, conn.url):
                 problems.append(
                     (

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
+    AwareDatetime,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -91,6 +92,7 @@ class Format(StrEnum):
     iso_currency = "iso_currency"
     language = "language"
     uuid = "uuid"
+    document = "document"
 
 
 # ---------------------------------------------------------------- entity contract
@@ -125,9 +127,19 @@ class FieldSpec(Strict):
     @classmethod
     def _pattern_compiles(cls, value: str | None) -> str | None:
         if value is not None:
-            problem = checked.regex_problem(value)
-            if problem:
-                raise ValueError(problem)
+            unsupported = checked.regex_problem(value)
+            if unsupported:
+                raise ValueError(unsupported)
+            from omnicontract.contracts.regex import problem
+
+            why = problem(value)
+            if why is not None:
+                if not why.startswith("invalid"):
+                    why = (
+                        f"the pattern uses {why}, which not every engine reads alike "
+                        "(see docs/engines.md for the portable dialect)"
+                    )
+                raise ValueError(why)
         return value
 
     @model_validator(mode="after")
@@ -253,6 +265,26 @@ class FieldMapping(Strict):
     )
     true_values: list[str] | None = Field(None, description="Source values meaning true.")
     false_values: list[str] | None = Field(None, description="Source values meaning false.")
+    layout: KeyLayout | None = Field(
+        None,
+        description="The layout the channel promises for this key's raw values: `e164` "
+        "(`+5511987654321`), `digits` (digits only), `national` (digits, no country code), "
+        "`lowercase` (no capitals, no surrounding spaces), or `{pattern: <regex>}`. Keys that "
+        "match a customer only after normalization and break it are OC-IDN-003.",
+    )
+    document_type: DocumentType | None = Field(
+        None,
+        description="Kind of national document in a `format: document` field: a python-stdnum "
+        "module (`br.cpf`, `es.nie`, `us.ssn`) or a short name (`cpf`, `cnpj`, `nie`), fixed "
+        "for the feed; or `{field: document_type, values: {dni: ar.dni}}` to read it per row.",
+    )
+    links: str | None = Field(
+        None,
+        pattern=r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$",
+        description="`channel.field`: this value is the `field` of a record of another channel "
+        "(a web visit's `ref_id` is an e-mail's `link_id`). Broken links are OC-REF-002; the "
+        "linked pairs measure the clock offset between the two channels (OC-TIM-001).",
+    )
 
     @field_validator("format")
     @classmethod
@@ -266,6 +298,39 @@ class FieldMapping(Strict):
 
 DURATION_FORMATS = ("hh:mm:ss", "mm:ss", "iso8601", "duration", "seconds", "milliseconds")
 EPOCH_FORMATS = ("epoch_s", "epoch_ms", "epoch_us")
+
+
+class LayoutPattern(Strict):
+    """A key layout given as a regular expression the whole raw value must match."""
+
+    pattern: str = Field(description="Regular expression the whole raw value must match.")
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"invalid regular expression: {exc}") from None
+        return value
+
+
+NAMED_LAYOUTS = ("e164", "digits", "national", "lowercase")
+KeyLayout = Literal["e164", "digits", "national", "lowercase"] | LayoutPattern
+
+
+class DocumentTypeField(Strict):
+    """The document type is read per row from another canonical field of the feed."""
+
+    field: str = Field(pattern=IDENT, description="Canonical field holding the document type.")
+    values: dict[str, str] = Field(
+        default_factory=dict,
+        description="That field's values -> python-stdnum module or short name "
+        "(`{dni: ar.dni}`); values not listed are used as they are.",
+    )
+
+
+DocumentType = str | DocumentTypeField
 
 
 MappingValue = Annotated[
@@ -571,6 +636,8 @@ class ChannelBinding(Strict):
         return self
 
 
+FieldMapping.model_rebuild()
+
 # ---------------------------------------------------------------- project file
 
 
@@ -585,6 +652,12 @@ class Policy(Strict):
     )
     checks: CheckOverrides = Field(
         default_factory=dict, description="Per-check overrides for the whole project."
+    )
+    as_of: AwareDatetime | None = Field(
+        None,
+        description="The moment the exports represent (ISO-8601 with a UTC offset), used as "
+        "'now' by future timestamps, freshness, volume and consent [default: the time of the "
+        "run]; `--as-of` overrides it.",
     )
 
 
@@ -601,7 +674,7 @@ class Normalizer(StrEnum):
     text = "text"  # trimmed, upper case
     email = "email"  # trimmed, lower case
     phone = "phone"  # E.164, as the mapping normalized it
-    document = "document"  # letters and digits only, upper case
+    document = "document"  # letters and digits only, upper case, no leading zeros
     handle = "handle"  # lower case, without a leading @
 
 
@@ -673,6 +746,13 @@ class Identity(Strict):
     shared_threshold: int = Field(
         3, ge=2, description="A key value on more customers than this is a shared identifier."
     )
+    same_person: list[str] = Field(
+        default_factory=lambda: ["full_name", "birth_date"],
+        description="Master fields that tell two customer records sharing an identity key "
+        "apart: where every one of them that both records fill is equal (names compared "
+        "without case, accents or extra spaces), and at least one is, the records are one "
+        "person entered twice (OC-IDN-009); otherwise two people sharing a key (OC-IDN-004).",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -727,12 +807,27 @@ class Consent(Strict):
         default_factory=lambda: ["outbound"],
         description="Values of `direction_field` that mean the business contacted the customer.",
     )
+    kinds: list[str] = Field(
+        default_factory=lambda: ["campaign"],
+        description="Interaction kinds that need consent when outbound (marketing). An outbound "
+        "contact that carries a `campaign_field` value needs consent whatever its kind; other "
+        "outbound contacts (replies, service calls, order messages) do not.",
+    )
     marketing_only: bool = Field(
         False,
-        description="Consent applies only to outbound contacts that carry a `campaign_field` "
-        "value (marketing), not to service replies or transactional messages.",
+        description="Only outbound contacts that carry a `campaign_field` value need consent; "
+        "`kinds` is ignored.",
     )
     campaign_field: Ident = Field("campaign_id", description="Field naming the campaign, if any.")
+    entity: str = Field(
+        "consent_event",
+        pattern=IDENT,
+        description="Entity of consent logs (one row per opt-in or opt-out, with a time); its "
+        "feeds are resolved to customers like interactions and time the consent state.",
+    )
+    action_field: str = Field(
+        "action", description="Field of a consent log holding `opt_in` or `opt_out`."
+    )
 
 
 class History(Strict):
@@ -770,9 +865,9 @@ class Connection(Strict):
         min_length=1,
         max_length=2000,
         description="SQLAlchemy URL (`postgresql://qa@db.example.com/crm`, `sqlite:///crm.db`). "
-        "`${ENV_VAR}` is expanded here and only here, so a password stays out of the "
-        "repository (`postgresql://qa:${CRM_PASSWORD}@db/crm`); the URL is printed only with "
-        "its password and user redacted.",
+        "`${ENV_VAR}` is expanded in the password and only there, so a password stays out "
+        "of the repository (`postgresql://qa:${CRM_PASSWORD}@db/crm`); the URL is printed "
+        "only with its credentials redacted.",
     )
     description: str | None = Field(None, description="What this database is, for people.")
     batch_size: int = Field(

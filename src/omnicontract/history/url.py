@@ -7,8 +7,6 @@ text: every message that may carry a URL goes through :func:`mask` (``omnicontra
 
 from __future__ import annotations
 
-import os
-import re
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +16,6 @@ from omnicontract.redact import redact
 ENV_URL = "OMNICONTRACT_HISTORY_URL"
 STORE_DIR = ".omnicontract"
 STORE_FILE = "history.db"
-
-_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
 class HistoryError(OmnicontractError):
@@ -32,39 +28,15 @@ def mask(text: str, *secrets: str | None) -> str:
     return redact(text, *secrets)
 
 
-def expand_env(text: str) -> str:
-    """Replace ``${NAME}`` with the environment variable; a missing one is an error."""
-
-    def value(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if name not in os.environ:
-            raise HistoryError(
-                f"the history URL uses ${{{name}}}, which is not set",
-                hint=f"export {name}=... before running, or change history.url",
-            )
-        return os.environ[name]
-
-    return _ENV_REF.sub(value, text)
-
-
 def _expand_credentials(parsed: Any) -> Any:
     """``parsed`` with ``${NAME}`` expanded in its password; anywhere else it is an error."""
-    for part in ("username", "host", "database", "drivername"):
-        if _ENV_REF.search(str(getattr(parsed, part) or "")):
-            raise HistoryError(
-                f"the history URL uses ${{...}} in its {part}; only the password may come from "
-                "the environment",
-                hint="write the host and database out, e.g. postgresql://qa:${QA_PASSWORD}@db/qa",
-            )
-    if any(_ENV_REF.search(f"{k}={v}") for k, v in parsed.query.items()):
-        raise HistoryError(
-            "the history URL uses ${...} in its query; only the password may come from the "
-            "environment",
-            hint="write the query parameters out",
-        )
-    if isinstance(parsed.password, str) and _ENV_REF.search(parsed.password):
-        return parsed.set(password=expand_env(parsed.password))
-    return parsed
+    from omnicontract.urls import EnvironmentProblem, expand_password
+
+    try:
+        return expand_password(parsed, "the history URL")[0]
+    except EnvironmentProblem as exc:
+        hint = exc.hint if "not set" not in str(exc) else exc.hint + ", or change history.url"
+        raise HistoryError(str(exc), hint=hint) from None
 
 
 def default_url(root: Path) -> str:

@@ -225,7 +225,18 @@ INTERACTION: dict[str, set[str]] = {
         "url",
     },
     "agent_id": {"agent id", "agente", "agent", "atendente", "operador", "cajero", "vendedor"},
-    "campaign_id": {"campaign id", "campaign", "campanha", "campana", "id campanha"},
+    "campaign_id": {
+        "campaign id",
+        "campaign",
+        "campanha",
+        "campana",
+        "id campanha",
+        # a WhatsApp Business message template: business-initiated, marketing
+        "template",
+        "template name",
+        "modelo mensagem",
+        "plantilla",
+    },
     "store_id": {
         "store id",
         "store",
@@ -248,6 +259,17 @@ INTERACTION: dict[str, set[str]] = {
         "oficina",
         "id sucursal",
         "pdv",
+    },
+    # links between channels (the link itself, links:, is for a person to declare)
+    "link_id": {"link id", "click id", "tracking id", "id clique", "id click"},
+    "ref_id": {
+        "ref id",
+        "ref click id",
+        "referrer id",
+        "msg whatsapp",
+        "mensagem whatsapp",
+        "id mensagem whatsapp",
+        "origin message id",
     },
     "amount": {
         "amount",

@@ -46,6 +46,10 @@ def format_rule(fmt: Format) -> FormatRule:
         from omnicontract.validators.checks.currency import Currency, currency_codes
 
         return FormatRule(Currency.code, values=tuple(currency_codes()))
+    if fmt == Format.document:
+        # check digits and control letters per document type (python-stdnum): no pattern
+        # or value list expresses them, so exports carry no rule for it
+        return FormatRule("OC-FLD-017")
     raise ValueError(f"unknown format {fmt!r}")  # pragma: no cover - the model's enum is closed
 
 

@@ -62,6 +62,10 @@ def load_dialect(name: str) -> Dialect:
     from sqlalchemy.dialects import registry
     from sqlalchemy.exc import NoSuchModuleError
 
+    if name == "duckdb":  # its DDL compiler (the engine compiles queries with its own)
+        from duckdb_engine import Dialect as DuckDBDialect
+
+        return DuckDBDialect(paramstyle="named")  # type: ignore[no-any-return]
     try:
         # a named paramstyle: literal `%` signs stay single in the script
         dialect = registry.load(name)(paramstyle="named")

@@ -110,7 +110,8 @@ def field_plan(
             min_value=spec.min_length,
             max_value=spec.max_length,
         )
-    if spec.format is not None and not (spec.format == Format.e164 and transform == "phone"):
+    skip = (spec.format == Format.e164 and transform == "phone") or spec.format == Format.document
+    if spec.format is not None and not skip:
         check = _format_check(spec.format)
         allowed = check().allowed()
         if allowed is not None:

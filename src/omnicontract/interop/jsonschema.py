@@ -58,8 +58,8 @@ def _text_rules(spec: FieldSpec, required: bool) -> dict[str, Any]:
             out["format"] = _JSON_FORMATS[spec.format]
         if rule.pattern is not None:
             patterns.append(anchored(rule.pattern))
-        else:
-            out["enum"] = list(rule.values or ())
+        elif rule.values is not None:
+            out["enum"] = list(rule.values)
     if spec.pattern is not None:
         patterns.append(anchored(spec.pattern))
     if required:

@@ -226,10 +226,41 @@ def _headline(result: RunResult) -> list[Token]:
             n_of(result.checks_run, "check"),
             f"{result.seconds:.1f}s",
         ]
+        if result.as_of:
+            parts.append(f"data as of {result.as_of}")
     tokens = words("omnicontract", "bold")
     for p in parts:
         tokens += words(f"· {p}", whole=True)
     return tokens
+
+
+def _key_match(console: Any, result: RunResult) -> None:
+    """Per channel and key: how many rows a raw join finds, and how many only a normalized one."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from omnicontract.reports.keys import key_rows
+
+    rows = key_rows(result)
+    if not rows:
+        return
+    console.print()
+    console.print(Text("How identity keys join the master", style="bold"))
+    table = Table(show_edge=False, pad_edge=False, box=None, header_style="bold")
+    table.add_column("channel/feed")
+    table.add_column("key")
+    for col in ("as written", "only normalized", "unmatched", "empty"):
+        table.add_column(col, justify="right")
+    for r in rows:
+        table.add_row(
+            f"{r.channel}/{r.feed}",
+            r.key,
+            _n(r.as_written),
+            _n(r.normalized),
+            _n(r.unmatched),
+            _n(r.empty),
+        )
+    console.print(table)
 
 
 def _data_roots(console: Any, result: RunResult) -> None:
@@ -264,6 +295,7 @@ def render(result: RunResult, *, color: bool = False, width: int | None = None) 
     _data_roots(console, result)
     if result.engine != "none":  # lint reads no data: there is nothing to resolve
         _unified_view(console, result)
+    _key_match(console, result)
     if result.channels:
         _channel_table(console, result)
     for sev in Severity:

@@ -359,6 +359,8 @@ def context(result: RunResult) -> dict[str, Any]:
     """Everything the template shows, as plain values (the SVG charts as strings)."""
     from markupsafe import Markup
 
+    from omnicontract.reports.keys import key_rows
+
     ready = channel_readiness(result)
     overall = overall_readiness(ready)
     index = {id(f): i for i, f in enumerate(result.findings)}
@@ -409,6 +411,8 @@ def context(result: RunResult) -> dict[str, Any]:
     return {
         "project": result.project,
         "started": _when(result.started_at),
+        "as_of": _when(result.as_of) if result.as_of else "",
+        "key_rows": key_rows(result),
         "seconds": result.seconds,
         "run_id": result.run_id,
         "engine": result.engine,

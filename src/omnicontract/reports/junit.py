@@ -206,6 +206,8 @@ def build(result: RunResult) -> ET.Element:
     checks = registry().all()
     resolved = any(feed.resolution for ch in result.channels for feed in ch.feeds)
     common = {"project": result.project, "fail_on": result.fail_on.value, "engine": result.engine}
+    if result.as_of:
+        common["as_of"] = result.as_of
     suites: list[tuple[_Suite, dict[str, str]]] = []
     channel_names = [ch.channel for ch in result.channels]
     orphan_channels = sorted(

@@ -95,7 +95,9 @@ def _head(result: RunResult) -> str:
         f"## omnicontract · {escape(result.project)}\n\n",
         verdict(result) + "\n\n",
         f"{n_of(len(result.channels), 'channel')} · {n_of(feeds, 'feed')} · "
-        f"{n_of(rows, 'row')} · {n_of(result.checks_run, 'check')} · {result.seconds:.1f}s\n",
+        f"{n_of(rows, 'row')} · {n_of(result.checks_run, 'check')} · {result.seconds:.1f}s"
+        + (f" · data as of {result.as_of}" if result.as_of else "")
+        + "\n",
     ]
     for allowed in result.data_roots:
         out.append(

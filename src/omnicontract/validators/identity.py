@@ -17,7 +17,7 @@ aggregate over them. The tables, as query-builder tables:
 - per resolved feed, ``Resolution.table``: ``n_<key>`` (normalized), ``x_<key>`` (raw
   value that joins only after normalization), ``c_<id key>``, ``customer``, ``via``,
   ``status`` and the feed's event columns ``__t, __ch, __dir, __j, __status, __camp,
-  __pk, __kind``.
+  __pk, __kind, __act``.
 """
 
 from __future__ import annotations
@@ -62,7 +62,10 @@ def normalized(key: IdentityKey, value: ColumnElement[Any]) -> ColumnElement[Any
         case Normalizer.phone:
             out = text
         case Normalizer.document:
-            out = func.upper(func.regexp_replace(text, "[^0-9A-Za-z]", "", "g"))
+            # letters and digits, without the leading zeros spreadsheets drop from numbers
+            # (all zeros stay, for the placeholders)
+            alnum = func.upper(func.regexp_replace(text, "[^0-9A-Za-z]", "", "g"))
+            out = func.coalesce(func.nullif(func.ltrim(alnum, "0"), ""), alnum)
         case Normalizer.handle:
             out = func.lower(func.ltrim(func.trim(text), "@"))
         case _:
@@ -99,6 +102,7 @@ def _extras(feed: FeedRun, run: Run) -> dict[str, str | None]:
         "__camp": consent.campaign_field,
         "__pk": feed.contract.primary_key,
         "__kind": "kind",
+        "__act": consent.action_field,
     }
 
 

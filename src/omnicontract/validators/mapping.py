@@ -14,7 +14,6 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     Boolean,
-    Date,
     DateTime,
     Double,
     String,
@@ -37,7 +36,22 @@ from omnicontract.contracts.model import (
     Format,
     LogicalType,
 )
-from omnicontract.validators.sqlfuncs import LONG_LIST, lookup, matches, one_of, try_cast
+from omnicontract.validators.sqlfuncs import (
+    INTEGER_REGEX,
+    LONG_LIST,
+    NUMBER_REGEX,
+    as_utc,
+    contains_match,
+    epoch_to_timestamp,
+    local_to_utc,
+    lookup,
+    matches,
+    one_of,
+    parse_timestamp,
+    to_date,
+    try_cast,
+)
+from omnicontract.validators.timeparse import ISO, Grammar, UnsupportedFormat, compile_format
 
 TRUE_VALUES = ["true", "t", "1", "yes", "y", "sim", "s", "si", "verdadeiro", "x"]
 FALSE_VALUES = ["false", "f", "0", "no", "n", "não", "nao", "falso"]
@@ -83,7 +97,23 @@ def _as_text(column: ColumnElement[Any], source_type: str) -> ColumnElement[Any]
 
 
 def _has_offset(raw: ColumnElement[Any]) -> ColumnElement[bool]:
-    return func.regexp_matches(raw, literal(OFFSET_REGEX))
+    return contains_match(raw, OFFSET_REGEX)
+
+
+def _grammar(fmt: str | None) -> Grammar | None:
+    if fmt is None:
+        return ISO
+    try:
+        return compile_format(fmt)
+    except UnsupportedFormat:
+        return None  # DuckDB's own strptime reads it; other engines report it
+
+
+def read_number(text: ColumnElement[Any], integer: bool) -> ColumnElement[Any]:
+    """A number from text by the one number grammar (``sqlfuncs.NUMBER_REGEX``)."""
+    regex = INTEGER_REGEX if integer else NUMBER_REGEX
+    kind = "BIGINT" if integer else "DOUBLE"
+    return case((matches(text, regex), try_cast(text, kind)))
 
 
 EPOCH_SCALE = {"epoch_s": 1.0, "epoch_ms": 1e3, "epoch_us": 1e6}
@@ -112,11 +142,11 @@ class Zone:
 
     def localize(self, naive_ts: ColumnElement[Any]) -> ColumnElement[Any]:
         """A naive timestamp read in this zone (as UTC when none is known for the row)."""
-        aware = cast(naive_ts, DateTime(timezone=True))
+        aware = as_utc(naive_ts)
         zone = self.expression()
         if zone is None:
             return aware
-        local = func.timezone(zone, naive_ts)
+        local = local_to_utc(zone, naive_ts)
         return func.coalesce(local, aware) if self.name is None else local
 
     def unknown(self) -> ColumnElement[bool] | None:
@@ -132,7 +162,7 @@ def epoch(number: ColumnElement[Any], fmt: str) -> ColumnElement[Any]:
     """An epoch number as a timestamp; NULL (unparseable) outside the years 1 to 9999."""
     seconds = number / literal(EPOCH_SCALE[fmt])
     return case(
-        (seconds.between(literal(EPOCH_MIN), literal(EPOCH_MAX)), func.to_timestamp(seconds)),
+        (seconds.between(literal(EPOCH_MIN), literal(EPOCH_MAX)), epoch_to_timestamp(seconds)),
         else_=literal(None, DateTime(timezone=True)),
     )
 
@@ -165,16 +195,17 @@ def map_timestamp(
         raw = _as_text(col, st)
     if fmt in EPOCH_SCALE:
         native = st in INTEGER_TYPES or st in FLOAT_TYPES or st.startswith("DECIMAL")
-        number = cast(col if native else try_cast(func.trim(raw), "DOUBLE"), Double())
+        number = cast(col if native else read_number(raw, integer=False), Double())
         return epoch(number, fmt), raw, None, "format"
     if fmt:
-        parsed = func.try_strptime(raw, literal(fmt))
-        if "%z" in fmt or "%Z" in fmt:
+        aware_text = "%z" in fmt or "%Z" in fmt
+        parsed = parse_timestamp(raw, _grammar(fmt), fmt, aware=aware_text)
+        if aware_text:
             return parsed, raw, None, "format"
         return zone.localize(parsed), raw, zone.unknown(), "format"
-    aware = try_cast(raw, "TIMESTAMPTZ")
+    aware = parse_timestamp(raw, ISO, None, aware=True)
     if zone.known:
-        local = zone.localize(try_cast(raw, "TIMESTAMP"))
+        local = zone.localize(parse_timestamp(raw, ISO, None, aware=False))
         unknown = zone.unknown()
         flag = None if unknown is None else and_(not_(_has_offset(raw)), unknown)
         return case((_has_offset(raw), aware), else_=local), raw, flag, "cast"
@@ -207,9 +238,10 @@ def _map_date(out: MappedField, col: ColumnElement[Any], st: str) -> None:
     raw = _as_text(col, st)
     fmt = out.mapping.format if out.mapping else None
     if fmt:
-        out.value, out.transform = cast(func.try_strptime(raw, literal(fmt)), Date()), "format"
+        parsed = parse_timestamp(raw, _grammar(fmt), fmt, aware=False)
+        out.value, out.transform = to_date(parsed), "format"
     else:
-        out.value, out.transform = try_cast(raw, "DATE"), "cast"
+        out.value, out.transform = to_date(parse_timestamp(raw, ISO, None, aware=False)), "cast"
     out.raw = raw
 
 
@@ -294,10 +326,7 @@ def _map_number(out: MappedField, col: ColumnElement[Any], st: str) -> None:
         text = func.replace(text, thousands, "")
     if decimal == ",":
         text = func.replace(text, ",", ".")
-    value = try_cast(text, "BIGINT" if integer else "DOUBLE")
-    if integer:  # TRY_CAST would round '2.5'; an integer has no fraction
-        value = case((matches(text, r"[+-]?[0-9]+"), value), else_=literal(None, BigInteger()))
-    out.value, out.raw, out.transform = value, raw, "cast"
+    out.value, out.raw, out.transform = read_number(text, integer), raw, "cast"
 
 
 def _map_boolean(out: MappedField, col: ColumnElement[Any], st: str) -> None:

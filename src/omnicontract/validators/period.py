@@ -12,6 +12,10 @@ if TYPE_CHECKING:
 
 
 def _iso(value: object) -> str | None:
+    if isinstance(value, str):  # SQLite returns its UTC text
+        from omnicontract.validators.timeparse import as_instant
+
+        value = as_instant(value) or value
     if isinstance(value, datetime):
         if value.tzinfo is not None:
             value = value.astimezone(UTC)

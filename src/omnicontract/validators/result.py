@@ -79,6 +79,8 @@ class FeedSummary:
     seconds: float = 0.0
     resolution: dict[str, int] = dc_field(default_factory=dict)  # rows per status
     resolved_by: dict[str, int] = dc_field(default_factory=dict)  # resolved rows per key
+    # per identity key: rows matched as written, only after normalization, unmatched, empty
+    key_match: dict[str, dict[str, int]] = dc_field(default_factory=dict)
     first_event: str | None = None  # earliest event time in the feed (ISO 8601, UTC)
     last_event: str | None = None  # latest event time
 
@@ -109,6 +111,7 @@ class RunResult:
     entities: dict[str, list[str]] = dc_field(default_factory=dict)  # entity -> canonical fields
     run_id: str | None = None  # set when the run is recorded in, or read from, a history store
     trend: list[dict[str, Any]] = dc_field(default_factory=list)  # earlier runs, oldest first
+    as_of: str = ""  # the moment the exports represent: 'now' for the time-based checks
     # findings new, resolved, worsened and improved since the previous recorded run
     # (omnicontract.history.changes), None when there is no earlier run to compare with
     changes: dict[str, Any] | None = None
@@ -188,6 +191,7 @@ class RunResult:
             "root": self.root,
             "started_at": self.started_at,
             "finished_at": self.finished_at,
+            "as_of": self.as_of,
             "seconds": round(self.seconds, 3),
             "engine": self.engine,
             "data_roots": [dict(r) for r in self.data_roots],
@@ -254,6 +258,7 @@ def result_from_dict(doc: dict[str, Any]) -> RunResult:
         root=doc.get("root", ""),
         started_at=doc.get("started_at", ""),
         finished_at=doc.get("finished_at", ""),
+        as_of=doc.get("as_of", ""),
         seconds=doc.get("seconds", 0.0),
         engine=doc.get("engine", "duckdb"),
         fail_on=Severity(doc.get("fail_on", "error")),

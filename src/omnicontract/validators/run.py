@@ -7,11 +7,12 @@ fail run a second, capped query for their samples.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import String, cast, column, exists, func, select, table, union_all
 from sqlalchemy.sql.expression import ColumnElement, Select, TableClause
@@ -22,9 +23,14 @@ from omnicontract.validators.checks.base import Check, Draft, FieldContext, RowC
 from omnicontract.validators.engines import engine_class
 from omnicontract.validators.engines.base import Engine, EngineOptions
 from omnicontract.validators.identity import IdentityIndex
+from omnicontract.validators.key_match import key_figures
 from omnicontract.validators.period import record_event_period
 from omnicontract.validators.registry import registry
 from omnicontract.validators.result import FeedSummary
+from omnicontract.validators.sqlfuncs import Unsupported, count_where
+
+if TYPE_CHECKING:
+    from omnicontract.validators.database import Database, RemoteView
 
 # progress(label, step, total): label is "<stage> <what>", stage "feed" or "cross-channel"
 Progress = Callable[[str, int, int], None]
@@ -47,6 +53,8 @@ class FeedRun:
     summary: FeedSummary | None = None
     ok: bool = False
     selected: bool = True
+    # a table or query of a database: its own checks run there, until its keys are local
+    remote: RemoteView | None = None
     # the file each row came from: engine path -> file name (several files: OC-SRC-009)
     files: dict[str, str] = field(default_factory=dict)
 
@@ -63,15 +71,33 @@ class FeedRun:
         return self.run.sample_size
 
     @property
-    def view(self) -> TableClause:
-        """The canonical table of the feed (columns are referenced by name)."""
+    def view(self) -> Any:
+        """The canonical table of the feed (columns are referenced by name); for a
+        database feed, its canonical query inside that database."""
+        if self.remote is not None:
+            return self.remote.view
         return table(self.view_name)
 
     def fetch(self, stmt: Select[Any]) -> list[tuple[Any, ...]]:
+        if self.remote is not None:
+            return self.remote.fetch(stmt)
         return self.run.fetch(stmt)
 
     def top_values(self, stmt: Select[Any]) -> tuple[int, list[tuple[Any, int]]]:
-        return self.run.top_values(stmt)
+        return self.run.top_values(stmt, self.fetch)
+
+    def unsupported(self, expr: Any) -> str | None:
+        """Why this feed's database cannot compute ``expr``, or None when it can."""
+        return self.remote.unsupported(expr) if self.remote is not None else None
+
+    def cannot_run(self, check: Check | type[Check], f: FieldContext | None, why: str) -> None:
+        """Say that ``check`` could not run on this feed's database (never skip silently)."""
+        where = f"'{f.name}'" if f else "this feed"
+        self.source_draft(
+            "OC-SRC-010",
+            f"{check.code} ({check.name}) cannot run on {where}: {why}",
+            field_name=f.name if f else None,
+        )
 
     def scalar(self, stmt: Select[Any]) -> int:
         rows = self.fetch(stmt)
@@ -156,6 +182,7 @@ class Run:
         self.tolerance_s = duration_seconds(project.settings.policy.future_tolerance)
         self._identity: IdentityIndex | None = None
         self._consent: Any = ""  # the consent state table, once built (None: none)
+        self.databases: dict[str, Database | str] = {}  # connection -> open database, or why not
 
     def identity(self) -> IdentityIndex:
         """The cross-channel identity index, built on first use."""
@@ -182,18 +209,23 @@ class Run:
             self.engine.drop_columns(feed.view_name, drop)
 
     def close(self) -> None:
+        for db in self.databases.values():
+            if not isinstance(db, str):
+                db.close()
         self.engine.close()
 
     # ------------------------------------------------------------------ SQL
     def fetch(self, stmt: Any) -> list[tuple[Any, ...]]:
         return self.engine.fetch(stmt)
 
-    def top_values(self, stmt: Select[Any]) -> tuple[int, list[tuple[Any, int]]]:
+    def top_values(
+        self, stmt: Select[Any], fetch: Callable[[Any], list[tuple[Any, ...]]] | None = None
+    ) -> tuple[int, list[tuple[Any, int]]]:
         """``stmt`` selects ``(value, count)`` rows; return the total of the counts and the
         ``sample_size`` most frequent values (ties by value)."""
         sub = stmt.subquery()
         value, count = list(sub.c)[:2]
-        rows = self.fetch(
+        rows = (fetch or self.fetch)(
             select(value, count, func.sum(count).over())
             .order_by(count.desc(), value)
             .limit(max(self.sample_size, 1))
@@ -213,6 +245,11 @@ class Run:
             entity=b.entity,
             source=b.source.display,
         )
+        if b.source.is_database:  # checked where it lives (validators/database.py)
+            from omnicontract.validators.database import prepare_database_feed
+
+            prepare_database_feed(self, feed)
+            return
         self.engine.load_feed(feed)
 
     # ------------------------------------------------------------------ checks
@@ -223,15 +260,23 @@ class Run:
         for f in feed.fields.values():
             for check in checks:
                 if check.applies(f) and (check.code, f.name) not in (skip or set()):
-                    plan.append((check, f, check.failing(f)))
+                    cond = check.failing(f)
+                    why = feed.unsupported(cond)
+                    if why is not None:
+                        feed.cannot_run(check, f, why)
+                        continue
+                    plan.append((check, f, cond))
         self.checks_run += len(plan)
         if not plan or feed.rows == 0:
             return
         view = feed.view
         stmt = select(
-            *[func.count().filter(cond).label(f"k{i}") for i, (_c, _f, cond) in enumerate(plan)]
+            *[count_where(cond).label(f"k{i}") for i, (_c, _f, cond) in enumerate(plan)]
         ).select_from(view)
-        counts = self.fetch(stmt)[0]
+        try:
+            counts = list(feed.fetch(stmt)[0])
+        except Unsupported:  # a database refused the fused query: find the check it was
+            plan, counts = self._one_by_one(feed, plan)
         for (check, f, cond), count in zip(plan, counts, strict=True):
             if not count:
                 continue
@@ -246,10 +291,24 @@ class Run:
                     .order_by(func.count().desc(), value)
                     .limit(self.sample_size)
                 )
-                samples = [(r[0], int(r[1])) for r in self.fetch(sample_stmt)]
+                samples = [(r[0], int(r[1])) for r in feed.fetch(sample_stmt)]
             feed.drafts.append(
                 feed.draft(check, f, int(count), samples, check.message(f, int(count)))
             )
+
+    def _one_by_one(
+        self, feed: FeedRun, plan: list[tuple[RowCheck, FieldContext, ColumnElement[bool]]]
+    ) -> tuple[list[tuple[RowCheck, FieldContext, ColumnElement[bool]]], list[int]]:
+        kept, counts = [], []
+        for check, f, cond in plan:
+            try:
+                count = feed.fetch(select(count_where(cond)).select_from(feed.view))
+            except Unsupported as exc:
+                feed.cannot_run(check, f, str(exc))
+                continue
+            kept.append((check, f, cond))
+            counts.append(count[0][0])
+        return kept, counts
 
     def key_table(self, entity: str, field_name: str) -> TableClause | None:
         """Distinct values ``k`` of ``entity.field`` across every feed of that entity."""
@@ -323,6 +382,32 @@ def _summarize_resolution(run: Run) -> None:
     for res in index.resolutions():
         if res.feed.summary is not None:
             res.feed.summary.resolution, res.feed.summary.resolved_by = index.stats(res)
+            res.feed.summary.key_match = key_figures(run, res)
+
+
+def _run_feed_checks(
+    run: Run, feed: FeedRun, checks: list[Any], delegated: set[tuple[str, str]]
+) -> None:
+    for fc in checks:
+        try:
+            found = list(fc.run(feed))
+        except Unsupported as exc:
+            feed.cannot_run(fc, None, str(exc))
+            found = []
+        feed.drafts.extend(d for d in found if (d.code, d.field) not in delegated)
+        run.checks_run += 1
+
+
+def _finish_feed(run: Run, feed: FeedRun, selected: bool) -> None:
+    """After a feed's own checks: its event period, then only what the cross-channel
+    checks need stays (a database feed's keys come over, a file's raw columns go)."""
+    if selected:
+        with contextlib.suppress(Unsupported):  # a database refused it: period unknown
+            record_event_period(feed)
+    if feed.ok and feed.remote is not None:
+        feed.remote.localize(feed)  # the keys the cross-channel checks need, in batches
+    elif feed.ok:
+        run.release_raw(feed)
 
 
 def _run_project_checks(project: Project, run: Run, cross_channel: bool) -> list[Draft]:
@@ -358,15 +443,10 @@ def execute(
         run.prepare_feed(feed)
         run.feeds.append(feed)
         if feed.ok and selected:
-            delegated = run.row_engine(feed) if run.row_engine else set()
+            delegated = run.row_engine(feed) if run.row_engine and not feed.remote else set()
             run.run_row_checks(feed, row_checks, skip=delegated)
-            for fc in feed_checks:
-                feed.drafts.extend(d for d in fc.run(feed) if (d.code, d.field) not in delegated)
-                run.checks_run += 1
-        if selected:
-            record_event_period(feed)
-        if feed.ok:
-            run.release_raw(feed)
+            _run_feed_checks(run, feed, feed_checks, delegated)
+        _finish_feed(run, feed, selected)
         if feed.summary:
             feed.summary.seconds = round(time.perf_counter() - started, 3)
         if selected:

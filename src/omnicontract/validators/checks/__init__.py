@@ -2,13 +2,17 @@
 ``omnicontract.checks`` entry point named ``builtin`` registers."""
 
 from omnicontract.validators.checks.ambiguous_identity import AmbiguousIdentity
+from omnicontract.validators.checks.broken_link import BrokenLink
 from omnicontract.validators.checks.case_order import CaseOutOfOrder
 from omnicontract.validators.checks.consent_conflict import ConsentConflict
 from omnicontract.validators.checks.contact_after_opt_out import ContactAfterOptOut
+from omnicontract.validators.checks.contact_undated_opt_out import ContactUndatedOptOut
 from omnicontract.validators.checks.contract_lint import STATIC_CHECKS
 from omnicontract.validators.checks.country import Country
 from omnicontract.validators.checks.cross_file_duplicate import CrossFileDuplicate
 from omnicontract.validators.checks.currency import Currency
+from omnicontract.validators.checks.document import InvalidDocument
+from omnicontract.validators.checks.duplicate_customer import DuplicateCustomer
 from omnicontract.validators.checks.duplicate_interaction import DuplicateInteraction
 from omnicontract.validators.checks.email import Email
 from omnicontract.validators.checks.enum import EnumValue
@@ -65,16 +69,20 @@ BUILTIN_CHECKS = [
     FutureTimestamp,
     Language,
     Uuid,
+    InvalidDocument,
     MissingReference,
+    BrokenLink,
     OrphanInteraction,
     NoIdentityKey,
     NormalizationOnlyMatch,
     IdentityConflict,
+    DuplicateCustomer,
     KeyMismatch,
     SharedIdentifier,
     DuplicateInteraction,
     AmbiguousIdentity,
     ContactAfterOptOut,
+    ContactUndatedOptOut,
     ConsentConflict,
     JourneyConflict,
     TimezoneShift,

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import String, cast, column, func, literal, select, union_all
+from sqlalchemy import String, and_, cast, exists, literal, or_, select
 
 from omnicontract.contracts.model import Severity
+from omnicontract.validators import consent
 from omnicontract.validators.checks.base import Draft, ProjectCheck
 
 if TYPE_CHECKING:
@@ -13,10 +14,12 @@ if TYPE_CHECKING:
 
 
 class ConsentConflict(ProjectCheck):
-    """The same customer has different consent states for the same channel in different
-    sources of the master (the CRM says opted in, the e-mail platform says opted out).
-    Counted per source, as the number of customers whose state disagrees with another
-    source; samples show the customer ids."""
+    """A customer's consent flag for a channel in one source of the master disagrees with
+    another source of the master (the CRM says opted in, the e-mail platform says opted
+    out), or with the latest action the consent log records for that customer and channel
+    up to the run's `as_of` moment (compared wherever the log has events for them; an
+    opt-out wins a tie). Counted per source and flag, as customers; samples show the
+    customer ids."""
 
     code = "OC-CNS-002"
     name = "consent-conflict"
@@ -25,42 +28,58 @@ class ConsentConflict(ProjectCheck):
     default_severity = Severity.warning
 
     def run(self, run: Run) -> Iterable[Draft]:
-        index = run.identity()
-        if not index.ready:
+        events = consent.consent_events(run)
+        if events is None:
             return
-        id_field = index.policy.id_field
-        for field in sorted(set(run.project.settings.consent.channels.values())):
-            sources = [f for f in index.master_feeds if field in f.fields and id_field in f.fields]
-            if len(sources) < 2:
-                continue
-            u = union_all(
-                *[
-                    select(
-                        cast(column(id_field), String()).label("cid"),
-                        column(field).label("v"),
-                        literal(i).label("src"),
-                    ).select_from(f.view)
-                    for i, f in enumerate(sources)
-                ]
-            ).subquery("u")
-            s = (
-                select(u.c.cid, u.c.v, u.c.src)
-                .where(u.c.cid.is_not(None), u.c.v.is_not(None))
-                .distinct()
-                .subquery("s")
-            )
-            c = select(s.c.cid).group_by(s.c.cid).having(func.count(s.c.v.distinct()) > 1)
-            rows = run.fetch(
-                select(s.c.src, s.c.cid).where(s.c.cid.in_(c)).order_by(s.c.src, s.c.cid)
-            )
-            for i, feed in enumerate(sources):
-                ids = sorted({cid for src, cid in rows if src == i})
+        index = run.identity()
+        policy = run.project.settings.consent
+        as_of = consent.as_of_param(run)
+        for n, feed in enumerate(index.master_feeds):
+            for channel, field in sorted(policy.channels.items()):
+                if field not in feed.fields or not feed.selected:
+                    continue
+                mine = events.alias("mine")
+                other = events.alias("other")
+                ch = cast(literal(channel), String())
+                disagrees_with_source = (
+                    exists()
+                    .where(
+                        other.c.origin == "flag",
+                        other.c.src != n,
+                        other.c.cid == mine.c.cid,
+                        other.c.channel == mine.c.channel,
+                        other.c.opt_in != mine.c.opt_in,
+                    )
+                    .correlate_except(other)
+                )
+                disagrees_with_log = or_(
+                    and_(
+                        mine.c.opt_in.is_(True),
+                        consent.latest_is(run, False, mine.c.cid, ch, as_of, as_of, log_only=True),
+                    ),
+                    and_(
+                        mine.c.opt_in.is_(False),
+                        consent.latest_is(run, True, mine.c.cid, ch, as_of, as_of, log_only=True),
+                    ),
+                )
+                stmt: Any = (
+                    select(mine.c.cid)
+                    .distinct()
+                    .where(
+                        mine.c.origin == "flag",
+                        mine.c.src == n,
+                        mine.c.channel == channel,
+                        or_(disagrees_with_source, disagrees_with_log),
+                    )
+                    .order_by(mine.c.cid)
+                )
+                ids = [r[0] for r in run.fetch(stmt)]
                 if ids:
-                    f = feed.fields[field]
                     yield feed.draft(
                         self,
-                        f,
+                        feed.fields[field],
                         len(ids),
                         [(c, 1) for c in ids[: run.sample_size]],
-                        f"'{field}' of {len(ids):,} customers disagrees with another source",
+                        f"'{field}' of {len(ids):,} customers disagrees with another source "
+                        "or with the consent log",
                     )

@@ -38,7 +38,7 @@ class DuplicateInteraction(ProjectCheck):
             rows = run.fetch(
                 select(first, extra, func.sum(extra).over())
                 .where(ident.is_not(None), t.c["__t"].is_not(None))
-                .group_by(ident, t.c["__t"], t.c["__kind"])
+                .group_by(ident, t.c["__t"], t.c["__kind"], t.c["__ch"], t.c["__act"])
                 .having(func.count(t.c["__pk"].distinct()) > 1)
                 .order_by(extra.desc(), first)
                 .limit(max(run.sample_size, 1))

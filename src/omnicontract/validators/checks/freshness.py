@@ -4,10 +4,11 @@ from collections.abc import Iterable
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import DateTime, String, cast, column, func, literal, select
+from sqlalchemy import func, select
 
 from omnicontract.contracts.model import duration_seconds
 from omnicontract.validators.checks.base import Draft, FeedCheck
+from omnicontract.validators.timeparse import as_instant, shown_instant
 
 if TYPE_CHECKING:
     from omnicontract.validators.run import FeedRun
@@ -31,23 +32,18 @@ class StaleFeed(FeedCheck):
         f = feed.fields.get(name) if name else None
         if f is None or f.constant:
             return
-        t = column(name)
-        now = cast(literal(feed.run.now.isoformat(), String()), DateTime(timezone=True))
-        rows = feed.fetch(
-            select(
-                cast(func.max(t), String()), func.date_diff("second", func.max(t), now)
-            ).select_from(feed.view)
-        )
-        newest = rows[0] if rows else None
-        if newest is None or newest[1] is None:
+        # the newest value comes back and its age is taken here: the same on every engine
+        value = feed.fetch(select(func.max(f.value)).select_from(feed.view))[0][0]
+        newest = as_instant(value)
+        if newest is None:
             return
-        age = int(newest[1])
+        age = int((feed.run.now - newest).total_seconds())
         limit = duration_seconds(spec.max_age)
         if age > limit:
             yield feed.draft(
                 self,
                 f,
                 0,
-                [(newest[0], 1, False)],
+                [(shown_instant(newest, date_only=f.spec.type == "date"), 1, False)],
                 f"newest '{name}' is {timedelta(seconds=age)} old (allowed: {spec.max_age})",
             )

@@ -64,6 +64,20 @@ class MalformedRows(SourceCheck):
     hint = "Fix quoting or delimiters at the listed lines, or declare source.quote/escape."
 
 
+class CannotRunHere(SourceCheck):
+    """A check, or the mapping of a field, needs a function the feed's database does not
+    have (for example a timestamp format directive outside the portable set, or regular
+    expressions on a dialect without them). The check did not run on that feed; this
+    finding says so, so a clean report never hides an unchecked rule. The capability
+    table in docs/engines.md lists what runs where."""
+
+    code = "OC-SRC-010"
+    name = "cannot-run-here"
+    summary = "check cannot run on the feed's database"
+    hint = "Read the feed as a file or through a dialect that has the function (docs/engines.md)."
+    default_severity = Severity.warning
+
+
 SOURCE_CHECKS = [
     SourceMissing,
     SourceUnreadable,
@@ -71,4 +85,5 @@ SOURCE_CHECKS = [
     UnexpectedColumn,
     EmptyFeed,
     MalformedRows,
+    CannotRunHere,
 ]

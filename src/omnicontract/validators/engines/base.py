@@ -63,6 +63,11 @@ class Engine:
     def create_view(self, name: str, stmt: Select[Any]) -> TableClause:
         raise NotImplementedError
 
+    def append(self, target: TableClause, stmt: Select[Any]) -> None:
+        """Insert the rows of ``stmt`` into a table made by ``create_table`` (the key
+        columns of a database feed arrive in batches this way); optional."""
+        raise NotImplementedError(f"the {self.name} engine cannot take rows in batches")
+
     def drop_columns(self, name: str, columns: list[str]) -> None:
         """Drop columns that are no longer needed (memory); an engine may ignore it."""
 

@@ -2,7 +2,7 @@
 disk past its memory limit.
 
 Per feed: the mapped source columns are read once; phone numbers are normalized on their
-distinct values (in Python, on every core) and joined back through a lookup table; the
+distinct values (see ``validators/phones.py``) and joined back through a lookup table; the
 canonical table applies the mapping once, so every check scans parsed values. Tables that
 live to the end of the run (identity resolution) are kept compressed in memory.
 """
@@ -14,13 +14,13 @@ import tempfile
 from typing import TYPE_CHECKING, Any
 
 import duckdb
-from sqlalchemy import ARRAY, String, bindparam, cast, column, func, select, table
+from sqlalchemy import column, func, insert, select, table
 from sqlalchemy.sql.expression import ColumnElement
 
 from omnicontract.validators import binding
 from omnicontract.validators.engines.base import Engine, EngineOptions, table_of
 from omnicontract.validators.feeds import clean_duckdb_error
-from omnicontract.validators.normalize import normalize_phones
+from omnicontract.validators.phones import PhoneLookups
 from omnicontract.validators.sqlfuncs import create_table_as, drop_column, drop_table
 
 if TYPE_CHECKING:
@@ -32,9 +32,9 @@ PACKED = "packed"  # the attached in-memory database for tables kept to the end 
 
 
 def dialect() -> Any:
-    from duckdb_engine import Dialect
+    from omnicontract.validators.dialect import duckdb_dialect
 
-    return Dialect(paramstyle="qmark")
+    return duckdb_dialect()
 
 
 def _unreadable(feed: FeedRun, what: str, exc: Exception) -> None:
@@ -71,6 +71,7 @@ class DuckDBEngine(Engine):
         # Derived tables that live to the end of the run are kept compressed in memory.
         self.con.execute("ATTACH ':memory:' AS packed (COMPRESS)")
         self._dialect = dialect()
+        self.phones = PhoneLookups(self)
 
     @property
     def dialect(self) -> Any:
@@ -102,6 +103,10 @@ class DuckDBEngine(Engine):
         # a view keeps no parameters: its values are rendered as escaped literals
         self.run(create_table_as(target, stmt, view=True), literal=True)
         return target
+
+    def append(self, target: TableClause, stmt: Select[Any]) -> None:
+        names = [c.key for c in stmt.selected_columns]
+        self.run(insert(table(target.name, *[column(n) for n in names])).from_select(names, stmt))
 
     def drop(self, name: str) -> None:
         self.run(drop_table(table(name)))
@@ -155,24 +160,6 @@ class DuckDBEngine(Engine):
         rows = self.fetch(select(func.count()).select_from(table(feed.view_name)))[0][0]
         binding.loaded(feed, int(rows), bound)
 
-    def _phone_lookup(
-        self, name: str, raw_table: TableClause, src: str, region: Any, intl: bool
-    ) -> TableClause:
-        """raw -> E.164 for the distinct values of ``src``, normalized in Python."""
-        value = cast(column(src), String())
-        distinct = self.fetch(
-            select(value).select_from(raw_table).where(column(src).is_not(None)).distinct()
-        )
-        raws = [r[0] for r in distinct]
-        normalized = normalize_phones(raws, region, intl)
-        arrays = [
-            func.unnest(cast(bindparam(key, values, type_=ARRAY(String())), ARRAY(String()))).label(
-                key
-            )
-            for key, values in (("raw", raws), ("e164", normalized))
-        ]
-        return self.create_table(name, select(*arrays))
-
     def _canonical_table(self, feed: FeedRun, raw_table: TableClause, bound: binding.Bound) -> None:
         n = feed.number
         src_from: Any = raw_table
@@ -181,7 +168,7 @@ class DuckDBEngine(Engine):
             if mf.transform != "phone" or not mf.source_column:
                 continue
             intl = bool(mf.mapping and mf.mapping.phone_international)
-            lookup = self._phone_lookup(
+            lookup = self.phones.build(
                 f"phones_{n}_{len(lookups)}", raw_table, mf.source_column, mf.phone_region, intl
             )
             lookups.append(lookup.name)

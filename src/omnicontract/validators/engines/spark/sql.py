@@ -166,6 +166,14 @@ def _order_by_alias(node: exp.Select, args: dict[str, Any]) -> None:
             ordered.set("this", exp.column(alias, quoted=True))
 
 
+def _unit(node: exp.DateDiff, args: dict[str, Any]) -> str:
+    """The unit of a ``date_diff``, written in the statement or bound as a parameter."""
+    unit = node.args.get("unit")
+    if isinstance(unit, exp.Placeholder):
+        return str(args.get(unit.name, "")).upper()
+    return node.text("unit").upper()
+
+
 def _rewrite(node: exp.Expression, args: dict[str, Any]) -> exp.Expression:
     if isinstance(node, exp.Select):
         _order_by_alias(node, args)
@@ -185,7 +193,7 @@ def _rewrite(node: exp.Expression, args: dict[str, Any]) -> exp.Expression:
     if isinstance(node, exp.TimeToUnix):
         micros = exp.Anonymous(this="unix_micros", expressions=[node.this])
         return exp.Div(this=micros, expression=exp.Literal.number("1000000.0"))
-    if isinstance(node, exp.DateDiff) and node.text("unit").upper() == "SECOND":
+    if isinstance(node, exp.DateDiff) and _unit(node, args) == "SECOND":
         start = exp.Anonymous(this="unix_seconds", expressions=[node.expression])
         end = exp.Anonymous(this="unix_seconds", expressions=[node.this])
         return exp.Paren(this=exp.Sub(this=end, expression=start))
