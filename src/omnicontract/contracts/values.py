@@ -104,10 +104,10 @@ def glob_regex(glob: str) -> str:
         ch = glob[i]
         i += 1
         if ch == "*":
-            if not out or out[-1] != ".*":  # '**' is the same as '*'
-                out.append(".*")
+            if not out or out[-1] != r"(?:.|\n)*":  # '**' is the same as '*'
+                out.append(r"(?:.|\n)*")  # any text, line breaks too, in the portable dialect
         elif ch == "?":
-            out.append(".")
+            out.append(r"(?:.|\n)")
         elif ch == "[":
             j = i + 1 if i < n and glob[i] == "!" else i
             j = j + 1 if j < n and glob[j] == "]" else j
@@ -123,7 +123,7 @@ def glob_regex(glob: str) -> str:
             out.append("[" + ("^" if negate else "") + body + "]")
         else:
             out.append(re.escape(ch))
-    return "(?s:" + "".join(out) + ")"
+    return "".join(out)
 
 
 def glob_problem(glob: str) -> str | None:
