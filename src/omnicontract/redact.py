@@ -6,10 +6,10 @@ remembering to hide it. It lives in the lowest layer because every layer prints.
 
 Forms it hides:
 
-- user info of a URL: ``postgresql://qa:secret@db/qa`` -> ``postgresql://qa:***@db/qa``,
-  also when the password holds an unencoded ``@`` and when the scheme is missing
-  (``qa:secret@db:5432/qa``);
-- a user name alone before ``@`` in a URL (``https://TOKEN@host``), which is how tokens travel;
+- user info of a URL, user name and password: ``postgresql://qa:secret@db/qa`` ->
+  ``postgresql://***@db/qa``, also when the password holds an unencoded ``@`` and when the
+  scheme is missing (``qa:secret@db:5432/qa``); a user name alone (``https://TOKEN@host``)
+  is how tokens travel, so it goes too;
 - secret parameters in a query string or a key=value connection string
   (``?password=``, ``&pwd=``, ``sslpassword=``, ``token=``, ``api_key=``, ``secret=``, ...);
 - any literal secret the caller knows (an expanded ``${VAR}``).
@@ -41,17 +41,25 @@ _URL_USERINFO = re.compile(
 )
 # no scheme: user:password@host
 _BARE_USERINFO = re.compile(
-    r"(?<![A-Za-z0-9+.\-/:@])(?P<user>[A-Za-z0-9_.%+-]+):(?!//)(?P<password>[^\s'\"<>]+)@"
+    r"(?<![A-Za-z0-9+.\-:@])(?P<user>[A-Za-z0-9_.%+-]+):(?!//)(?P<password>[^\s'\"<>]+)@"
     r"(?=[A-Za-z0-9\[][^\s'\"<>@]*(?:[\s'\"<>]|$))"
 )
 
 
+# a password written as an unexpanded ${NAME} reference is no secret, and worth showing
+_REFERENCE = re.compile(r"[^:@]*:\$\{[A-Za-z_][A-Za-z0-9_]*\}")
+
+
 def _userinfo(match: re.Match[str]) -> str:
-    info = match.group("userinfo")
-    user, sep, _ = info.partition(":")
-    if sep:
-        return f"{match.group('scheme')}{user}:{HIDDEN}@"
+    if _REFERENCE.fullmatch(match.group("userinfo")):
+        return match.group(0)
     return f"{match.group('scheme')}{HIDDEN}@"
+
+
+def _bare_userinfo(match: re.Match[str]) -> str:
+    if _REFERENCE.fullmatch(f"{match.group('user')}:{match.group('password')}"):
+        return match.group(0)
+    return f"{HIDDEN}@"
 
 
 def redact(text: str, *secrets: str | None) -> str:
@@ -63,7 +71,7 @@ def redact(text: str, *secrets: str | None) -> str:
             text = text.replace(secret, HIDDEN)
     if "@" in text:
         text = _URL_USERINFO.sub(_userinfo, text)
-        text = _BARE_USERINFO.sub(lambda m: f"{m.group('user')}:{HIDDEN}@", text)
+        text = _BARE_USERINFO.sub(_bare_userinfo, text)
     if "=" in text:
         text = _PARAM.sub(lambda m: f"{m.group('key')}{m.group('eq')}{HIDDEN}", text)
     return text

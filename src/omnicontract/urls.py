@@ -1,5 +1,12 @@
 """Database URLs from project files: ``${ENV_VAR}`` in the password, and the backend.
 
+Every message, report or log line that may carry a connection URL goes through
+:func:`redact` (``omnicontract.redact``, the one redaction of the package): user names,
+passwords (in the user info, in ``password=`` style query parameters, and in scheme-less
+``user:secret@host`` forms) are replaced by ``***``.
+An expanded environment value is never printed: callers keep the expanded URL to
+themselves and show :func:`redact` of the URL as written.
+
 A URL written in a project file may take its password from the environment
 (``postgresql://qa:${CRM_PASSWORD}@db/crm``), and only its password: an expansion in the
 host, database, user or query could carry a secret to a host the URL names, or into a
@@ -13,8 +20,22 @@ import os
 import re
 from typing import Any
 
+from omnicontract.redact import redact  # the one redaction, re-exported for URL callers
+
 ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_ENV_REF = ENV_REF
 SCHEME = re.compile(r"^(?P<backend>[A-Za-z][A-Za-z0-9.-]*)(?:\+[A-Za-z0-9_.-]+)?://")
+
+__all__ = [
+    "ENV_REF",
+    "SCHEME",
+    "EnvironmentProblem",
+    "backend",
+    "encode_userinfo",
+    "expand_password",
+    "misplaced_env",
+    "redact",
+]
 
 
 class EnvironmentProblem(ValueError):
@@ -32,6 +53,23 @@ def backend(url: str) -> str | None:
         return None
     name = match.group("backend").lower()
     return "postgresql" if name == "postgres" else name
+
+
+def encode_userinfo(url: str) -> str:
+    """``url`` with an unencoded ``@`` (or ``:``) in its password percent-encoded, so a URL
+    parser splits user info from host at the last ``@`` of the authority, as a browser
+    does, instead of sending the rest of the password to the network as a host name."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    head = rest.split("?", 1)[0].split("#", 1)[0]
+    at = head.rfind("@")
+    if at < 0 or "@" not in head[:at]:
+        return url
+    from urllib.parse import quote
+
+    user, colon, password = rest[:at].partition(":")
+    return f"{scheme}://{user}{colon}{quote(password, safe='')}{rest[at:]}"
 
 
 def misplaced_env(parsed: Any) -> str | None:

@@ -12,8 +12,8 @@ import click
 from omnicontract.cli.common import debug_option, handle_errors, terminal_width
 
 HISTORY_URL_HELP = (
-    "Run store (SQLAlchemy URL; ${ENV_VAR} is expanded) [default: $OMNICONTRACT_HISTORY_URL, "
-    "else history.url of the project, else .omnicontract/history.db in the project]."
+    "Run store (SQLAlchemy URL; ${ENV_VAR} in the password is expanded) "
+    "[default: $OMNICONTRACT_HISTORY_URL, else history.url of the project, else .omnicontract/history.db in the project]."
 )
 
 

@@ -20,6 +20,7 @@ from omnicontract.contracts.model import (
     ChannelBinding,
     EntityContract,
     FeedBinding,
+    LogicalType,
     ProjectFile,
 )
 from omnicontract.contracts.paths import OUTSIDE_HINT, Confinement
@@ -160,7 +161,7 @@ def _message(
 ) -> tuple[str, str | None]:
     kind = err["type"]
     if kind == "extra_forbidden":
-        key = str(path[-1]) if path else "?"
+        key = clip(path[-1]) if path else "?"
         allowed = _allowed_keys(model, path[:-1])
         close = difflib.get_close_matches(key, allowed, n=1)
         hint = f"did you mean '{close[0]}'?" if close else None
@@ -168,7 +169,7 @@ def _message(
             hint = "allowed keys: " + ", ".join(sorted(allowed))
         return f"unknown key '{key}'", hint
     if kind == "missing":
-        key = str(path[-1]) if path else "?"
+        key = clip(path[-1]) if path else "?"
         return f"missing required key '{key}'", None
     msg = err["msg"]
     if msg.startswith("Value error, "):
@@ -179,7 +180,7 @@ def _message(
         expected = re.findall(r"'([^']*)'", str(err.get("ctx", {}).get("expected", "")))
         close = difflib.get_close_matches(str(got), expected, n=1, cutoff=0.5)
         hint = f"did you mean '{close[0]}'?" if close else None
-        return f"invalid value {got!r} for '{field_name}': {msg[:1].lower()}{msg[1:]}", hint
+        return f"invalid value {clip(got)!r} for '{field_name}': {msg[:1].lower()}{msg[1:]}", hint
     if field_name and kind != "value_error":
         return f"'{field_name}': {msg[:1].lower()}{msg[1:]}", None
     return msg, None
@@ -285,7 +286,7 @@ def _expand(
                 location=where,
                 hint=f"paths in '{key}' are relative to {root}",
             )
-        found.extend(matches)
+        found.extend(m for m in matches if m not in found)  # two globs, one file: once
     return found
 
 
@@ -430,6 +431,27 @@ def _source_problems(
     return problems
 
 
+def _mapping_type_problems(
+    ch: LoadedChannel, i: int, feed: FeedBinding, entity: EntityContract
+) -> list[Problem]:
+    """Mapping options that the canonical field's type cannot take."""
+    problems: list[Problem] = []
+    for fname, mapping in feed.fields.items():
+        spec = entity.fields.get(fname)
+        if spec is None or mapping.values is None or spec.type == LogicalType.string:
+            continue
+        problems.append(
+            (
+                ch.doc.location(("feeds", i, "fields", fname, "values")),
+                f"'{fname}' is a {spec.type.value} field; a value map ('values') turns source "
+                "text into canonical text and applies to string fields only",
+                "drop 'values' and let the type parse the column, or make the field a string "
+                "with an enum",
+            )
+        )
+    return problems
+
+
 def _binding_problems(project: Project, ch: LoadedChannel, known: set[str] | None) -> list[Problem]:
     problems = _override_problems(ch.model.checks, ch.doc, ("checks",), known)
     for i, feed in enumerate(ch.model.feeds):
@@ -444,6 +466,7 @@ def _binding_problems(project: Project, ch: LoadedChannel, known: set[str] | Non
             problems.append((ch.feed_location(i, "entity"), msg, hint))
             continue
         canonical = contract.model.fields
+        problems += _mapping_type_problems(ch, i, feed, contract.model)
         for section, names in (("fields", feed.fields), ("constants", feed.constants)):
             for fname in names:
                 if fname not in canonical:
@@ -484,6 +507,22 @@ def _policy_problems(project: Project) -> list[Problem]:
     return problems
 
 
+def _database_file_outside(project: Project, url: str) -> str | None:
+    """For a database that is a file (SQLite, DuckDB): a message when the file lies
+    outside the folders the project may read."""
+    from omnicontract.urls import backend
+
+    if backend(url) not in ("sqlite", "duckdb"):
+        return None
+    database = url.split("://", 1)[1].split("?", 1)[0]
+    database = database[1:] if database.startswith("/") else database
+    if database in ("", ":memory:") or database.startswith(":memory:"):
+        return None
+    confinement = project.confinement or Confinement(project.root)
+    problem = confinement.pattern_problem(database)
+    return problem
+
+
 def _url_problem(name: str, url: str) -> tuple[str, str] | None:
     """Why a connection URL cannot be used (message, hint), judged without connecting."""
     from sqlalchemy.engine import make_url
@@ -517,6 +556,14 @@ def _connection_problems(project: Project) -> list[Problem]:
             problem = _url_problem(name, conn.url)
             if problem is not None:
                 problems.append((project.doc.location(("connections", name)), *problem))
+            elif outside := _database_file_outside(project, conn.url):
+                problems.append(
+                    (
+                        project.doc.location(("connections", name)),
+                        f"connection '{name}': {outside}",
+                        OUTSIDE_HINT,
+                    )
+                )
     for ch in project.channels:
         for i, feed in enumerate(ch.model.feeds):
             src = feed.source

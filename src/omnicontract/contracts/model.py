@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     BeforeValidator,
@@ -22,9 +23,43 @@ from pydantic import (
     model_validator,
 )
 
+from omnicontract.contracts import values as checked
+from omnicontract.contracts.values import DURATION
+from omnicontract.contracts.values import duration_seconds as duration_seconds  # re-exported
+from omnicontract.contracts.values import parse_size as parse_size  # re-exported
+from omnicontract.redact import clip
+
 IDENT = r"^[a-z][a-z0-9_]*$"
 SEMVER = re.compile(r"^\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$")
-DURATION = re.compile(r"^\s*(\d+)\s*(s|m|h|d)\s*$")
+
+
+def _checked_by(problem: Any) -> Any:
+    """A pydantic validator raising the message of ``problem(value)``, if any."""
+
+    def check(value: Any) -> Any:
+        if value is not None:
+            message = problem(value)
+            if message:
+                raise ValueError(message)
+        return value
+
+    return AfterValidator(check)
+
+
+# values checked against what the engines accept (see contracts/values.py)
+TimeZone = Annotated[str, _checked_by(checked.zone_problem)]
+PhoneRegion = Annotated[
+    str,
+    _checked_by(checked.region_problem),
+    Field(json_schema_extra={"pattern": "^[A-Z]{2}$"}),
+]
+Duration = Annotated[
+    str,
+    _checked_by(checked.duration_problem),
+    Field(json_schema_extra={"pattern": DURATION.pattern}),
+]
+Glob = Annotated[str, _checked_by(checked.glob_problem)]
+Ident = Annotated[str, Field(pattern=IDENT)]
 
 
 class Strict(BaseModel):
@@ -92,6 +127,9 @@ class FieldSpec(Strict):
     @classmethod
     def _pattern_compiles(cls, value: str | None) -> str | None:
         if value is not None:
+            unsupported = checked.regex_problem(value)
+            if unsupported:
+                raise ValueError(unsupported)
             from omnicontract.contracts.regex import problem
 
             why = problem(value)
@@ -146,7 +184,7 @@ class EntityContract(Strict):
     @classmethod
     def _semver(cls, value: str) -> str:
         if not SEMVER.match(value):
-            raise ValueError(f"'{value}' is not a semantic version such as 1.0.0")
+            raise ValueError(f"'{clip(value)}' is not a semantic version such as 1.0.0")
         return value
 
     @model_validator(mode="after")
@@ -169,13 +207,9 @@ class EntityContract(Strict):
 
 
 def _check_zone(value: str | None) -> str | None:
-    if value is not None:
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone '{value[:80]}' (use an IANA name)") from None
+    problem = checked.zone_problem(value) if value is not None else None
+    if problem:
+        raise ValueError(problem)
     return value
 
 
@@ -204,15 +238,14 @@ class FieldMapping(Strict):
         description="Timestamps written as a date and a time in two columns: the column with "
         "the time of day; `column` holds the date and `format` reads both, joined by a space.",
     )
-    timezone: str | None = Field(
+    timezone: TimeZone | None = Field(
         None, description="IANA time zone of naive source timestamps (e.g. `America/Sao_Paulo`)."
     )
     values: dict[str, str | None] | None = Field(
         None, description="Value map from the channel's vocabulary to the canonical one."
     )
-    phone_region: str | None = Field(
+    phone_region: PhoneRegion | None = Field(
         None,
-        pattern=r"^[A-Z]{2}$",
         description="ISO country whose local phone format the source uses (e.g. `BR`).",
     )
     phone_international: bool = Field(
@@ -253,10 +286,14 @@ class FieldMapping(Strict):
         "linked pairs measure the clock offset between the two channels (OC-TIM-001).",
     )
 
-    @field_validator("timezone")
+    @field_validator("format")
     @classmethod
-    def _known_zone(cls, value: str | None) -> str | None:
-        return _check_zone(value)
+    def _known_format(cls, value: str | None) -> str | None:
+        named = value in DURATION_FORMATS or value in EPOCH_FORMATS
+        problem = checked.strptime_problem(value) if value is not None and not named else None
+        if problem:
+            raise ValueError(problem)
+        return value
 
 
 DURATION_FORMATS = ("hh:mm:ss", "mm:ss", "iso8601", "duration", "seconds", "milliseconds")
@@ -438,6 +475,8 @@ class Source(ReadSettings):
             return self._database_source()
         if not self.path and not self.files:
             raise ValueError("a source needs a path, or a connection with a table or query")
+        if not self.paths or not all(self.paths):
+            raise ValueError("'path' must name a file or glob (it is empty)")
         for name in ("table", "query"):
             if getattr(self, name) is not None:
                 raise ValueError(f"'{name}' needs a connection")
@@ -520,14 +559,7 @@ class Freshness(Strict):
     field: str | None = Field(
         None, description="Timestamp field to look at [default: the entity's event_time]."
     )
-    max_age: str = Field(description="Largest allowed age of the newest record (`24h`, `2d`).")
-
-    @field_validator("max_age")
-    @classmethod
-    def _duration(cls, value: str) -> str:
-        if not DURATION.match(value):
-            raise ValueError(f"'{value}' is not a duration such as 30m, 24h or 2d")
-        return value
+    max_age: Duration = Field(description="Largest allowed age of the newest record (`24h`, `2d`).")
 
 
 class Volume(Strict):
@@ -584,11 +616,11 @@ class ChannelBinding(Strict):
     channel: str = Field(pattern=IDENT, description="Channel name, e.g. `whatsapp`.")
     owner: str | None = Field(None, description="Team accountable for this channel's data.")
     description: str | None = Field(None, description="What this channel is, for people.")
-    timezone: str | None = Field(
+    timezone: TimeZone | None = Field(
         None, description="Default IANA time zone for this channel's naive timestamps."
     )
-    phone_region: str | None = Field(
-        None, pattern=r"^[A-Z]{2}$", description="Default phone region for this channel."
+    phone_region: PhoneRegion | None = Field(
+        None, description="Default phone region for this channel."
     )
     checks: CheckOverrides = Field(
         default_factory=dict, description="Per-check overrides for every feed of the channel."
@@ -615,7 +647,7 @@ class Policy(Strict):
     )
     sample_size: int = Field(5, ge=0, le=100, description="Failing values shown per finding.")
     mask_pii: bool = Field(True, description="Mask samples of fields marked `pii`.")
-    future_tolerance: str = Field(
+    future_tolerance: Duration = Field(
         "5m", description="Clock skew allowed before a timestamp counts as future (`30s`, `5m`)."
     )
     checks: CheckOverrides = Field(
@@ -628,18 +660,11 @@ class Policy(Strict):
         "run]; `--as-of` overrides it.",
     )
 
-    @field_validator("future_tolerance")
-    @classmethod
-    def _duration(cls, value: str) -> str:
-        if not DURATION.match(value):
-            raise ValueError(f"'{value}' is not a duration such as 30s, 5m, 2h or 1d")
-        return value
-
 
 class Defaults(Strict):
-    timezone: str | None = Field(None, description="Default IANA zone for naive timestamps.")
-    phone_region: str | None = Field(
-        None, pattern=r"^[A-Z]{2}$", description="Default phone region for local numbers."
+    timezone: TimeZone | None = Field(None, description="Default IANA zone for naive timestamps.")
+    phone_region: PhoneRegion | None = Field(
+        None, description="Default phone region for local numbers."
     )
 
 
@@ -656,7 +681,7 @@ class Normalizer(StrEnum):
 class IdentityKey(Strict):
     name: str = Field(pattern=IDENT, description="Key name; also its field name by default.")
     normalize: Normalizer = Field(Normalizer.text, description="Normalization before matching.")
-    fields: dict[str, str] = Field(
+    fields: dict[Ident, Ident] = Field(
         default_factory=dict,
         description="Field holding the key, per entity, where it is not `name` "
         "(e.g. `{customer: instagram_handle}`).",
@@ -714,7 +739,7 @@ class Identity(Strict):
         min_length=1,
         description="Identity keys, most trusted first.",
     )
-    placeholders: dict[str, list[str]] = Field(
+    placeholders: dict[str, list[Glob]] = Field(
         default_factory=_default_placeholders,
         description="Per key, glob patterns of values that identify no one (`test@*`).",
     )
@@ -764,7 +789,7 @@ class Identity(Strict):
 class Consent(Strict):
     """Which consent field of the master governs outbound contact on each channel."""
 
-    channels: dict[str, str] = Field(
+    channels: dict[Ident, Ident] = Field(
         default_factory=lambda: {
             "email": "consent_email",
             "whatsapp": "consent_whatsapp",
@@ -774,8 +799,8 @@ class Consent(Strict):
         description="Interaction channel -> boolean consent field of the master entity; its "
         "timestamp is the field of the same name with `_at`.",
     )
-    channel_field: str = Field("channel", description="Field holding an interaction's channel.")
-    direction_field: str = Field(
+    channel_field: Ident = Field("channel", description="Field holding an interaction's channel.")
+    direction_field: Ident = Field(
         "direction", description="Field saying whether the business made the contact."
     )
     outbound_values: list[str] = Field(
@@ -793,7 +818,7 @@ class Consent(Strict):
         description="Only outbound contacts that carry a `campaign_field` value need consent; "
         "`kinds` is ignored.",
     )
-    campaign_field: str = Field("campaign_id", description="Field naming the campaign, if any.")
+    campaign_field: Ident = Field("campaign_id", description="Field naming the campaign, if any.")
     entity: str = Field(
         "consent_event",
         pattern=IDENT,
@@ -810,8 +835,9 @@ class History(Strict):
 
     url: str | None = Field(
         None,
-        description="SQLAlchemy URL of the run store; `${ENV_VAR}` is expanded, so a password "
-        "can stay out of the repository (`postgresql://qa:${QA_DB_PASSWORD}@db/qa`). Default: "
+        description="SQLAlchemy URL of the run store; `${ENV_VAR}` in its password is expanded, "
+        "so a password can stay out of the repository "
+        "(`postgresql://qa:${QA_DB_PASSWORD}@db/qa`). Default: "
         "SQLite at `.omnicontract/history.db` in the project folder.",
     )
     enabled: bool = Field(True, description="Record every `validate` run.")
@@ -886,26 +912,3 @@ class ProjectFile(Strict):
         default_factory=dict,
         description="Databases that feeds read tables or queries from, by name.",
     )
-
-
-def duration_seconds(text: str) -> int:
-    match = DURATION.match(text)
-    if not match:
-        raise ValueError(text)
-    return int(match.group(1)) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[match.group(2)]
-
-
-SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB|KIB|MIB|GIB|TIB)\s*$", re.IGNORECASE)
-SIZE_UNITS = {"B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12}
-SIZE_UNITS |= {"KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40}
-
-
-def parse_size(text: str) -> int:
-    """``"2GB"``, ``"512 MiB"``, ``"1.5gb"`` -> bytes; ValueError for anything else."""
-    match = SIZE.match(text)
-    if not match:
-        raise ValueError(text)
-    size = int(float(match.group(1)) * SIZE_UNITS[match.group(2).upper()])
-    if size <= 0:
-        raise ValueError(text)
-    return size

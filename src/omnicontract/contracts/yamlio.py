@@ -55,27 +55,46 @@ class PositionedDocument:
             probe = probe[:-1]
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader without implicit timestamp resolution, explicit tags, or unbounded
-    nesting and size."""
+class _Resolver(yaml.resolver.Resolver):
+    """YAML 1.2 core-schema scalars instead of YAML 1.1's: dates and times stay strings,
+    `NO` (Norway) and `yes` stay strings, `10:30` is not the number 630, `0123` is not
+    octal."""
 
-    def __init__(self, stream: str, file: Path) -> None:
-        super().__init__(stream)
+
+_Resolver.yaml_implicit_resolvers = {
+    ch: [
+        (tag, rx)
+        for tag, rx in resolvers
+        if tag.rsplit(":", 1)[-1] not in ("bool", "int", "float", "timestamp")
+    ]
+    for ch, resolvers in yaml.resolver.Resolver.yaml_implicit_resolvers.items()
+}
+_Resolver.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+_Resolver.add_implicit_resolver(
+    "tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"), list("-+0123456789")
+)
+_Resolver.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+    ),
+    list("-+0123456789."),
+)
+
+
+class _BoundedComposer(yaml.composer.Composer):
+    """The composer, refusing explicit tags and counting nodes and depth as it goes."""
+
+    file: Path
+    depth: int
+    nodes: int
+
+    def _bound(self, file: Path) -> None:
         self.file = file
         self.depth = 0
         self.nodes = 0
-
-    def fetch_flow_collection_start(self, token_class: Any) -> None:
-        # checked while scanning: the scanner looks ahead over a whole flow collection, at
-        # a cost that grows with its depth, before the composer sees the first node
-        if self.flow_level >= MAX_DEPTH:
-            mark = self.get_mark()
-            raise ContractError(
-                f"brackets nested more than {MAX_DEPTH} levels deep",
-                location=Location(self.file, mark.line + 1, mark.column + 1),
-                hint="contracts are a few levels deep; check the brackets",
-            )
-        super().fetch_flow_collection_start(token_class)
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if not self.check_event(yaml.AliasEvent):
@@ -109,34 +128,58 @@ class _Loader(yaml.SafeLoader):
             self.depth -= 1
 
 
+class _PyLoader(
+    yaml.reader.Reader,
+    yaml.scanner.Scanner,
+    yaml.parser.Parser,
+    _BoundedComposer,
+    yaml.constructor.SafeConstructor,
+    _Resolver,
+):
+    """The pure-Python parser (used where PyYAML was built without libyaml)."""
+
+    def __init__(self, stream: str, file: Path) -> None:
+        yaml.reader.Reader.__init__(self, stream)
+        yaml.scanner.Scanner.__init__(self)
+        yaml.parser.Parser.__init__(self)
+        yaml.composer.Composer.__init__(self)
+        yaml.constructor.SafeConstructor.__init__(self)
+        _Resolver.__init__(self)
+        self._bound(file)
+
+    def fetch_flow_collection_start(self, token_class: Any) -> None:
+        # checked while scanning: the scanner looks ahead over a whole flow collection, at
+        # a cost that grows with its depth, before the composer sees the first node
+        if self.flow_level >= MAX_DEPTH:
+            mark = self.get_mark()
+            raise ContractError(
+                f"brackets nested more than {MAX_DEPTH} levels deep",
+                location=Location(self.file, mark.line + 1, mark.column + 1),
+                hint="contracts are a few levels deep; check the brackets",
+            )
+        super().fetch_flow_collection_start(token_class)
+
+
+_Loader: Any = _PyLoader
+if getattr(yaml, "__with_libyaml__", False):  # libyaml's parser: ten times faster, and it
+    from yaml._yaml import CParser  # caps bracket nesting itself
+
+    class _CLoader(_BoundedComposer, CParser, yaml.constructor.SafeConstructor, _Resolver):  # type: ignore[misc]
+        """libyaml's event parser under our bounded composer."""
+
+        def __init__(self, stream: str, file: Path) -> None:
+            CParser.__init__(self, stream)
+            yaml.composer.Composer.__init__(self)
+            yaml.constructor.SafeConstructor.__init__(self)
+            _Resolver.__init__(self)
+            self._bound(file)
+
+    _Loader = _CLoader
+
+
 def _event_mark(event: Any) -> tuple[int, int]:
     mark = event.start_mark
     return mark.line + 1, mark.column + 1
-
-
-# YAML 1.2 core-schema scalars instead of YAML 1.1's: dates and times stay strings,
-# `NO` (Norway) and `yes` stay strings, `10:30` is not the number 630, `0123` is not octal.
-_Loader.yaml_implicit_resolvers = {
-    ch: [
-        (tag, rx)
-        for tag, rx in resolvers
-        if tag.rsplit(":", 1)[-1] not in ("bool", "int", "float", "timestamp")
-    ]
-    for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"), list("-+0123456789")
-)
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:float",
-    re.compile(
-        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
-    ),
-    list("-+0123456789."),
-)
 
 
 _PLAIN_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:omap"}

@@ -50,7 +50,9 @@ def resolve(url: str | None, root: Path) -> tuple[str, str | None]:
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
 
-    raw = url or default_url(root)
+    from omnicontract.urls import encode_userinfo
+
+    raw = encode_userinfo(url) if url else default_url(root)
     try:
         parsed = make_url(raw)
     except (ArgumentError, ValueError):

@@ -22,7 +22,6 @@ aggregate over them. The tables, as query-builder tables:
 
 from __future__ import annotations
 
-import fnmatch
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +42,7 @@ from sqlalchemy import (
 )
 
 from omnicontract.contracts.model import IdentityKey, Normalizer
+from omnicontract.contracts.values import glob_regex
 from omnicontract.validators.sqlfuncs import matches
 
 if TYPE_CHECKING:
@@ -78,9 +78,7 @@ def placeholder(patterns: list[str], value: ColumnElement[Any]) -> ColumnElement
     regular expression with an alternation, so each value is scanned once."""
     if not patterns:
         return false()
-    regexes = [
-        fnmatch.translate(p.lower()).removeprefix("(?s:").removesuffix(")\\Z") for p in patterns
-    ]
+    regexes = [glob_regex(p.lower()) for p in patterns]
     return matches(func.lower(value), "(" + "|".join(regexes) + ")")
 
 

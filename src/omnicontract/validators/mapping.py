@@ -38,12 +38,15 @@ from omnicontract.contracts.model import (
 )
 from omnicontract.validators.sqlfuncs import (
     INTEGER_REGEX,
+    LONG_LIST,
     NUMBER_REGEX,
     as_utc,
     contains_match,
     epoch_to_timestamp,
     local_to_utc,
+    lookup,
     matches,
+    one_of,
     parse_timestamp,
     to_date,
     try_cast,
@@ -218,12 +221,13 @@ def _map_values(out: MappedField, col: ColumnElement[Any], st: str) -> None:
     assert out.mapping is not None and out.mapping.values is not None
     raw = _as_text(col, st)
     null = literal(None, String())
-    branches: list[Any] = [
-        (raw == literal(k), literal(v) if v is not None else null)
-        for k, v in out.mapping.values.items()
-    ]
+    branches: list[Any] = (
+        [(raw == literal(k), literal(v) if v is not None else null) for k, v in values.items()]
+        if len(values := out.mapping.values) <= LONG_LIST
+        else [(one_of(raw, list(values)), lookup(raw, values))]
+    )
     if out.spec.enum:
-        branches.append((raw.in_(list(out.spec.enum)), raw))
+        branches.append((one_of(raw, list(out.spec.enum)), raw))
     out.value = case(*branches, else_=null) if branches else raw
     out.raw, out.transform = raw, "values"
 

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
-from sqlalchemy import and_
+from sqlalchemy import and_, not_
 from sqlalchemy.sql.expression import ColumnElement
 
+from omnicontract.redact import clip
 from omnicontract.validators.checks.base import FieldContext, RowCheck
+from omnicontract.validators.sqlfuncs import one_of
 
 
 class EnumValue(RowCheck):
@@ -18,7 +20,7 @@ class EnumValue(RowCheck):
         return bool(f.spec.enum) and f.transform != "values"
 
     def failing(self, f: FieldContext) -> ColumnElement[bool]:
-        return and_(f.value.is_not(None), f.value.not_in(list(f.spec.enum or [])))
+        return and_(f.value.is_not(None), not_(one_of(f.value, list(f.spec.enum or []))))
 
     def message(self, f: FieldContext, count: int) -> str:
-        return f"'{f.name}' has values outside {{{', '.join(f.spec.enum or [])}}}"
+        return f"'{f.name}' has values outside {{{clip(', '.join(f.spec.enum or []), 120)}}}"

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from sqlalchemy import and_
+from sqlalchemy import and_, not_
 from sqlalchemy.sql.expression import ColumnElement
 
 from omnicontract.contracts.model import Severity
 from omnicontract.validators.checks.base import FieldContext, RowCheck
+from omnicontract.validators.sqlfuncs import one_of
 
 
 class UnmappedValue(RowCheck):
@@ -24,7 +25,7 @@ class UnmappedValue(RowCheck):
     def failing(self, f: FieldContext) -> ColumnElement[bool]:
         assert f.raw is not None and f.mapping is not None and f.mapping.values is not None
         known = set(f.mapping.values) | set(f.spec.enum or [])
-        return and_(f.raw.is_not(None), f.raw.not_in(sorted(known)))
+        return and_(f.raw.is_not(None), not_(one_of(f.raw, sorted(known))))
 
     def message(self, f: FieldContext, count: int) -> str:
         return f"'{f.name}' has values the value map does not cover"
