@@ -220,7 +220,6 @@ def test_checks_compiled_for_a_dialect_without_the_functions_are_refused() -> No
         ("postgresql://qa:hunter2@127.0.0.1:1/crm", {}, "cannot connect to 'crm'"),
         ("postgresql://qa:${CRM_PW}@127.0.0.1:1/crm", {"CRM_PW": "hunter2"}, "cannot connect"),
         ("postgresql://qa:${CRM_MISSING}@127.0.0.1:1/crm", {}, "CRM_MISSING"),
-        ("sqlite:////etc/outside.db", {}, "outside the project"),
         ("sqlite:///missing.db", {}, "no SQLite database"),
     ],
 )
@@ -287,3 +286,12 @@ def test_a_query_the_database_refuses_midway_is_a_finding_not_a_crash(
     assert any("refused the query" in f.message and "integer" in f.message for f in said)
     # the file feed is still validated
     assert any(f.channel == "email" for f in result.findings) or result.channels
+
+
+def test_a_database_file_outside_the_project_is_refused_at_load(tmp_path: Path) -> None:
+    from omnicontract.errors import ContractError
+
+    with pytest.raises(ContractError) as info:
+        omnicontract.validate(_project(tmp_path / "p", "sqlite:////etc/outside.db"))
+    assert "outside the project" in str(info.value)
+    assert "omnicontract.yaml" in str(info.value.location)

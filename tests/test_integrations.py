@@ -218,6 +218,7 @@ def test_every_dependency_is_used() -> None:
         "duckdb-engine": "duckdb_engine",
         "sqlalchemy": "sqlalchemy",
         "python-stdnum": "stdnum",
+        "google-re2": "re2",
     }
     code = _imported_modules()
     for name in names:
