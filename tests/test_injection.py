@@ -242,7 +242,12 @@ def test_every_value_option_is_swept() -> None:
 
 
 @pytest.mark.parametrize(("command", "option"), OPTIONS, ids=[f"{c} {o}" for c, o in OPTIONS])
-def test_option_values_carry_no_sql(command: str, option: str, tmp_path: Path) -> None:
+def test_option_values_carry_no_sql(
+    command: str, option: str, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch
+) -> None:
+    # an output option takes the payload as a file name: it is written, harmlessly, in a
+    # folder of its own, never in the checkout
+    monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))
     (tmp_path / "secret.txt").write_text(MARKER)
     for i, payload in enumerate(payloads(tmp_path)):
         root = _base(tmp_path / f"p{i}")
