@@ -23,7 +23,6 @@ from typing import Any
 from omnicontract.redact import redact  # the one redaction, re-exported for URL callers
 
 ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-_ENV_REF = ENV_REF
 SCHEME = re.compile(r"^(?P<backend>[A-Za-z][A-Za-z0-9.-]*)(?:\+[A-Za-z0-9_.-]+)?://")
 
 __all__ = [
