@@ -219,12 +219,63 @@ def test_every_dependency_is_used() -> None:
         "sqlalchemy": "sqlalchemy",
         "python-stdnum": "stdnum",
         "google-re2": "re2",
+        "tzdata": "zoneinfo",  # a data package: the standard library's zoneinfo reads it
     }
     code = _imported_modules()
     for name in names:
         module = modules.get(name.lower(), name.lower().replace("-", "_"))
         assert re.search(rf"^\s*(?:from|import) {module}\b", code, re.M), f"{name} is not used"
     assert "pytz" not in names
+
+
+def _requirement_modules(requirements: list[str]) -> set[str]:
+    aliases = {"pyyaml": "yaml", "google-re2": "re2", "python-stdnum": "stdnum"}
+    out = set()
+    for req in requirements:
+        name = re.split(r"[<>=\[ ;]", req, maxsplit=1)[0].lower()
+        out.add(aliases.get(name, name.replace("-", "_")))
+    return out
+
+
+LAZY_MODULES = {"udfs.py"}
+
+
+def test_every_import_is_declared() -> None:
+    """A module the code imports is the standard library's or a declared requirement's: a
+    fresh install has nothing else (a package that happens to sit in a developer's venv
+    fails only on a clean machine). Optional extras are imported only inside functions, or at
+    the top of a module that is itself loaded only by a function (the Spark engine's UDFs)."""
+    import ast
+    import sys
+
+    meta = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    core = _requirement_modules(meta["project"]["dependencies"])
+    core.add("markupsafe")  # jinja2's own requirement, the escaping it renders with
+    extras = set()
+    for name, reqs in meta["project"]["optional-dependencies"].items():
+        if name != "test":
+            extras |= _requirement_modules(reqs)
+    problems = []
+    for path in (ROOT / "src").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        top_level = {id(n) for n in tree.body}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            else:
+                continue
+            for name in names:
+                root = name.split(".")[0]
+                if root in sys.stdlib_module_names or root == "omnicontract" or root in core:
+                    continue
+                where = f"{path.relative_to(ROOT)}:{node.lineno}"
+                if root not in extras:
+                    problems.append(f"{where} imports {root}, which no requirement declares")
+                elif id(node) in top_level and path.name not in LAZY_MODULES:
+                    problems.append(f"{where} imports the optional {root} at module level")
+    assert not problems, "\n".join(problems)
 
 
 @pytest.mark.slow

@@ -139,9 +139,10 @@ def glob_problem(glob: str) -> str | None:
 
 @functools.cache
 def _zones() -> dict[str, str]:
-    import pytz
+    import zoneinfo
 
-    return {z.lower(): z for z in pytz.all_timezones_set}
+    zones = zoneinfo.available_timezones() - {"localtime", "posixrules", "Factory"}
+    return {z.lower(): z for z in zones}
 
 
 def zone_problem(zone: str) -> str | None:
