@@ -201,3 +201,48 @@ def test_project_references_an_odcs_file(tmp_path: Path) -> None:
         )
 
     assert key(result) == key(reference)
+
+
+def test_one_odcs_file_of_several_objects_serves_a_project(tmp_path: Path) -> None:
+    """An ODCS contract of several tables is listed once in `contracts:`: each schema
+    object becomes an entity, and the run is the run of the native contracts."""
+    project = tmp_path / "p"
+    copy_example("retail", project)
+    both = [
+        yaml.safe_load(export("odcs", load_contract(builtin_contracts_dir() / f"{e}.yaml").model))
+        for e in ("customer", "interaction")
+    ]
+    both[0]["schema"] += both[1]["schema"]
+    (project / "contracts").mkdir()
+    (project / "contracts" / "crm.odcs.yaml").write_text(yaml.safe_dump(both[0]))
+    settings = yaml.safe_load((project / "omnicontract.yaml").read_text())
+    settings["contracts"] = ["contracts/crm.odcs.yaml"]
+    settings["history"] = {"enabled": False}
+    (project / "omnicontract.yaml").write_text(yaml.safe_dump(settings, sort_keys=False))
+
+    reference = omnicontract.validate(ROOT / "examples" / "retail", now=FIXED_NOW)
+    result = omnicontract.validate(project, now=FIXED_NOW)
+    assert not [f for f in result.findings if f.code == "OC-CON-006"]  # nothing left out
+
+    def key(r: Any) -> list[tuple[Any, ...]]:
+        return sorted((f.code, f.channel, f.feed, f.field, f.count) for f in r.findings)
+
+    assert key(result) == key(reference)
+    # `import` still converts one object at a time, and asks which
+    runner = CliRunner()
+    several = runner.invoke(cli, ["import", "odcs", str(project / "contracts" / "crm.odcs.yaml")])
+    assert several.exit_code == 2 and "customer, interaction" in several.stderr
+
+
+def test_an_object_without_properties_is_refused_with_its_place(tmp_path: Path) -> None:
+    registry = tmp_path / "orders.odcs.yaml"
+    registry.write_text(
+        "apiVersion: v3.0.2\nkind: DataContract\nid: orders\nversion: 0.0.1\nstatus: active\n"
+        "schema:\n- name: Orders\n  physicalType: topic\n"
+        "  authoritativeDefinitions:\n    - {url: 'https://registry:8081', type: implementation}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ContractError, match="'Orders' has no property that can be imported") as err:
+        load_contract(registry)
+    assert (err.value.location.line, err.value.location.column) == (7, 3)
+    assert "properties:" in (err.value.hint or "")

@@ -234,15 +234,30 @@ def builtin_contracts_dir() -> Path:
 
 
 def load_contract(path: Path | str) -> LoadedContract:
-    """A native entity contract, or an ODCS data contract (detected by apiVersion/kind)."""
+    """A native entity contract, or an ODCS data contract (detected by apiVersion/kind)
+    with one schema object."""
     doc = load_yaml(path)
     from omnicontract.contracts.odcs_import import convert, is_odcs
 
     if is_odcs(doc.data):
-        imported = convert(doc)
-        native = imported.positioned(doc)
-        return LoadedContract(parse_model(native, EntityContract), native, imported.unsupported)
+        return _from_odcs(doc, convert(doc))
     return LoadedContract(parse_model(doc, EntityContract), doc)
+
+
+def load_contracts(path: Path | str) -> list[LoadedContract]:
+    """The entities of one contract file: a native contract, or every schema object of an
+    ODCS data contract, each its own entity."""
+    doc = load_yaml(path)
+    from omnicontract.contracts.odcs_import import convert_all, is_odcs
+
+    if is_odcs(doc.data):
+        return [_from_odcs(doc, imported) for imported in convert_all(doc)]
+    return [LoadedContract(parse_model(doc, EntityContract), doc)]
+
+
+def _from_odcs(doc: PositionedDocument, imported: Any) -> LoadedContract:
+    native = imported.positioned(doc)
+    return LoadedContract(parse_model(native, EntityContract), native, imported.unsupported)
 
 
 def load_channel(path: Path | str) -> LoadedChannel:
@@ -329,14 +344,14 @@ def load_project(
 
     contracts: dict[str, LoadedContract] = {}
     for file in _expand(confinement, settings.contracts, doc, "contracts"):
-        loaded = load_contract(file)
-        name = loaded.model.entity
-        if name in contracts:
-            raise ContractError(
-                f"entity '{name}' is defined twice (also in {contracts[name].path})",
-                location=loaded.doc.location(("entity",)),
-            )
-        contracts[name] = loaded
+        for loaded in load_contracts(file):
+            name = loaded.model.entity
+            if name in contracts:
+                raise ContractError(
+                    f"entity '{name}' is defined twice (also in {contracts[name].path})",
+                    location=loaded.doc.location(("entity",)),
+                )
+            contracts[name] = loaded
 
     channels: list[LoadedChannel] = []
     for file in _expand(confinement, settings.channels, doc, "channels"):
@@ -357,9 +372,8 @@ def load_project(
         doc=doc,
         confinement=confinement,
     )
-    project.files = (
-        [project_file] + [c.path for c in contracts.values()] + [c.path for c in channels]
-    )
+    files = [project_file] + [c.path for c in contracts.values()] + [c.path for c in channels]
+    project.files = list(dict.fromkeys(files))  # an ODCS file of several entities: once
     cross_check(project, check_names)
     return project
 

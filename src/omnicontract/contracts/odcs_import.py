@@ -171,9 +171,8 @@ class _Converter:
             self.note((*path, key), f"'{key}' has no omnicontract equivalent (ignored)")
 
     # ------------------------------------------------------------ document
-    def convert(self, entity: str | None) -> dict[str, Any]:
-        data = self.doc.data
-        schema = data.get("schema")
+    def objects(self) -> list[dict[str, Any]]:
+        schema = self.doc.data.get("schema")
         if isinstance(schema, dict):  # a single object where a list belongs
             schema = [schema]
         objects = [o for o in schema or [] if isinstance(o, dict)]
@@ -183,11 +182,18 @@ class _Converter:
                 location=self.doc.location(("schema",)),
                 hint="an ODCS contract lists its tables under 'schema:'",
             )
+        return objects
+
+    def convert(self, entity: str | None, *, others_imported: bool = False) -> dict[str, Any]:
+        data = self.doc.data
+        objects = self.objects()
         index = self._choose(objects, entity)
-        for i, obj in enumerate(schema or []):
-            if i != index:
-                name = obj.get("name") if isinstance(obj, dict) else None
-                self.note(("schema", i), f"schema object '{name}' is not imported (one per file)")
+        for i, obj in enumerate(objects):
+            if i != index and not others_imported:
+                self.note(
+                    ("schema", i),
+                    f"schema object '{obj.get('name')}' is not imported (one per file)",
+                )
         out = self._object(objects[index], ("schema", index), data)
         used = {"apiVersion", "kind", "id", "name", "version", "status", "description"}
         used |= {"schema", "team", "contractCreatedTs"}
@@ -265,6 +271,16 @@ class _Converter:
         if owner:
             out["owner"] = owner
         fields, pks = self._properties(obj.get("properties"), (*path, "properties"))
+        if not fields:
+            props = obj.get("properties")
+            count = len(props) if isinstance(props, list) else 0
+            raise ContractError(
+                f"schema object '{obj.get('name')}' has no property that can be imported"
+                + (f" (none of its {count} properties)" if count else ""),
+                location=self.doc.location(path),
+                hint="an entity needs columns: list them under 'properties:' (a schema kept "
+                "elsewhere, such as a schema registry, cannot be read)",
+            )
         self._entity_custom(obj, path, out, fields)
         if len(pks) == 1:
             out["primary_key"] = pks[0]
@@ -552,12 +568,26 @@ class _Converter:
 
 def convert(doc: PositionedDocument, entity: str | None = None) -> Imported:
     """Convert a parsed ODCS document to native contract data (one schema object)."""
+    return _convert(doc, entity, others_imported=False)
+
+
+def convert_all(doc: PositionedDocument) -> list[Imported]:
+    """Every schema object of a parsed ODCS document, each as native contract data."""
+    names = [str(o.get("name", "")) for o in _Converter(_mapping(doc)).objects()]
+    return [_convert(doc, name, others_imported=True) for name in names]
+
+
+def _mapping(doc: PositionedDocument) -> PositionedDocument:
     if not isinstance(doc.data, dict):
         raise ContractError(
             "expected a mapping at the top of the file", location=Location(doc.file, 1, 1)
         )
-    conv = _Converter(doc)
-    data = conv.convert(entity)
+    return doc
+
+
+def _convert(doc: PositionedDocument, entity: str | None, *, others_imported: bool) -> Imported:
+    conv = _Converter(_mapping(doc))
+    data = conv.convert(entity, others_imported=others_imported)
     notes = sorted(conv.notes, key=lambda n: (n.location.line or 0) if n.location else 0)
     return Imported(data, notes, conv.origins)
 
