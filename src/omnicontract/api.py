@@ -23,13 +23,17 @@ from omnicontract.errors import UsageError
 from omnicontract.validators.result import ChannelSummary, FeedSummary, RunResult
 
 
-def load_project(path: str | Path = ".", *, allow_paths: Iterable[str | Path] = ()) -> Project:
-    """Load a project folder (or its ``omnicontract.yaml``). Raises ContractError. Files are
-    read only inside the project folder, its ``data_roots`` and ``allow_paths``. Check
-    overrides must name checks of the registry (built-ins and plugins)."""
+def load_project(
+    path: str | Path = ".", *, allow_paths: Iterable[str | Path] = (), server: str | None = None
+) -> Project:
+    """Load a project folder (or its ``omnicontract.yaml``), or an ODCS contract with
+    ``servers:`` (``server`` names the one to read, else the first). Raises ContractError.
+    Files are read only inside the project folder, its ``data_roots`` and ``allow_paths``.
+    Check overrides must name checks of the registry (built-ins and plugins)."""
     from omnicontract.validators.registry import registry
 
-    return _load_project(path, allow_paths=allow_paths, check_names=registry().selectors())
+    selectors = registry().selectors()
+    return _load_project(path, allow_paths=allow_paths, check_names=selectors, server=server)
 
 
 def _as_project(project: Project | str | Path) -> Project:

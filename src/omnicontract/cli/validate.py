@@ -126,6 +126,12 @@ def parse_as_of(value: str | None) -> datetime | None:
 )
 @history_url_option
 @allow_path_option
+@click.option(
+    "--server",
+    metavar="NAME",
+    help="With an ODCS contract as PROJECT: the server of its servers: to read [default: the "
+    "first].",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print only the verdict line; no progress.")
 @color_option
 @debug_option
@@ -147,11 +153,13 @@ def validate(
     spark_master: str | None,
     history_url: str | None,
     allow_paths: tuple[Path, ...],
+    server: str | None,
     quiet: bool,
     no_color: bool,
     debug: bool,
 ) -> None:
-    """Validate every channel feed of PROJECT (a folder or its omnicontract.yaml).
+    """Validate every channel feed of PROJECT (a folder or its omnicontract.yaml), or the
+    data an ODCS contract's server holds (PROJECT: the contract file).
 
     Exit code 0 when no finding reaches --fail-on, 1 when one does, 2 when the
     project cannot be run.
@@ -162,7 +170,7 @@ def validate(
     from omnicontract.reports.progress import wanted
 
     check_report_targets(list(reports), output)  # before any data is read
-    loaded = api.load_project(project, allow_paths=allow_paths)
+    loaded = api.load_project(project, allow_paths=allow_paths, server=server)
     store = history.open_for_run(loaded, no_history, history_url)
     progress = None
     if wanted(quiet):

@@ -329,12 +329,24 @@ def load_project(
     *,
     allow_paths: Iterable[str | Path] = (),
     check_names: Collection[str] | None = None,
+    server: str | None = None,
 ) -> Project:
-    """Load and cross-check a project (folder or ``omnicontract.yaml``). Files are read
-    only inside the project folder, the project's ``data_roots`` and ``allow_paths``."""
+    """Load and cross-check a project (folder or ``omnicontract.yaml``, or an ODCS contract
+    with ``servers:``, read from ``server`` or its first). Files are read only inside the
+    project folder, the project's ``data_roots`` and ``allow_paths``."""
     project_file = find_project_file(Path(path))
     root = project_file.parent
     doc = load_yaml(project_file)
+    from omnicontract.contracts.odcs_import import is_odcs
+
+    if is_odcs(doc.data):  # an ODCS contract on its own: its servers say where the data is
+        return _odcs_project(project_file, doc, server, allow_paths, check_names)
+    if server is not None:
+        raise ContractError(
+            "--server applies to an ODCS contract, not to a project",
+            location=Location(project_file),
+            hint="pass the ODCS contract file itself: omnicontract validate orders.odcs.yaml",
+        )
     settings: ProjectFile = parse_model(doc, ProjectFile)
     confinement = Confinement(root)
     for folder in settings.data_roots:
@@ -344,14 +356,7 @@ def load_project(
 
     contracts: dict[str, LoadedContract] = {}
     for file in _expand(confinement, settings.contracts, doc, "contracts"):
-        for loaded in load_contracts(file):
-            name = loaded.model.entity
-            if name in contracts:
-                raise ContractError(
-                    f"entity '{name}' is defined twice (also in {contracts[name].path})",
-                    location=loaded.doc.location(("entity",)),
-                )
-            contracts[name] = loaded
+        _add_entities(contracts, load_contracts(file))
 
     channels: list[LoadedChannel] = []
     for file in _expand(confinement, settings.channels, doc, "channels"):
@@ -374,6 +379,46 @@ def load_project(
     )
     files = [project_file] + [c.path for c in contracts.values()] + [c.path for c in channels]
     project.files = list(dict.fromkeys(files))  # an ODCS file of several entities: once
+    cross_check(project, check_names)
+    return project
+
+
+def _add_entities(contracts: dict[str, LoadedContract], loaded: list[LoadedContract]) -> None:
+    for one in loaded:
+        name = one.model.entity
+        if name in contracts:
+            raise ContractError(
+                f"entity '{name}' is defined twice (also in {contracts[name].path})",
+                location=one.doc.location(("entity",)),
+            )
+        contracts[name] = one
+
+
+def _odcs_project(
+    file: Path,
+    doc: PositionedDocument,
+    server: str | None,
+    allow_paths: Iterable[str | Path],
+    check_names: Collection[str] | None,
+) -> Project:
+    from omnicontract.contracts import odcs_project
+
+    settings, imported, binding, root = odcs_project.load(file, doc, server)
+    confinement = Confinement(root)
+    for folder in allow_paths:
+        confinement.allow(folder, "--allow-path")
+    channel = LoadedChannel(parse_model(binding, ChannelBinding), binding)
+    contracts: dict[str, LoadedContract] = {}
+    _add_entities(contracts, [_from_odcs(doc, one) for one in imported])
+    project = Project(
+        root=root,
+        settings=settings,
+        contracts=contracts,
+        channels=[channel],
+        doc=None,
+        confinement=confinement,
+    )
+    project.files = [file]
     cross_check(project, check_names)
     return project
 

@@ -1,0 +1,176 @@
+"""An ODCS data contract run on its own: ``omnicontract validate orders.odcs.yaml``.
+
+An ODCS document says what its tables hold (``schema:``) and where they lie
+(``servers:``). Given one as the project, omnicontract builds the project it implies: every
+schema object an entity (see :mod:`omnicontract.contracts.odcs_import`), and one channel,
+named after the server, whose feeds read each object from that server, column by column
+under the property names. The first server is used unless ``--server`` names another.
+
+Servers that are files are read (``type: local``, and ``type: s3``/``gcs``/``azure`` are
+refused: nothing is fetched from the network). ``path`` may hold a glob, and ``{model}``
+for the schema object's name. Paths are relative to the contract's folder, or, as other
+ODCS tools read them, to the working directory when the contract lies inside it; either
+way they stay inside that folder unless ``--allow-path`` allows another.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from omnicontract.contracts.model import History, ProjectFile
+from omnicontract.contracts.odcs_import import Imported, convert_all, snake
+from omnicontract.contracts.yamlio import PositionedDocument
+from omnicontract.errors import ContractError, Location
+from omnicontract.redact import clip
+
+FILE_SERVERS = {"local"}
+_FORMATS = {"csv": "csv", "parquet": "parquet", "json": "json", "jsonl": "jsonl", "ndjson": "jsonl"}
+
+
+def project_root(contract: Path) -> Path:
+    """The working directory when it holds the contract (a repository run from its top),
+    else the contract's own folder."""
+    here = Path(os.getcwd()).resolve()
+    folder = contract.resolve().parent
+    return here if folder.is_relative_to(here) else folder
+
+
+def _server(doc: PositionedDocument, name: str | None) -> tuple[int, dict[str, Any]]:
+    servers = doc.data.get("servers")
+    if isinstance(servers, dict):  # v2-style mapping of name -> server
+        servers = [{"server": k, **v} for k, v in servers.items() if isinstance(v, dict)]
+    entries = [(i, s) for i, s in enumerate(servers or []) if isinstance(s, dict)]
+    names = [str(s.get("server", "")) for _i, s in entries]
+    if not entries:
+        raise ContractError(
+            "this ODCS contract names no server to read its data from",
+            location=doc.location(("servers",))
+            if "servers" in doc.data
+            else Location(doc.file, 1, 1),
+            hint="add a server (type: local, format: csv, path: data/orders.csv), or list the "
+            "contract in a project's contracts: and bind the data in a channel",
+        )
+    if name is None:
+        return entries[0]
+    for index, server in entries:
+        if str(server.get("server", "")) == name:
+            return index, server
+    raise ContractError(
+        f"no server '{clip(name)}' in this ODCS contract",
+        location=doc.location(("servers",)),
+        hint="servers: " + ", ".join(names),
+    )
+
+
+def _source(
+    server: dict[str, Any], entity_name: str, where: Location, folder: Path, root: Path
+) -> dict[str, Any]:
+    kind = str(server.get("type", ""))
+    if kind not in FILE_SERVERS:
+        raise ContractError(
+            f"server type '{clip(kind)}' cannot be read from a contract alone",
+            location=where,
+            hint="files: type: local; a database: list the contract in a project and declare "
+            "the connection there (see docs/engines.md)",
+        )
+    path = server.get("path") or server.get("location")
+    if not isinstance(path, str) or not path:
+        raise ContractError("the server has no path", location=where, hint="path: data/*.csv")
+    path = path.replace("{model}", entity_name)
+    fmt = str(server.get("format") or "").lower()
+    if fmt == "json" and str(server.get("delimiter", "")).lower() == "new_line":
+        fmt = "jsonl"
+    source: dict[str, Any] = {}
+    if fmt:
+        if fmt not in _FORMATS:
+            raise ContractError(
+                f"server format '{clip(fmt)}' is not read (csv, json, jsonl, parquet)",
+                location=where,
+            )
+        source["format"] = _FORMATS[fmt]
+    delimiter = server.get("delimiter")
+    if source.get("format") == "csv" and isinstance(delimiter, str) and len(delimiter) == 1:
+        source["delimiter"] = delimiter
+    # relative to the contract's folder, else to the root (the working directory); a
+    # source path is relative to the root
+    if not Path(path).is_absolute() and folder != root and list(folder.glob(path)):
+        path = os.path.relpath(folder / path, root)
+    source["path"] = path.replace(os.sep, "/")
+    return source
+
+
+def _at(data: Any, path: tuple[str | int, ...]) -> Any:
+    for part in path:
+        data = data[part]
+    return data
+
+
+def columns(doc: PositionedDocument, imported: Any) -> tuple[str, dict[str, str]]:
+    """The schema object's name and, per imported field, the property name it came from
+    (the column of a file)."""
+    obj = _at(doc.data, imported.origins[()])
+    fields = {
+        name: str(_at(doc.data, imported.origins[("fields", name)])["name"])
+        for name in imported.data["fields"]
+    }
+    return str(obj.get("name", imported.data["entity"])), fields
+
+
+def binding_data(
+    doc: PositionedDocument,
+    tables: list[tuple[str, str, dict[str, str]]],
+    server_name: str | None,
+    root: Path,
+) -> tuple[dict[str, Any], tuple[str | int, ...]]:
+    """The channel binding the contract implies: one feed per schema object."""
+    index, server = _server(doc, server_name)
+    where = (
+        doc.location(("servers", index))
+        if isinstance(doc.data.get("servers"), list)
+        else (doc.location(("servers",)))
+    )
+    folder = doc.file.resolve().parent
+    feeds = []
+    for entity, table, fields in tables:
+        feeds.append(
+            {
+                "name": entity,
+                "entity": entity,
+                "source": _source(server, table, where, folder, root),
+                "fields": fields,
+            }
+        )
+    channel = _identifier(str(server.get("server") or "server"))
+    return {"kind": "channel", "channel": channel, "feeds": feeds}, ("servers", index)
+
+
+def _identifier(text: str) -> str:
+    name = snake(text) or "server"
+    return name if name[0].isalpha() else f"s_{name}"
+
+
+def load(
+    contract: Path, doc: PositionedDocument, server: str | None
+) -> tuple[ProjectFile, list[Imported], PositionedDocument, Path]:
+    """What an ODCS contract implies: the project settings, every schema object converted,
+    the channel binding (a document placed at the server in the contract), and the root."""
+    root = project_root(contract)
+    imported = convert_all(doc)
+    tables = []
+    for one in imported:
+        one.unsupported = [n for n in one.unsupported if n.path != "servers"]  # used here
+        tables.append((one.data["entity"], *columns(doc, one)))
+    data, at = binding_data(doc, tables, server, root)
+    binding = PositionedDocument(file=doc.file, data=data)
+    where = doc.location(at)
+    binding.positions[()] = (where.line or 1, where.column or 1)
+    name = str(doc.data.get("id") or doc.data.get("name") or contract.stem)
+    settings = ProjectFile(
+        project=name[:200],
+        contracts=[],
+        channels=[],
+        history=History(enabled=False),  # a contract file is no place for a run store
+    )
+    return settings, imported, binding, root

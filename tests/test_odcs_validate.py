@@ -1,0 +1,187 @@
+"""An ODCS contract validated on its own (`omnicontract validate orders.odcs.yaml`): its
+servers say where the data lies, each schema object is a feed of that server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from omnicontract.cli.main import cli
+
+CITIES = {
+    "apiVersion": "v3.1.0",
+    "kind": "DataContract",
+    "id": "cities",
+    "version": "2.0.0",
+    "status": "active",
+    "servers": [
+        {"server": "current", "type": "local", "format": "csv", "path": "data/cities-2.csv"},
+        {"server": "history", "type": "local", "format": "csv", "path": "data/cities-1.csv"},
+        {"server": "all", "type": "local", "format": "csv", "path": "data/cities-*.csv"},
+        {"server": "broken", "type": "local", "format": "csv", "path": "data/bad/cities.csv"},
+        {
+            "server": "lines",
+            "type": "local",
+            "format": "json",
+            "delimiter": "new_line",
+            "path": "data/cities.jsonl",
+        },
+        {"server": "bucket", "type": "s3", "format": "csv", "location": "s3://b/cities.csv"},
+        {"server": "outside", "type": "local", "format": "csv", "path": "../cities.csv"},
+    ],
+    "schema": [
+        {
+            "name": "Cities",
+            "properties": [
+                {
+                    "name": "CityId",
+                    "logicalType": "string",
+                    "required": True,
+                    "unique": True,
+                    "primaryKey": True,
+                },
+                {"name": "name", "logicalType": "string", "required": True},
+                {
+                    "name": "population",
+                    "logicalType": "integer",
+                    "logicalTypeOptions": {"minimum": 10000},
+                },
+            ],
+        }
+    ],
+}
+V1 = "CityId,name\nc1,Berlin\nc2,London\n"
+V2 = "CityId,name,population\nc3,Milan,1300000\nc4,Lagos,\n"
+BAD = "CityId,name,population\nc5,Hamlet,12\nc5,Twice,20000\n"
+JSONL = '{"CityId": "c6", "name": "Lima", "population": 9000000}\n'
+
+
+@pytest.fixture
+def contract(tmp_path: Path) -> Path:
+    folder = tmp_path / "repo" / "contracts"
+    (folder / "data" / "bad").mkdir(parents=True)
+    (folder / "data" / "cities-1.csv").write_text(V1)
+    (folder / "data" / "cities-2.csv").write_text(V2)
+    (folder / "data" / "bad" / "cities.csv").write_text(BAD)
+    (folder / "data" / "cities.jsonl").write_text(JSONL)
+    (tmp_path / "repo" / "cities.csv").write_text(V2)  # beside, not inside, the contract's folder
+    path = folder / "cities.odcs.yaml"
+    path.write_text(yaml.safe_dump(CITIES, sort_keys=False))
+    return path
+
+
+def _run(contract: Path, *args: str) -> Any:
+    return CliRunner().invoke(
+        cli, ["validate", str(contract), "--format", "json", "--no-history", *args]
+    )
+
+
+def _codes(result: Any) -> dict[str, tuple[str, int]]:
+    import json
+
+    return {f["code"]: (f["severity"], f["count"]) for f in json.loads(result.stdout)["findings"]}
+
+
+@pytest.mark.parametrize(
+    ("server", "exit_code", "expected"),
+    [
+        ("current", 0, {}),  # the first server, also the default
+        ("lines", 0, {}),
+        # an optional column the older export lacks entirely: the contract is not met
+        ("history", 1, {"OC-SRC-003": ("error", 0)}),
+        # one file of the feed lacks the optional column: its rows have no value (allowed)
+        ("all", 0, {"OC-SRC-003": ("warning", 2)}),
+        ("broken", 1, {"OC-FLD-004": ("error", 2), "OC-FLD-007": ("error", 1)}),
+    ],
+)
+def test_a_server_is_validated_against_the_contract(
+    contract: Path, server: str, exit_code: int, expected: dict[str, Any]
+) -> None:
+    result = _run(contract, "--server", server)
+    assert result.exit_code == exit_code, result.output
+    found = {c: v for c, v in _codes(result).items() if not c.startswith("OC-CON")}
+    assert found == expected
+
+
+def test_the_first_server_is_the_default(contract: Path) -> None:
+    default, current = _run(contract), _run(contract, "--server", "current")
+    assert default.exit_code == current.exit_code == 0
+    assert _codes(default) == _codes(current)
+
+
+def test_paths_relative_to_the_working_directory(
+    contract: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Other ODCS tools read a server's path from the working directory: a contract run
+    from its repository's top finds its data either way."""
+    repo = contract.parent.parent
+    data = dict(
+        CITIES,
+        servers=[
+            {
+                "server": "top",
+                "type": "local",
+                "format": "csv",
+                "path": "./contracts/data/bad/cities.csv",
+            }
+        ],
+    )
+    contract.write_text(yaml.safe_dump(data, sort_keys=False))
+    monkeypatch.chdir(repo)
+    result = _run(Path("contracts/cities.odcs.yaml"))
+    assert result.exit_code == 1
+    assert _codes(result)["OC-FLD-004"] == ("error", 2)
+
+
+@pytest.mark.parametrize(
+    ("args", "message", "hint"),
+    [
+        (["--server", "nope"], "no server 'nope'", "current, history, all"),
+        (["--server", "bucket"], "server type 's3' cannot be read", "type: local"),
+        (["--server", "outside"], "outside", None),
+    ],
+)
+def test_servers_that_cannot_be_read_are_refused_with_their_place(
+    contract: Path, args: list[str], message: str, hint: str | None
+) -> None:
+    result = _run(contract, *args)
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr and "cities.odcs.yaml:" in result.stderr
+    assert hint is None or hint in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_server_on_a_project_is_a_usage_error(tmp_path: Path) -> None:
+    CliRunner().invoke(cli, ["init", str(tmp_path / "p")])
+    result = CliRunner().invoke(cli, ["validate", str(tmp_path / "p"), "--server", "x"])
+    assert result.exit_code == 2 and "--server applies to an ODCS contract" in result.stderr
+
+
+def test_several_objects_read_their_own_files(tmp_path: Path) -> None:
+    two = dict(
+        CITIES,
+        servers=[{"server": "files", "type": "local", "format": "csv", "path": "{model}.csv"}],
+        schema=[
+            CITIES["schema"][0],
+            {
+                "name": "countries",
+                "properties": [{"name": "code", "logicalType": "string", "required": True}],
+            },
+        ],
+    )
+    (tmp_path / "c.odcs.yaml").write_text(yaml.safe_dump(two, sort_keys=False))
+    (tmp_path / "Cities.csv").write_text(V2)
+    (tmp_path / "countries.csv").write_text("code,name\nBR,Brasil\n,Nowhere\n")
+    result = _run(tmp_path / "c.odcs.yaml")
+    assert result.exit_code == 1, result.output
+    import json
+
+    report = json.loads(result.stdout)
+    assert sorted(f["feed"] for f in report["findings"] if f["code"] == "OC-FLD-001") == [
+        "countries"
+    ]
+    assert report["summary"]["rows"] == 4
