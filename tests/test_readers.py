@@ -168,12 +168,41 @@ def test_files_that_differ_in_columns_are_one_feed(tmp_path: Path) -> None:
     (missing,) = _by_code(result, "OC-SRC-003")
     assert "calls_03.csv" in missing.message and missing.count == 3
     assert missing.field == "agent_id"
+    assert missing.severity == "warning"  # optional: those rows have no agent, allowed
     agents = _values(root, "agent_id")
     assert sorted(a for a in agents if a) == ["ag1", "ag1", "ag2", "ag3"]
     (dup,) = _by_code(result, "OC-SRC-009")
     assert dup.count == 1 and dup.samples[0].value == "L1 (calls_01.csv, calls_02.csv)"
     (pk,) = _by_code(result, "OC-FLD-004")  # the duplicate row is kept and counted
     assert pk.count == 2
+
+
+def test_a_required_column_missing_from_some_files_is_an_error(tmp_path: Path) -> None:
+    files = {"c_1.csv": "id,mail\nC1,a@b.com\n", "c_2.csv": "id\nC2\nC3\n"}
+    root = write_project(
+        tmp_path / "p",
+        contracts=[
+            {
+                "entity": "customer",
+                "primary_key": "customer_id",
+                "fields": {
+                    "customer_id": {"type": "string", "required": True},
+                    "email": {"type": "string", "required": True},
+                },
+            }
+        ],
+        feeds=[
+            {
+                "entity": "customer",
+                "fields": {"customer_id": "id", "email": "mail"},
+                "source": {"path": "data/c_*.csv"},
+                "files": files,
+            }
+        ],
+    )
+    result = _run(root)
+    (missing,) = _by_code(result, "OC-SRC-003")
+    assert (missing.count, missing.severity) == (2, "error")
 
 
 def test_per_file_time_zone_and_constants(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import column
 
-from omnicontract.contracts.model import FieldMapping
+from omnicontract.contracts.model import FieldMapping, Severity
 from omnicontract.validators.checks.base import FieldContext
 from omnicontract.validators.mapping import MappedField, constant_field, map_field
 from omnicontract.validators.sqlfuncs import struct_path
@@ -103,6 +103,11 @@ def partial_columns(feed: FeedRun, bound: Bound, rows_from: Any) -> None:
             samples=[(name, 1) for name in names[: feed.sample_size]],
             location=str(feed.channel.feed_location(feed.index, "fields", fname)),
         )
+        spec = feed.contract.fields.get(fname)
+        if spec is not None and not spec.required:
+            # an optional field: those rows have no value, which the contract allows; the
+            # drift between the files is worth a warning, not a failed run
+            feed.drafts[-1].severity = Severity.warning
 
 
 def resolve_column(

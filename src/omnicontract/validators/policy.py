@@ -56,7 +56,7 @@ def judge(project: Project, drafts: Iterable[Draft], *, mask_pii: bool) -> list[
         override = resolve_override(project, check, d.channel, d.feed)
         if not override.enabled:
             continue
-        severity = override.severity or check.default_severity
+        severity = override.severity or d.severity or check.default_severity
         rate = d.count / d.total if d.total else 0.0
         within = override.max_rate is not None and d.total > 0 and rate <= override.max_rate
         if within:

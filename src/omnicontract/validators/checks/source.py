@@ -27,7 +27,10 @@ class SourceUnreadable(SourceCheck):
 
 
 class ColumnMissing(SourceCheck):
-    """A column the mapping reads is not in the source; the canonical field is left empty."""
+    """A column the mapping reads is not in the source; the canonical field is left empty.
+    In a feed of several files, a column that only some files lack is reported with those
+    files and their rows; for an optional field that is a warning (those rows have no
+    value, which the contract allows), for a required one an error."""
 
     code = "OC-SRC-003"
     name = "column-missing"
