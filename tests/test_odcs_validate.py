@@ -185,3 +185,30 @@ def test_several_objects_read_their_own_files(tmp_path: Path) -> None:
         "countries"
     ]
     assert report["summary"]["rows"] == 4
+
+
+@pytest.mark.parametrize(
+    ("rule", "exit_code"),
+    [
+        ({"mustBe": 2}, 0),
+        ({"mustBe": 3}, 1),
+        ({"mustBeGreaterThan": 1}, 0),
+        ({"mustBeGreaterThan": 2}, 1),
+        ({"mustBeLessOrEqualTo": 1}, 1),
+        ({"mustBeBetween": [1, 2]}, 0),
+        ({"mustBeBetween": [3, 9]}, 1),
+    ],
+)
+def test_a_row_count_rule_bounds_the_feed(
+    contract: Path, rule: dict[str, Any], exit_code: int
+) -> None:
+    data = yaml.safe_load(contract.read_text())
+    data["schema"][0]["quality"] = [{"type": "library", "metric": "rowCount", **rule}]
+    contract.write_text(yaml.safe_dump(data, sort_keys=False))
+    result = _run(contract, "--server", "current")  # 2 rows
+    assert result.exit_code == exit_code, result.output
+    assert ("OC-SRC-007" in _codes(result)) == (exit_code == 1)
+    import json
+
+    ignored = [f["message"] for f in json.loads(result.stdout)["findings"]]
+    assert not [m for m in ignored if "quality" in m]  # honoured, not listed as ignored

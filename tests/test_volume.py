@@ -46,3 +46,16 @@ def test_spike_and_quiet_cases(tmp_path: Path) -> None:
     assert _volume(root, [30, 35, 38]) == []  # within bounds
     assert _volume(root, [10, 12]) == []  # fewer runs than min_runs (3): no verdict yet
     assert _volume(_project(tmp_path, 41, None), [1, 1, 1]) == []  # no volume block: not checked
+
+
+def test_absolute_bounds_need_no_history(tmp_path: Path) -> None:
+    root = _project(tmp_path, 40, {"min_rows": 50})
+    (low,) = _volume(root, [])
+    assert low.severity.value == "error" and low.count == 40
+    assert "fewer than the 50 rows" in low.message
+    (high,) = _volume(_project(tmp_path, 41, {"max_rows": 40}), [])
+    assert "more than the 40 rows" in high.message
+    assert _volume(_project(tmp_path, 42, {"min_rows": 42, "max_rows": 42}), []) == []
+    # both at once: the bound and the trend are judged each on its own
+    both = _volume(_project(tmp_path, 43, {"min_rows": 50, "max_drop": 0.5}), [100, 100, 100])
+    assert sorted(f.severity.value for f in both) == ["error", "warning"]

@@ -563,7 +563,15 @@ class Freshness(Strict):
 
 
 class Volume(Strict):
-    """The row count of a feed against the median of its recent recorded runs."""
+    """The row count of a feed: within absolute bounds (`min_rows`, `max_rows`, judged on
+    every run), and against the median of its recent recorded runs."""
+
+    min_rows: int | None = Field(
+        None, ge=0, description="Fewest rows the feed may hold on any run (an error below)."
+    )
+    max_rows: int | None = Field(
+        None, ge=0, description="Most rows the feed may hold on any run (an error above)."
+    )
 
     max_drop: float = Field(
         0.5, gt=0, lt=1, description="Largest allowed drop, as a share (0.5: half the rows)."

@@ -21,6 +21,7 @@ from typing import Any
 
 from omnicontract.contracts.model import History, ProjectFile
 from omnicontract.contracts.odcs_import import Imported, convert_all, snake
+from omnicontract.contracts.odcs_import import _int as integer
 from omnicontract.contracts.yamlio import PositionedDocument
 from omnicontract.errors import ContractError, Location
 from omnicontract.redact import clip
@@ -118,9 +119,57 @@ def columns(doc: PositionedDocument, imported: Any) -> tuple[str, dict[str, str]
     return str(obj.get("name", imported.data["entity"])), fields
 
 
+_BOUNDS = {
+    "mustBe": lambda n: (n, n),
+    "mustBeGreaterThan": lambda n: (n + 1, None),
+    "mustBeGreaterOrEqualTo": lambda n: (n, None),
+    "mustBeGreaterThanOrEqualTo": lambda n: (n, None),
+    "mustBeLessThan": lambda n: (None, n - 1),
+    "mustBeLessOrEqualTo": lambda n: (None, n),
+    "mustBeLessThanOrEqualTo": lambda n: (None, n),
+}
+
+
+def row_count(doc: PositionedDocument, imported: Imported) -> tuple[dict[str, int], set[str]]:
+    """The feed's row bounds from the schema object's ``rowCount`` library rules (the
+    binding's ``volume.min_rows``/``max_rows``), and the places of the rules honoured."""
+    path = imported.origins[()]
+    obj = _at(doc.data, path)
+    low: int | None = None
+    high: int | None = None
+    used: set[str] = {"servers"}
+    for i, rule in enumerate(obj.get("quality") or []):
+        if not isinstance(rule, dict) or rule.get("metric", rule.get("rule")) != "rowCount":
+            continue
+        bounds = _rule_bounds(rule)
+        if bounds is None:
+            continue
+        lo, hi = bounds
+        low = lo if lo is not None and (low is None or lo > low) else low
+        high = hi if hi is not None and (high is None or hi < high) else high
+        used.add(f"schema[{path[-1]}].quality[{i}]")
+    volume = {k: v for k, v in (("min_rows", low), ("max_rows", high)) if v is not None}
+    return volume, used
+
+
+def _rule_bounds(rule: dict[str, Any]) -> tuple[int | None, int | None] | None:
+    keys = [k for k in rule if k.startswith("must")]
+    if len(keys) != 1:
+        return None
+    key, value = keys[0], rule[keys[0]]
+    if key == "mustBeBetween" and isinstance(value, list) and len(value) == 2:
+        lo, hi = integer(value[0]), integer(value[1])
+        return (max(lo, 0), hi) if lo is not None and hi is not None else None
+    number = integer(value)
+    if key not in _BOUNDS or number is None:
+        return None
+    lo, hi = _BOUNDS[key](number)
+    return (None if lo is None else max(lo, 0)), (None if hi is None else max(hi, 0))
+
+
 def binding_data(
     doc: PositionedDocument,
-    tables: list[tuple[str, str, dict[str, str]]],
+    tables: list[tuple[str, str, dict[str, str], dict[str, int]]],
     server_name: str | None,
     root: Path,
 ) -> tuple[dict[str, Any], tuple[str | int, ...]]:
@@ -133,15 +182,16 @@ def binding_data(
     )
     folder = doc.file.resolve().parent
     feeds = []
-    for entity, table, fields in tables:
-        feeds.append(
-            {
-                "name": entity,
-                "entity": entity,
-                "source": _source(server, table, where, folder, root),
-                "fields": fields,
-            }
-        )
+    for entity, table, fields, volume in tables:
+        feed = {
+            "name": entity,
+            "entity": entity,
+            "source": _source(server, table, where, folder, root),
+            "fields": fields,
+        }
+        if volume:
+            feed["volume"] = volume
+        feeds.append(feed)
     channel = _identifier(str(server.get("server") or "server"))
     return {"kind": "channel", "channel": channel, "feeds": feeds}, ("servers", index)
 
@@ -160,8 +210,9 @@ def load(
     imported = convert_all(doc)
     tables = []
     for one in imported:
-        one.unsupported = [n for n in one.unsupported if n.path != "servers"]  # used here
-        tables.append((one.data["entity"], *columns(doc, one)))
+        volume, used = row_count(doc, one)
+        one.unsupported = [n for n in one.unsupported if n.path not in used]  # honoured here
+        tables.append((one.data["entity"], *columns(doc, one), volume))
     data, at = binding_data(doc, tables, server, root)
     binding = PositionedDocument(file=doc.file, data=data)
     where = doc.location(at)

@@ -44,8 +44,8 @@ class Draft:
     location: str | None = None
     pii: bool = False
     hint: str | None = None
-    # the default severity of this finding when it is milder than the check's (an
-    # override in the project still wins)
+    # a default severity of this finding's own, in place of the check's (an override in
+    # the project still wins)
     severity: Severity | None = None
 
 

@@ -16,7 +16,8 @@ class VolumeChange(FeedCheck):
     """A feed's row count dropped or grew sharply against the median of its recent runs in
     the history store (the feed's `volume:` block sets the bounds and the window). A half
     empty export passes every row check; this is how it is caught. Needs `min_runs`
-    recorded runs of the feed before it judges."""
+    recorded runs of the feed before it judges. Absolute bounds (`min_rows`, `max_rows`)
+    are judged on every run, as errors."""
 
     code = "OC-SRC-007"
     name = "volume-change"
@@ -26,8 +27,15 @@ class VolumeChange(FeedCheck):
 
     def run(self, feed: FeedRun) -> Iterable[Draft]:
         spec = feed.binding.volume
+        if spec is None:
+            return
+        bounds = _outside_bounds(feed.rows, spec.min_rows, spec.max_rows)
+        if bounds:
+            draft = feed.draft(self, None, feed.rows, [], f"{n_of(feed.rows, 'row')}: {bounds}")
+            draft.severity = Severity.error  # a bound the binding promises, not a trend
+            yield draft
         history = feed.run.feed_history
-        if spec is None or history is None:
+        if history is None:
             return
         past = [n for n in history(feed.channel_name, feed.name)[: spec.window] if n is not None]
         if len(past) < spec.min_runs:
@@ -48,3 +56,11 @@ class VolumeChange(FeedCheck):
             )
             draft.total = int(median)
             yield draft
+
+
+def _outside_bounds(rows: int, low: int | None, high: int | None) -> str | None:
+    if low is not None and rows < low:
+        return f"fewer than the {n_of(low, 'row')} the feed must hold at least"
+    if high is not None and rows > high:
+        return f"more than the {n_of(high, 'row')} the feed may hold at most"
+    return None
