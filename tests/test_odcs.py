@@ -111,14 +111,14 @@ def test_messy_import_reports_unsupported_parts_by_name() -> None:
     assert f["points"].type == "integer" and f["points"].minimum == 0
     assert f["joined_at"].type == "timestamp" and f["joined_at"].not_future
     assert f["home_store"].references == "stores.store_id"
-    assert "address" not in f
+    assert f["address"].type == "string"  # nested: read as text, present and required only
     notes = {n.path: n.reason for n in imported.unsupported}
     assert (
         notes["schema[0].properties[2].quality[1]"] == "quality rule (type: sql) is not supported"
     )
     assert "multipleOf" in notes["schema[0].properties[3].logicalTypeOptions.multipleOf"]
     assert "sourceSystem" in notes["schema[0].properties[4].customProperties[1]"]
-    assert "nested object" in notes["schema[0].properties[5]"]
+    assert "nested object: read as text" in notes["schema[0].properties[5]"]
     assert "tolerance" in notes["schema[0].properties[6].quality[0]"]
     assert "soda" in notes["schema[0].quality[0]"]
     for path in ("servers", "slaProperties", "domain", "schema[1]", "team[1]"):

@@ -212,3 +212,84 @@ def test_a_row_count_rule_bounds_the_feed(
 
     ignored = [f["message"] for f in json.loads(result.stdout)["findings"]]
     assert not [m for m in ignored if "quality" in m]  # honoured, not listed as ignored
+
+
+DCS = """\
+dataContractSpecification: 1.2.1
+id: orders
+info:
+  title: Orders
+  version: 1.0.0
+  owner: sales-team
+servers:
+  local:
+    type: local
+    path: orders.csv
+    format: csv
+models:
+  orders:
+    description: one row per order
+    fields:
+      order_id:
+        type: integer
+        required: true
+        unique: true
+      email:
+        type: string
+        pii: true
+        pattern: "^.+@.+$"
+      status:
+        type: string
+        enum: [open, paid]
+      amount:
+        type: decimal
+        minimum: 0
+      tags:
+        type: array
+        items: {type: string}
+"""
+
+
+def test_a_data_contract_specification_file_runs_as_its_odcs_counterpart(
+    tmp_path: Path,
+) -> None:
+    """The older Data Contract Specification (models:, fields:, servers by name) is read
+    as the ODCS document it corresponds to."""
+    (tmp_path / "datacontract.yaml").write_text(DCS)
+    (tmp_path / "orders.csv").write_text(
+        "order_id,email,status,amount,tags\n1,a@b.com,open,10.5,[]\n2,nope,paid,-1,[]\n"
+        "2,c@d.com,lost,3,[]\n"
+    )
+    result = _run(tmp_path / "datacontract.yaml")
+    assert result.exit_code == 1, result.output
+    codes = _codes(result)
+    # the repeated id, the e-mail without @, the unknown status, the negative amount
+    assert codes["OC-FLD-003"] == ("error", 2)
+    assert codes["OC-FLD-006"] == ("error", 1)
+    assert codes["OC-FLD-005"] == ("error", 1)
+    assert codes["OC-FLD-007"] == ("error", 1)
+    import json
+
+    report = json.loads(result.stdout)
+    email = next(f for f in report["findings"] if f["code"] == "OC-FLD-006")
+    assert email["samples"][0]["value"] != "nope"  # pii: masked by default
+    (tags,) = [f for f in report["findings"] if "nested array" in f["message"]]
+    assert ":31:" in tags["location"]  # the DCS field's own line
+
+    native = CliRunner().invoke(cli, ["import", "dcs", str(tmp_path / "datacontract.yaml")])
+    assert native.exit_code == 0, native.output
+    contract = yaml.safe_load(native.stdout)
+    assert contract["fields"]["status"]["enum"] == ["open", "paid"]
+    assert contract["fields"]["order_id"] == {"type": "integer", "required": True, "unique": True}
+
+
+def test_a_bad_dcs_field_is_placed_in_the_dcs_file(tmp_path: Path) -> None:
+    (tmp_path / "datacontract.yaml").write_text(
+        DCS.replace("minimum: 0", "minimum: 0\n        maxLength: x")
+    )
+    (tmp_path / "orders.csv").write_text("order_id\n1\n")
+    result = _run(tmp_path / "datacontract.yaml")
+    import json
+
+    (note,) = [f for f in json.loads(result.stdout)["findings"] if "maxLength" in f["message"]]
+    assert note["location"].endswith("datacontract.yaml:30:20")  # the value 'x', in the DCS

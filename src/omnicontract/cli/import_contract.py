@@ -10,7 +10,10 @@ from omnicontract.errors import UsageError
 from omnicontract.files import write_atomic
 from omnicontract.words import n_of
 
-IMPORT_FORMATS = {"odcs": "Open Data Contract Standard v3.0.x / v3.1 data contract"}
+IMPORT_FORMATS = {
+    "odcs": "Open Data Contract Standard v3.0.x / v3.1 data contract",
+    "dcs": "Data Contract Specification 1.x (dataContractSpecification:, models:)",
+}
 
 
 @click.command(name="import")
@@ -40,23 +43,23 @@ def import_contract(
     strict: bool,
     debug: bool,
 ) -> None:
-    """Turn another tool's contract (FORMAT: odcs) in SOURCE into an entity contract.
+    """Turn another tool's contract (FORMAT: odcs, dcs) in SOURCE into an entity contract.
 
     Everything SOURCE expresses that omnicontract does not honour is listed on standard
     error by its place in the file (e.g. schema[0].properties[3].quality[1]); nothing
-    is dropped silently. An ODCS file can also be listed directly in a project's
-    `contracts:`.
+    is dropped silently. An ODCS or DCS file can also be listed directly in a project's
+    `contracts:`, or validated on its own against its servers (omnicontract validate FILE).
     """
     from omnicontract.contracts.loader import parse_model
     from omnicontract.contracts.model import EntityContract
-    from omnicontract.contracts.odcs_import import convert, to_yaml
+    from omnicontract.contracts.odcs_import import as_odcs, convert, to_yaml
     from omnicontract.contracts.yamlio import load_yaml
 
     if fmt not in IMPORT_FORMATS:
         raise UsageError(
             f"unknown import format '{fmt}'", hint="formats: " + ", ".join(sorted(IMPORT_FORMATS))
         )
-    doc = load_yaml(source)
+    doc = as_odcs(load_yaml(source)) or load_yaml(source)
     imported = convert(doc, entity)
     parse_model(imported.positioned(doc), EntityContract)  # fails with file:line if invalid
     for note in imported.unsupported:

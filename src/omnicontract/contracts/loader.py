@@ -237,10 +237,11 @@ def load_contract(path: Path | str) -> LoadedContract:
     """A native entity contract, or an ODCS data contract (detected by apiVersion/kind)
     with one schema object."""
     doc = load_yaml(path)
-    from omnicontract.contracts.odcs_import import convert, is_odcs
+    from omnicontract.contracts.odcs_import import as_odcs, convert
 
-    if is_odcs(doc.data):
-        return _from_odcs(doc, convert(doc))
+    odcs = as_odcs(doc)
+    if odcs is not None:
+        return _from_odcs(odcs, convert(odcs))
     return LoadedContract(parse_model(doc, EntityContract), doc)
 
 
@@ -248,10 +249,11 @@ def load_contracts(path: Path | str) -> list[LoadedContract]:
     """The entities of one contract file: a native contract, or every schema object of an
     ODCS data contract, each its own entity."""
     doc = load_yaml(path)
-    from omnicontract.contracts.odcs_import import convert_all, is_odcs
+    from omnicontract.contracts.odcs_import import as_odcs, convert_all
 
-    if is_odcs(doc.data):
-        return [_from_odcs(doc, imported) for imported in convert_all(doc)]
+    odcs = as_odcs(doc)
+    if odcs is not None:
+        return [_from_odcs(odcs, imported) for imported in convert_all(odcs)]
     return [LoadedContract(parse_model(doc, EntityContract), doc)]
 
 
@@ -337,10 +339,11 @@ def load_project(
     project_file = find_project_file(Path(path))
     root = project_file.parent
     doc = load_yaml(project_file)
-    from omnicontract.contracts.odcs_import import is_odcs
+    from omnicontract.contracts.odcs_import import as_odcs
 
-    if is_odcs(doc.data):  # an ODCS contract on its own: its servers say where the data is
-        return _odcs_project(project_file, doc, server, allow_paths, check_names)
+    odcs = as_odcs(doc)
+    if odcs is not None:  # an ODCS (or DCS) contract on its own: its servers hold the data
+        return _odcs_project(project_file, odcs, server, allow_paths, check_names)
     if server is not None:
         raise ContractError(
             "--server applies to an ODCS contract, not to a project",

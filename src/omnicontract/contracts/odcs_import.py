@@ -103,6 +103,16 @@ def is_odcs(data: Any) -> bool:
     return bool(re.match(r"^v?[23]\.\d", api)) and "schema" in data
 
 
+def as_odcs(doc: PositionedDocument) -> PositionedDocument | None:
+    """``doc`` as an ODCS document: itself, or a Data Contract Specification document
+    translated (placed in its own file); None for any other document."""
+    from omnicontract.contracts.dcs import is_dcs, to_odcs
+
+    if is_dcs(doc.data):
+        return to_odcs(doc)
+    return doc if is_odcs(doc.data) else None
+
+
 def snake(name: str) -> str:
     """``CustomerID`` -> ``customer_id``, ``order-lines`` -> ``order_lines``."""
     text = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", str(name).strip())
@@ -367,8 +377,9 @@ class _Converter:
         logical = str(prop.get("logicalType") or "").strip().lower()
         physical = re.sub(r"\(.*", "", str(prop.get("physicalType") or "")).strip().lower()
         if logical in ("object", "array") or physical in ("struct", "array", "map", "record"):
-            self.note(where, f"nested {logical or physical} properties are not supported: skipped")
-            return None
+            # present and required are still checked; the nested values, as text only
+            self.note(where, f"nested {logical or physical}: read as text, its items unchecked")
+            return "string"
         if logical == "time":
             self.note((*where, "logicalType"), "logicalType 'time' is read as string")
             return "string"
@@ -410,6 +421,7 @@ class _Converter:
         used = {"name", "logicalType", "physicalType", "description", "required", "unique"}
         used |= {"primaryKey", "primaryKeyPosition", "classification", "tags", "examples", "id"}
         used |= {"logicalTypeOptions", "quality", "relationships", "customProperties"}
+        used |= {"items", "properties", "keys", "values"}  # of a nested type: noted above
         self.leftovers(prop, where, used)
         return spec
 
