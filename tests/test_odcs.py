@@ -113,9 +113,10 @@ def test_messy_import_reports_unsupported_parts_by_name() -> None:
     assert f["home_store"].references == "stores.store_id"
     assert f["address"].type == "string"  # nested: read as text, present and required only
     notes = {n.path: n.reason for n in imported.unsupported}
-    assert (
-        notes["schema[0].properties[2].quality[1]"] == "quality rule (type: sql) is not supported"
-    )
+    assert "schema[0].properties[2].quality[1]" not in notes  # a sql rule: it runs
+    (rule,) = model.sql_rules
+    assert rule.query == "SELECT COUNT(*) FROM members WHERE tier IS NULL"  # physicalName
+    assert rule.must_be_less_than == 10
     assert "multipleOf" in notes["schema[0].properties[3].logicalTypeOptions.multipleOf"]
     assert "sourceSystem" in notes["schema[0].properties[4].customProperties[1]"]
     assert "nested object: read as text" in notes["schema[0].properties[5]"]
@@ -141,8 +142,10 @@ def test_cli_import_writes_contract_and_warns(tmp_path: Path) -> None:
     args = ["import", "odcs", str(DATA / "messy.yaml"), "--entity", "members", "-o", str(out)]
     result = runner.invoke(cli, args)
     assert result.exit_code == 0, result.output
-    assert "schema[0].properties[2].quality[1]: quality rule (type: sql)" in result.stderr
-    assert "messy.yaml:43:" in result.stderr
+    assert "schema[0].properties[3].logicalTypeOptions.multipleOf: multipleOf" in result.stderr
+    assert "messy.yaml:48:56:" in result.stderr
+    assert "quality[1]" not in result.stderr  # the sql rule is imported, not warned about
+    assert "members WHERE tier IS NULL" in out.read_text()
     assert load_contract(out).model.fields["tier"].enum == ["bronze", "silver", "gold"]
     strict = runner.invoke(cli, [*args, "--strict"])
     assert strict.exit_code == 1
@@ -177,7 +180,7 @@ def test_project_references_an_odcs_file(tmp_path: Path) -> None:
         export("odcs", load_contract(builtin_contracts_dir() / "customer.yaml").model)
     )
     customer["schema"][0]["properties"][0]["quality"] = [
-        {"type": "sql", "query": "SELECT 1", "mustBe": 1}
+        {"type": "custom", "engine": "soda", "implementation": "row_count > 0"}
     ]
     (project / "contracts").mkdir()
     (project / "contracts" / "customer.odcs.yaml").write_text(yaml.safe_dump(customer))

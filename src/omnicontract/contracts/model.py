@@ -156,6 +156,70 @@ class FieldSpec(Strict):
         return self
 
 
+def _number(value: float) -> str:
+    """A rule's value as people write it: 1234567, 0.25."""
+    return f"{int(value):d}" if float(value).is_integer() else f"{value:g}"
+
+
+class SqlRule(Strict):
+    """A rule written as one read-only SELECT over the entity's rows, whose single value
+    must meet a bound: ``SELECT count(*) FROM orders WHERE total < 0`` must be 0. The
+    query reads the feed's canonical rows under the entity's name (its fields as columns;
+    a field read from a column of another name is there under that name too), runs on
+    the run's engine with no access to files or settings, and is refused at load if it is
+    not one SELECT of that table (see docs/contract-format.md)."""
+
+    name: str | None = Field(None, max_length=200, description="A short name for reports.")
+    description: str | None = Field(None, description="What the rule guards, for people.")
+    query: str = Field(min_length=1, max_length=20_000, description="One SELECT giving one value.")
+    must_be: float | None = Field(None, description="The value must equal this.")
+    must_not_be: float | None = Field(None, description="The value must differ from this.")
+    must_be_greater_than: float | None = Field(None, description="Lower bound, exclusive.")
+    must_be_greater_or_equal_to: float | None = Field(None, description="Lower bound.")
+    must_be_less_than: float | None = Field(None, description="Upper bound, exclusive.")
+    must_be_less_or_equal_to: float | None = Field(None, description="Upper bound.")
+    must_be_between: tuple[float, float] | None = Field(
+        None, description="Inclusive bounds `[low, high]`."
+    )
+    must_not_be_between: tuple[float, float] | None = Field(
+        None, description="Inclusive bounds the value must lie outside of."
+    )
+
+    @model_validator(mode="after")
+    def _one_bound(self) -> SqlRule:
+        if not self.bounds():
+            raise ValueError("a SQL rule needs a bound (must_be, must_be_less_than, ...)")
+        return self
+
+    def bounds(self) -> dict[str, Any]:
+        names = [n for n in type(self).model_fields if n.startswith("must_")]
+        return {n: getattr(self, n) for n in names if getattr(self, n) is not None}
+
+    def broken_by(self, value: float | None) -> str | None:
+        """Which bound ``value`` breaks, in words; None when it meets them all."""
+        if value is None:
+            return "the query gave no value (NULL)"
+        tests = {
+            "must_be": (lambda v, b: v == b, "= {}"),
+            "must_not_be": (lambda v, b: v != b, "<> {}"),
+            "must_be_greater_than": (lambda v, b: v > b, "> {}"),
+            "must_be_greater_or_equal_to": (lambda v, b: v >= b, ">= {}"),
+            "must_be_less_than": (lambda v, b: v < b, "< {}"),
+            "must_be_less_or_equal_to": (lambda v, b: v <= b, "<= {}"),
+            "must_be_between": (lambda v, b: b[0] <= v <= b[1], "between {0[0]:g} and {0[1]:g}"),
+            "must_not_be_between": (
+                lambda v, b: not b[0] <= v <= b[1],
+                "outside {0[0]:g} to {0[1]:g}",
+            ),
+        }
+        for name, bound in self.bounds().items():
+            test, words = tests[name]
+            if not test(value, bound):
+                shown = words.format(bound if isinstance(bound, tuple) else _number(bound))
+                return f"{_number(value)}, where the rule wants {shown}"
+        return None
+
+
 class EntityContract(Strict):
     """An entity contract: the canonical shape of one record type."""
 
@@ -179,6 +243,10 @@ class EntityContract(Strict):
     fields: dict[Annotated[str, Field(pattern=IDENT)], FieldSpec] = Field(
         min_length=1, description="The canonical fields, by name (lower_snake_case)."
     )
+    sql_rules: list[SqlRule] = Field(
+        default_factory=list,
+        description="Rules over the entity's rows written as one SELECT each (OC-QLT-001).",
+    )
 
     @field_validator("version")
     @classmethod
@@ -200,6 +268,13 @@ class EntityContract(Strict):
                 raise ValueError(f"{role} '{name}' is not a field of this entity")
         if self.event_time and self.fields[self.event_time].type != LogicalType.timestamp:
             raise ValueError(f"event_time '{self.event_time}' must be a timestamp field")
+        if self.sql_rules:
+            from omnicontract.contracts.sqlrule import problem
+
+            for i, rule in enumerate(self.sql_rules):
+                why = problem(rule.query, self.entity)
+                if why:
+                    raise ValueError(f"sql_rules[{i}]: {why}")
         return self
 
 

@@ -57,6 +57,20 @@ TYPE_SYNONYMS: dict[str, str] = {
 # keys that carry nothing to honour when absent or at their default
 _DEFAULTISH = (None, False, "", -1)
 
+# ODCS bounds of a quality rule, as the native keys of a SQL rule
+_SQL_BOUNDS = {
+    "mustBe": "must_be",
+    "mustNotBe": "must_not_be",
+    "mustBeGreaterThan": "must_be_greater_than",
+    "mustBeGreaterOrEqualTo": "must_be_greater_or_equal_to",
+    "mustBeGreaterThanOrEqualTo": "must_be_greater_or_equal_to",
+    "mustBeLessThan": "must_be_less_than",
+    "mustBeLessOrEqualTo": "must_be_less_or_equal_to",
+    "mustBeLessThanOrEqualTo": "must_be_less_or_equal_to",
+    "mustBeBetween": "must_be_between",
+    "mustNotBeBetween": "must_not_be_between",
+}
+
 # custom properties omnicontract reads, by camelCase name (snake_case accepted too)
 _FIELD_CUSTOM = {"format", "notFuture", "pii", "references", "enum"}
 _ENTITY_CUSTOM = {"identityKeys", "eventTime", "journeyKey"}
@@ -113,6 +127,25 @@ def as_odcs(doc: PositionedDocument) -> PositionedDocument | None:
     return doc if is_odcs(doc.data) else None
 
 
+def _own_table(query: str, names: set[str], entity: str) -> str:
+    """``query`` with the schema object's names (``name``, ``physicalName``) replaced by
+    the entity's, the one table a rule may read; as it was when it does not parse."""
+    import sqlglot
+    from sqlglot import exp
+
+    try:
+        tree = sqlglot.parse_one(query, read="duckdb")
+    except Exception:  # sqlglot raises several kinds: the load-time check says why
+        return query
+
+    def swap(node: Any) -> Any:
+        if isinstance(node, exp.Table) and node.name.lower() in names and not node.args.get("db"):
+            return exp.to_table(entity).as_(node.alias) if node.alias else exp.to_table(entity)
+        return node
+
+    return str(tree.transform(swap).sql(dialect="duckdb"))
+
+
 def snake(name: str) -> str:
     """``CustomerID`` -> ``customer_id``, ``order-lines`` -> ``order_lines``."""
     text = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", str(name).strip())
@@ -162,6 +195,8 @@ class _Converter:
         self.doc = doc
         self.notes: list[Unsupported] = []
         self.origins: dict[tuple[str | int, ...], tuple[str | int, ...]] = {}
+        self.entity_out: dict[str, Any] = {}
+        self.table_names: set[str] = set()
 
     # ------------------------------------------------------------ helpers
     @staticmethod
@@ -262,6 +297,8 @@ class _Converter:
         if name != obj.get("name"):
             self.note((*path, "name"), f"name {obj.get('name')!r} imported as entity '{name}'")
         out: dict[str, Any] = {"kind": "entity", "entity": name, "version": self._version(top)}
+        self.entity_out = out
+        self.table_names = {str(obj.get(k)).lower() for k in ("name", "physicalName") if obj.get(k)}
         self.origins[()] = path
         self.origins[("entity",)] = (*path, "name")
         title = obj.get("businessName") or (
@@ -301,6 +338,8 @@ class _Converter:
             )
         self._object_relationships(obj, path, fields)
         for i, rule in enumerate(obj.get("quality") or []):
+            if self._sql_rule(rule, out, (*path, "quality", i)):
+                continue
             what = _rule_kind(rule)
             self.note((*path, "quality", i), f"schema-level quality rule ({what}) is not supported")
         used = {"name", "logicalType", "physicalType", "businessName", "description", "id"}
@@ -510,9 +549,37 @@ class _Converter:
                 used.add(key)
         return used
 
+    def _sql_rule(self, rule: Any, out: dict[str, Any], where: tuple[str | int, ...]) -> bool:
+        """A ``type: sql`` rule with one bound becomes an entry of ``sql_rules``."""
+        if not isinstance(rule, dict) or rule.get("type") != "sql" or rule.get("engine"):
+            return False
+        query = rule.get("query")
+        bounds = {_SQL_BOUNDS[k]: rule[k] for k in rule if k in _SQL_BOUNDS}
+        if not isinstance(query, str) or len(bounds) != 1:
+            self.note(where, "a sql rule needs a query and one bound (mustBe, ...)")
+            return True
+        entity = str(out.get("entity", ""))
+        query = _own_table(query, self.table_names, entity)
+        from omnicontract.contracts.sqlrule import problem
+
+        why = problem(query, entity)
+        if why:
+            self.note(where, f"sql rule not run: {why}")
+            return True
+        entry: dict[str, Any] = {"query": query, **bounds}
+        for key, native in (("name", "name"), ("id", "name"), ("description", "description")):
+            if rule.get(key) and native not in entry:
+                entry[native] = str(rule[key])
+        rules = out.setdefault("sql_rules", [])
+        self.origins[("sql_rules", len(rules))] = where
+        rules.append(entry)
+        return True
+
     def _quality(self, rule: Any, spec: dict[str, Any], where: tuple[str | int, ...]) -> None:
         if not isinstance(rule, dict):
             self.note(where, "quality rule is not a mapping")
+            return
+        if self._sql_rule(rule, self.entity_out, where):
             return
         if _rule_kind(rule) != "type: library":
             self.note(where, f"quality rule ({_rule_kind(rule)}) is not supported")

@@ -179,6 +179,11 @@ OTHER_KINDS = [
     ("OC-SRC-009 key in several files", "files only: a table is one source"),
     ("OC-SRC-010 cannot run here", "databases only: what a dialect lacks, per field or check"),
     (
+        "OC-QLT-001 SQL rules of the contract",
+        "DuckDB over files only (DuckDB's SQL, no access outside the feed's rows); on a "
+        "database feed or on Spark the run says they could not run (OC-SRC-010)",
+    ),
+    (
         "references and cross-channel checks (OC-REF, OC-IDN, OC-CNS, OC-JRN, OC-TIM)",
         "in the run's DuckDB, on the key columns fetched from each database feed",
     ),

@@ -35,6 +35,7 @@ from omnicontract.validators.checks.reference import MissingReference
 from omnicontract.validators.checks.required import Required
 from omnicontract.validators.checks.shared_identifier import SharedIdentifier
 from omnicontract.validators.checks.source import SOURCE_CHECKS
+from omnicontract.validators.checks.sql_rule import SqlRuleBroken
 from omnicontract.validators.checks.timezone_shift import TimezoneShift
 from omnicontract.validators.checks.type_mismatch import TypeMismatch
 from omnicontract.validators.checks.unique import Unique
@@ -57,6 +58,7 @@ BUILTIN_CHECKS = [
     CrossFileDuplicate,
     VolumeChange,
     StaleFeed,
+    SqlRuleBroken,
     EnumValue,
     Pattern,
     ValueRange,

@@ -85,6 +85,12 @@ class Engine:
     def close(self) -> None:
         raise NotImplementedError
 
+    # ------------------------------------------------------------ contract SQL rules
+    def rule_value(self, sql: str, timeout_s: float) -> Any:
+        """The single value of a contract's SQL rule (checked and rendered by
+        ``contracts.sqlrule``), stopped after ``timeout_s`` (TimeoutError); optional."""
+        raise NotImplementedError(f"the {self.name} engine does not run SQL rules")
+
 
 def table_of(name: str, stmt: Select[Any], schema: str | None = None) -> TableClause:
     """A table clause named ``name`` with the columns ``stmt`` selects."""

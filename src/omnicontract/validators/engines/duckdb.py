@@ -188,3 +188,17 @@ class DuckDBEngine(Engine):
         self.drop(raw_table.name)
         for name in lookups:
             self.drop(name)
+
+    # ------------------------------------------------------------ contract SQL rules
+    def rule_value(self, sql: str, timeout_s: float) -> Any:
+        import threading
+
+        timer = threading.Timer(timeout_s, self.con.interrupt)
+        timer.start()
+        try:
+            row = self.con.execute(sql).fetchone()
+        except duckdb.InterruptException:
+            raise TimeoutError(f"stopped after {timeout_s:g} s") from None
+        finally:
+            timer.cancel()
+        return row[0] if row else None
