@@ -186,3 +186,70 @@ def test_odcs_sql_rules_are_imported_and_run(tmp_path: Path) -> None:
     (tmp_path / "o.csv").write_text("order_id,amount\n1,5\n2,200\n")
     clean = CliRunner().invoke(cli, ["validate", str(tmp_path / "c.odcs.yaml"), "--no-history"])
     assert clean.exit_code == 0, clean.output
+
+
+@pytest.mark.parametrize(
+    ("rule", "broken"),
+    [
+        ({"metric": "nullValues", "mustBeLessThan": 2}, None),  # 1 empty email
+        ({"metric": "nullValues", "mustBe": 0}, "required field"),  # zero: the native rule
+        ({"metric": "nullValues", "unit": "percent", "mustBeLessThan": 20}, "20, where"),
+        (
+            {"metric": "missingValues", "arguments": {"missingValues": ["N/A"]}, "mustBe": 0},
+            "2, where",
+        ),  # the empty one and 'N/A'
+        (
+            {
+                "metric": "invalidValues",
+                "arguments": {"validValues": ["a@b.com", "N/A"]},
+                "mustBeLessOrEqualTo": 2,
+            },
+            None,
+        ),  # c@d.com twice
+        (
+            {"metric": "invalidValues", "arguments": {"pattern": "^.+@.+$"}, "mustBe": 0},
+            "does not match",
+        ),  # zero: the native pattern rule
+        (
+            {"metric": "invalidValues", "arguments": {"pattern": "^.+@.+$"}, "mustBeLessThan": 1},
+            "does not match",
+        ),
+        ({"metric": "duplicateValues", "unit": "percent", "mustBeLessOrEqualTo": 30}, None),
+        ({"metric": "duplicateValues", "mustBe": 0}, "used more than once"),
+    ],
+)
+def test_odcs_library_metrics_with_tolerances(
+    tmp_path: Path, rule: dict[str, Any], broken: str | None
+) -> None:
+    contract = {
+        "apiVersion": "v3.1.0",
+        "kind": "DataContract",
+        "id": "contacts",
+        "version": "1.0.0",
+        "status": "active",
+        "servers": [{"server": "local", "type": "local", "format": "csv", "path": "c.csv"}],
+        "schema": [
+            {
+                "name": "contacts",
+                "properties": [
+                    {
+                        "name": "Email",
+                        "logicalType": "string",
+                        "quality": [{"type": "library", **rule}],
+                    },
+                ],
+            }
+        ],
+    }
+    (tmp_path / "c.odcs.yaml").write_text(yaml.safe_dump(contract, sort_keys=False))
+    (tmp_path / "c.csv").write_text("Email,n\na@b.com,1\nN/A,2\n,3\nc@d.com,4\nc@d.com,5\n")
+    result = CliRunner().invoke(
+        cli, ["validate", str(tmp_path / "c.odcs.yaml"), "--format", "json", "--no-history"]
+    )
+    findings = json.loads(result.stdout)["findings"]
+    errors = [f["message"] for f in findings if f["severity"] == "error"]
+    assert not [f for f in findings if "quality" in f["message"]]  # honoured, none ignored
+    if broken is None:
+        assert result.exit_code == 0 and errors == [], errors
+    else:
+        assert result.exit_code == 1 and any(broken in m for m in errors), errors

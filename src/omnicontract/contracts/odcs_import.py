@@ -127,6 +127,54 @@ def as_odcs(doc: PositionedDocument) -> PositionedDocument | None:
     return doc if is_odcs(doc.data) else None
 
 
+def _metric_query(
+    metric: str, field_name: str, args: dict[str, Any], valid: Any, *, percent: bool, entity: str
+) -> str | None:
+    """A library metric of ODCS with a tolerance as the SELECT that measures it on the
+    entity's rows, built with sqlglot's expressions: the count of null,
+    missing, invalid or duplicate values, or their percentage of the rows."""
+    import sqlglot
+    from sqlglot import exp
+
+    col = exp.column(field_name, quoted=True)
+    literal = exp.Literal.string
+    if metric in ("nullValues", "nullCheck", "notNull", "not_null"):
+        bad: exp.Expression | None = col.is_(exp.null())
+    elif metric == "missingValues":
+        listed = [v for v in args.get("missingValues") or [] if v is not None]
+        bad = col.is_(exp.null())
+        if listed:
+            bad = exp.or_(bad, col.isin(*[literal(str(v)) for v in listed]))
+    elif metric == "invalidValues" and isinstance(valid, list):
+        bad = exp.and_(
+            col.is_(exp.null()).not_(), col.isin(*[literal(str(v)) for v in valid]).not_()
+        )
+    elif metric == "invalidValues" and args.get("pattern"):
+        match = exp.func("regexp_full_match", col, literal(str(args["pattern"])))
+        bad = exp.and_(col.is_(exp.null()).not_(), match.not_())
+    elif metric in ("duplicateValues", "duplicateCount"):
+        bad = None
+    else:
+        return None
+    if bad is None:  # rows whose value another row has too, beyond the first
+        distinct = exp.Count(this=exp.Distinct(expressions=[col]))
+        count: exp.Expression = exp.Sub(this=exp.func("count", col), expression=distinct)
+    else:
+        count = exp.func("count_if", bad)
+    measure = _as_share(count, percent)
+    return str(sqlglot.select(measure).from_(exp.to_table(entity)).sql(dialect="duckdb"))
+
+
+def _as_share(count: Any, percent: bool) -> Any:
+    from sqlglot import exp
+
+    if not percent:
+        return count
+    total = exp.func("nullif", exp.func("count", exp.Star()), exp.Literal.number(0))
+    share = exp.Mul(this=exp.Literal.number(100.0), expression=exp.paren(count))
+    return exp.Div(this=share, expression=total)
+
+
 def _own_table(query: str, names: set[str], entity: str) -> str:
     """``query`` with the schema object's names (``name``, ``physicalName``) replaced by
     the entity's, the one table a rule may read; as it was when it does not parse."""
@@ -197,6 +245,7 @@ class _Converter:
         self.origins: dict[tuple[str | int, ...], tuple[str | int, ...]] = {}
         self.entity_out: dict[str, Any] = {}
         self.table_names: set[str] = set()
+        self.field_name = ""
 
     # ------------------------------------------------------------ helpers
     @staticmethod
@@ -403,6 +452,7 @@ class _Converter:
             if name in fields:
                 self.note(where, f"field '{name}' appears twice: the second is skipped")
                 continue
+            self.field_name = name
             spec = self._property(prop, where)
             if spec is None:
                 continue
@@ -606,14 +656,21 @@ class _Converter:
             or _number(bounds.get("mustBeLessOrEqualTo")) == 0
             or _number(bounds.get("mustBeLessThan")) == 1
         )
-        if not zero or str(rule.get("unit", "rows")).lower() not in ("rows", "row", ""):
-            self.note(
-                where,
-                f"quality rule '{metric}' with a tolerance ({bounds}) is not supported: "
-                "set max_rate for the check in the project policy instead",
-            )
-            return
         valid = args.get("validValues", rule.get("validValues"))
+        unit = str(rule.get("unit", "rows")).lower()
+        custom_missing = metric == "missingValues" and args.get("missingValues") not in (None, [])
+        if not zero or unit not in ("rows", "row", "") or custom_missing:
+            entity = str(self.entity_out.get("entity", ""))
+            query = _metric_query(
+                metric, self.field_name, args, valid, percent=unit == "percent", entity=entity
+            )
+            if query is None or len(bounds) != 1:
+                self.note(where, f"quality rule '{metric}' with these bounds is not supported")
+                return
+            entry = {"type": "sql", "query": query, **bounds}
+            entry["description"] = str(rule.get("description") or f"{metric} of {self.field_name}")
+            self._sql_rule(entry, self.entity_out, where)
+            return
         if metric in ("invalidValues", "validValues", "valid_values") and isinstance(valid, list):
             spec["enum"] = [str(v) for v in valid]
         elif metric in ("invalidValues",) and args.get("pattern"):
