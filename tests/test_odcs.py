@@ -114,13 +114,18 @@ def test_messy_import_reports_unsupported_parts_by_name() -> None:
     assert f["address"].type == "string"  # nested: read as text, present and required only
     notes = {n.path: n.reason for n in imported.unsupported}
     assert "schema[0].properties[2].quality[1]" not in notes  # a sql rule: it runs
-    (rule,) = model.sql_rules
+    rule, share = model.sql_rules
     assert rule.query == "SELECT COUNT(*) FROM members WHERE tier IS NULL"  # physicalName
     assert rule.must_be_less_than == 10
+    # a null-value tolerance in percent: the SELECT that measures it
+    assert share.query == (
+        'SELECT 100.0 * (COUNT_IF("home_store" IS NULL)) / NULLIF(COUNT(*), 0) FROM members'
+    )
+    assert share.must_be_less_than == 5
     assert "multipleOf" in notes["schema[0].properties[3].logicalTypeOptions.multipleOf"]
     assert "sourceSystem" in notes["schema[0].properties[4].customProperties[1]"]
     assert "nested object: read as text" in notes["schema[0].properties[5]"]
-    assert "tolerance" in notes["schema[0].properties[6].quality[0]"]
+    assert "schema[0].properties[6].quality[0]" not in notes
     assert "soda" in notes["schema[0].quality[0]"]
     for path in ("servers", "slaProperties", "domain", "schema[1]", "team[1]"):
         assert path in notes, path
