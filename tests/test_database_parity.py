@@ -35,8 +35,6 @@ NOT_YET_EQUAL = {
     "OC-CNS-002:the master flag against the latest logged action (up to as_of), where the log has events-sqlite",
     "OC-CNS-003:a consent log that dates the opt-out after the contact settles it-postgresql",
     "OC-CNS-003:a consent log that dates the opt-out after the contact settles it-sqlite",
-    "OC-FLD-017:the type fixed for the feed-postgresql",
-    "OC-FLD-017:the type read from another field, through a value map, in a contract of one's own-postgresql",
     "OC-IDN-009:one person entered twice - shared keys, the same name written differently-postgresql",
     "OC-IDN-009:one person entered twice - shared keys, the same name written differently-sqlite",
     "OC-IDN-009:one person three times, through different keys-postgresql",
