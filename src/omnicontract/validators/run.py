@@ -183,6 +183,7 @@ class Run:
         self._identity: IdentityIndex | None = None
         self._consent: Any = ""  # the consent state table, once built (None: none)
         self.databases: dict[str, Database | str] = {}  # connection -> open database, or why not
+        self.cross_channel = True  # False: each feed on its own (references still run)
 
     def identity(self) -> IdentityIndex:
         """The cross-channel identity index, built on first use."""
@@ -428,6 +429,7 @@ def execute(
     cross_channel: bool = True,
 ) -> list[Draft]:
     """Run every check of ``project`` on ``run``'s engine; return the raw drafts."""
+    run.cross_channel = cross_channel
     reg = registry()
     drafts: list[Draft] = []
     for check_cls in reg.of_kind("static"):
