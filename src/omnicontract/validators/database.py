@@ -522,10 +522,10 @@ def key_fields(run: Run, feed: FeedRun) -> list[str]:
     (``ProjectCheck.reads``), and what the run's resolution figures read
     (``docs/engines.md``)."""
     from omnicontract.validators.identity import resolution_fields
-    from omnicontract.validators.run import _project_checks
+    from omnicontract.validators.policy import project_checks
 
     names: set[str] = set()
-    for check in _project_checks(run.project, run.cross_channel):
+    for check in project_checks(run.project, run.cross_channel):
         names |= check.reads(run, feed)
     if run.cross_channel:  # each resolved feed's summary: rows per status and key
         names |= resolution_fields(run, feed)

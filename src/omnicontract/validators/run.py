@@ -365,18 +365,6 @@ def _feeds_to_read(
     return [t for t in todo if t[3] or t[2].entity in referenced]
 
 
-def _project_checks(project: Project, cross_channel: bool) -> list[Any]:
-    from omnicontract.validators.policy import resolve_override
-
-    return [
-        c()
-        for c in registry().of_kind("project")
-        # switched off for the whole project: not run at all
-        if resolve_override(project, c, None, None).enabled
-        and (cross_channel or not c.cross_channel)  # type: ignore[attr-defined]
-    ]
-
-
 def _summarize_resolution(run: Run) -> None:
     """Rows per resolution status and key, on each resolved feed's summary."""
     index = run.identity()
@@ -412,7 +400,9 @@ def _finish_feed(run: Run, feed: FeedRun, selected: bool) -> None:
 
 
 def _run_project_checks(project: Project, run: Run, cross_channel: bool) -> list[Draft]:
-    checks = _project_checks(project, cross_channel)
+    from omnicontract.validators.policy import project_checks
+
+    checks = project_checks(project, cross_channel)
     drafts: list[Draft] = []
     for step, pc in enumerate(checks, start=1):
         if run.progress:
