@@ -41,7 +41,13 @@ def _crm_rows() -> list[dict[str, Any]]:
     return rows
 
 
-def _project(root: Path, url: str, table: str | None = "crm", query: str | None = None) -> Path:
+def _project(
+    root: Path,
+    url: str,
+    table: str | None = "crm",
+    query: str | None = None,
+    policy: dict[str, Any] | None = None,
+) -> Path:
     (root / "channels").mkdir(parents=True, exist_ok=True)
     (root / "exports").mkdir(exist_ok=True)
     settings = {
@@ -49,6 +55,7 @@ def _project(root: Path, url: str, table: str | None = "crm", query: str | None 
         "contracts": ["builtin:customer", "builtin:interaction"],
         "defaults": {"phone_region": "BR", "timezone": "America/Sao_Paulo"},
         "connections": {"crm": {"url": url, "batch_size": 500}},
+        **({"policy": policy} if policy else {}),
     }
     (root / "omnicontract.yaml").write_text(yaml.safe_dump(settings, sort_keys=False))
     source = {"connection": "crm", **({"table": table} if query is None else {"query": query})}
@@ -104,6 +111,16 @@ def _load(url: str, rows: list[dict[str, Any]], name: str = "crm") -> None:
     engine.dispose()
 
 
+def _validate_counting(root: Path, **options: Any) -> tuple[Any, _Wire]:
+    wire = _Wire()
+    event.listen(Engine, "connect", wire.on_connect)
+    try:
+        result = omnicontract.validate(root, now=FIXED_NOW, show_pii=True, **options)
+    finally:
+        event.remove(Engine, "connect", wire.on_connect)
+    return result, wire
+
+
 class _Wire:
     """Rows and columns every psycopg cursor of the run received (client and server side)."""
 
@@ -147,13 +164,7 @@ def test_a_postgres_feed_sends_back_only_counts_samples_and_keys(
     tmp_path: Path, postgres_database: str
 ) -> None:
     _load(postgres_database, _crm_rows())
-    root = _project(tmp_path / "p", postgres_database)
-    wire = _Wire()
-    event.listen(Engine, "connect", wire.on_connect)
-    try:
-        result = omnicontract.validate(root, now=FIXED_NOW, show_pii=True)
-    finally:
-        event.remove(Engine, "connect", wire.on_connect)
+    result, wire = _validate_counting(_project(tmp_path / "p", postgres_database))
     found = {(f.code, f.field): f.count for f in result.findings if f.channel == "crm"}
     assert found[("OC-FLD-009", "email")] == 12  # every 100th address
     assert found[("OC-MAP-001", "birth_date")] == 5  # every 250th date
@@ -165,8 +176,10 @@ def test_a_postgres_feed_sends_back_only_counts_samples_and_keys(
     assert wire.results, "the run did not read PostgreSQL"
     assert all("notas" not in names for names, _n in wire.results)
     wide = [names for names, n in wire.results if n > 50]
-    allowed = {"customer_id", "email", "email__raw", "phone", "phone__raw", "consent_email"}
-    assert wide and all(set(names) <= allowed for names in wide), wide
+    # the keys (with their raw text), the consent flag, and the birth date that tells one
+    # person entered twice (OC-IDN-009) from two people sharing a key (OC-IDN-004)
+    keys = {"customer_id", "email", "email__raw", "phone", "phone__raw", "consent_email"}
+    assert wide and {n for names in wide for n in names} == keys | {"birth_date"}, wide
     # keys once per row, distinct phones once, and small results for everything else
     phones = len({r["celular"] for r in _crm_rows() if r["celular"]})
     small = sum(n for _names, n in wire.results if n <= 10)
@@ -174,6 +187,24 @@ def test_a_postgres_feed_sends_back_only_counts_samples_and_keys(
     assert small <= 60  # row count, fused counts, capped samples, feed checks
     # in batches of the connection's batch_size
     assert max(n for _names, n in wire.results) <= 500
+
+
+def test_a_column_crosses_only_for_a_check_that_runs_and_reads_it(
+    tmp_path: Path, postgres_database: str
+) -> None:
+    _load(postgres_database, _crm_rows())
+    # the two checks that compare birth dates switched off: the dates stay in the database
+    off = {"checks": {"OC-IDN-004": {"enabled": False}, "OC-IDN-009": {"enabled": False}}}
+    root = _project(tmp_path / "p", postgres_database, policy=off)
+    _result, wire = _validate_counting(root)
+    wide = {n for names, rows in wire.results if rows > 50 for n in names}
+    assert "birth_date" not in wide and {"customer_id", "email", "consent_email"} <= wide
+    # each feed on its own: only the references join, on the customer ids (and the
+    # distinct phones come for the mapping to normalize, as always)
+    per_feed, wire = _validate_counting(root, cross_channel=False)
+    assert [f for f in per_feed.findings if f.code == "OC-REF-001"]
+    keys = [names for names, rows in wire.results if rows > 50 and names != ["phone__raw"]]
+    assert keys and {n for names in keys for n in names} == {"customer_id"}
 
 
 def test_a_query_feed_gives_the_findings_of_its_table(tmp_path: Path) -> None:

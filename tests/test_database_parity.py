@@ -19,37 +19,9 @@ from tests.conftest import FIXED_NOW, write_project
 from tests.database_feeds import findings_key, new_schema, to_database
 from tests.test_check_cases import _load_cases
 
-# Cases not yet equal on a database (test id with its dialect): the consent log, linked
-# channels, duplicate customers and document checks are not pushed down yet
-# (docs/engines.md lists them). Strict: a fix shows.
-NOT_YET_EQUAL = {
-    "OC-CNS-001:a consent log times the state - opt-out, opt-in again, and a tie that the opt-out wins-postgresql",
-    "OC-CNS-001:a consent log times the state - opt-out, opt-in again, and a tie that the opt-out wins-sqlite",
-    "OC-CNS-001:contacts resolved by another identity key are judged too-postgresql",
-    "OC-CNS-001:contacts resolved by another identity key are judged too-sqlite",
-    "OC-CNS-001:events and contacts after the as_of moment are not judged-postgresql",
-    "OC-CNS-001:events and contacts after the as_of moment are not judged-sqlite",
-    "OC-CNS-001:several sources - a later log opt-in overrides a dated master opt-out-postgresql",
-    "OC-CNS-001:several sources - a later log opt-in overrides a dated master opt-out-sqlite",
-    "OC-CNS-002:the master flag against the latest logged action (up to as_of), where the log has events-postgresql",
-    "OC-CNS-002:the master flag against the latest logged action (up to as_of), where the log has events-sqlite",
-    "OC-CNS-003:a consent log that dates the opt-out after the contact settles it-postgresql",
-    "OC-CNS-003:a consent log that dates the opt-out after the contact settles it-sqlite",
-    "OC-FLD-017:the type fixed for the feed-postgresql",
-    "OC-FLD-017:the type read from another field, through a value map, in a contract of one's own-postgresql",
-    "OC-IDN-009:one person entered twice - shared keys, the same name written differently-postgresql",
-    "OC-IDN-009:one person entered twice - shared keys, the same name written differently-sqlite",
-    "OC-IDN-009:one person three times, through different keys-postgresql",
-    "OC-IDN-009:one person three times, through different keys-sqlite",
-    "OC-IDN-009:same name but another birth date - two people-postgresql",
-    "OC-IDN-009:same name but another birth date - two people-sqlite",
-    "OC-REF-002:links to records the linked channel does not have-postgresql",
-    "OC-REF-002:links to records the linked channel does not have-sqlite",
-    "OC-TIM-001:linked pairs measure the shift exactly, with flat hour profiles and few rows-postgresql",
-    "OC-TIM-001:linked pairs measure the shift exactly, with flat hour profiles and few rows-sqlite",
-    "OC-TIM-001:the channel whose other link agrees is right: the linked channel is the shifted one-postgresql",
-    "OC-TIM-001:the channel whose other link agrees is right: the linked channel is the shifted one-sqlite",
-}
+# Cases not yet equal on a database (test id with its dialect), as strict expected
+# failures: a fix shows. None at present.
+NOT_YET_EQUAL: set[str] = set()
 
 
 def _validate(root: Path, case: dict[str, Any]) -> Any:
@@ -84,10 +56,6 @@ def test_case_gives_the_same_findings_on_a_database(
             assert sorted(map(str, f.samples)) == samples[(f.code, f.channel, f.field)], f.code
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="not equal yet: the example's duplicate customers and documents are not pushed down",
-)
 def test_the_example_with_its_crm_in_postgresql_finds_the_same(
     tmp_path: Path, postgres_shared_database: str
 ) -> None:

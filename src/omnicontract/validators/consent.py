@@ -40,9 +40,21 @@ if TYPE_CHECKING:
     from sqlalchemy.sql.expression import ColumnElement, TableClause
 
     from omnicontract.validators.identity import Resolution
-    from omnicontract.validators.run import Run
+    from omnicontract.validators.run import FeedRun, Run
 
 EVENTS = "consent_events"
+
+
+def fields_read(run: Run, feed: FeedRun) -> set[str]:
+    """What the consent checks read of ``feed``: what resolving it reads (the consent
+    log's action and time among them) and, on the master, the consent flags and dates."""
+    from omnicontract.validators.identity import resolution_fields
+
+    names = resolution_fields(run, feed)
+    if feed.binding.entity == run.project.settings.identity.master:
+        for name in run.project.settings.consent.channels.values():
+            names |= {name, f"{name}_at"}
+    return names
 
 
 def resolution_table(res: Resolution) -> TableClause:

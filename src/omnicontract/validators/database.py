@@ -11,10 +11,11 @@ batches of the connection's ``batch_size``:
 2. for each finding, at most ``policy.sample_size`` failing values with their counts;
 3. the distinct raw values of phone fields, normalized to E.164 here (libphonenumber)
    and sent back as one JSON parameter of the queries that need them;
-4. after the feed's own checks, the columns the reference and cross-channel checks read
-   (:func:`key_fields`: identity keys, ids, event time, journey, consent and the
-   fields references name), loaded into the run's DuckDB so those checks join keys from
-   every source. Nothing else of a row is fetched.
+4. after the feed's own checks, the columns the reference and cross-channel checks of
+   the run declare they read (:func:`key_fields`, ``ProjectCheck.reads``: identity keys,
+   ids, event columns, consent flags, ``same_person`` fields, links, references), loaded
+   into the run's DuckDB so those checks join keys from every source. Nothing else of a
+   row is fetched.
 
 The connection runs read-only: PostgreSQL in a read-only, repeatable-read transaction
 (one snapshot for the whole run), SQLite with ``query_only``. URLs are shown redacted.
@@ -517,23 +518,15 @@ def identity_fields(run: Run, feed: FeedRun) -> set[str]:
 
 def key_fields(run: Run, feed: FeedRun) -> list[str]:
     """The canonical fields of a database feed that cross the wire after its own checks:
-    the ones reference and cross-channel checks read (``docs/engines.md``)."""
-    project = run.project
-    settings, contract = project.settings, feed.contract
-    entity = feed.binding.entity
-    names = identity_fields(run, feed) | {settings.identity.id_field}
-    names |= {n for n in (contract.primary_key, contract.event_time, contract.journey_key) if n}
-    consent = settings.consent
-    names |= {consent.channel_field, consent.direction_field, consent.campaign_field}
-    names |= {"status", "kind"}  # the journey checks read these by name
-    if entity == settings.identity.master:
-        for fname in consent.channels.values():
-            names |= {fname, f"{fname}_at"}
-    for fname, spec in contract.fields.items():
-        if spec.references:
-            names.add(fname)
-    for other in project.contracts.values():
-        for spec in other.model.fields.values():
-            if spec.references and spec.references.split(".")[0] == entity:
-                names.add(spec.references.split(".")[1])
+    those the run's reference and cross-channel checks declare they read
+    (``ProjectCheck.reads``), and what the run's resolution figures read
+    (``docs/engines.md``)."""
+    from omnicontract.validators.identity import resolution_fields
+    from omnicontract.validators.policy import project_checks
+
+    names: set[str] = set()
+    for check in project_checks(run.project, run.cross_channel):
+        names |= check.reads(run, feed)
+    if run.cross_channel:  # each resolved feed's summary: rows per status and key
+        names |= resolution_fields(run, feed)
     return sorted(n for n in names if n in feed.fields)

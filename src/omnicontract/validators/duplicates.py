@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import String, and_, cast, column, select
 
 if TYPE_CHECKING:
-    from omnicontract.validators.run import Run
+    from omnicontract.validators.run import FeedRun, Run
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,18 @@ def _fold(value: Any) -> str | None:
 def _same(a: dict[str, str | None], b: dict[str, str | None]) -> bool:
     compared = [f for f in a if a[f] is not None and b.get(f) is not None]
     return bool(compared) and all(a[f] == b[f] for f in compared)
+
+
+def fields_read(run: Run, feed: FeedRun) -> set[str]:
+    """What telling shared keys apart reads of ``feed``: the master's keys and customer
+    id, and its ``same_person`` fields."""
+    from omnicontract.validators.identity import resolution_fields
+
+    names = resolution_fields(run, feed)
+    policy = run.project.settings.identity
+    if feed.binding.entity == policy.master:
+        names |= set(policy.same_person)
+    return names
 
 
 def _attributes(run: Run, cids: set[str]) -> dict[str, dict[str, str | None]]:

@@ -106,6 +106,16 @@ def _extras(feed: FeedRun, run: Run) -> dict[str, str | None]:
     }
 
 
+def resolution_fields(run: Run, feed: FeedRun) -> set[str]:
+    """The fields of ``feed`` the identity index reads: its identity keys and the
+    customer id, and on a feed resolved against the master the event columns too."""
+    policy = run.project.settings.identity
+    names = {k.field_for(feed.binding.entity) for k in policy.keys} | {policy.id_field}
+    if feed.binding.entity != policy.master:
+        names |= {name for name in _extras(feed, run).values() if name}
+    return names
+
+
 class IdentityIndex:
     def __init__(self, run: Run):
         self.run = run

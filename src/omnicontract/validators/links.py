@@ -55,6 +55,18 @@ def links(run: Run) -> list[Link]:
     return out
 
 
+def link_fields(run: Run, feed: FeedRun) -> set[str]:
+    """The fields of ``feed`` that link to another channel, and the fields of it that
+    another channel's links name."""
+    names = {name for name, mapping in feed.binding.fields.items() if mapping.links}
+    for _channel, _index, other in run.project.iter_feeds():
+        for mapping in other.fields.values():
+            channel, _, target_field = (mapping.links or "").partition(".")
+            if channel == feed.channel_name:
+                names.add(target_field)
+    return names
+
+
 def _time(feed: FeedRun) -> Any:
     when = feed.contract.event_time
     ok = when and when in feed.fields and not feed.fields[when].constant

@@ -40,6 +40,17 @@ def resolve_override(
     return CheckOverride(**merged)
 
 
+def project_checks(project: Project, cross_channel: bool) -> list[Any]:
+    """The reference and cross-channel checks a run runs: those not switched off for the
+    whole project; with ``cross_channel`` False, only the checks between entities."""
+    return [
+        c()
+        for c in registry().of_kind("project")
+        if resolve_override(project, c, None, None).enabled
+        and (cross_channel or not c.cross_channel)  # type: ignore[attr-defined]
+    ]
+
+
 def _render_sample(value: Any) -> str | None:
     if value is None:
         return None

@@ -183,6 +183,7 @@ class Run:
         self._identity: IdentityIndex | None = None
         self._consent: Any = ""  # the consent state table, once built (None: none)
         self.databases: dict[str, Database | str] = {}  # connection -> open database, or why not
+        self.cross_channel = True  # False: each feed on its own (references still run)
 
     def identity(self) -> IdentityIndex:
         """The cross-channel identity index, built on first use."""
@@ -364,18 +365,6 @@ def _feeds_to_read(
     return [t for t in todo if t[3] or t[2].entity in referenced]
 
 
-def _project_checks(project: Project, cross_channel: bool) -> list[Any]:
-    from omnicontract.validators.policy import resolve_override
-
-    return [
-        c()
-        for c in registry().of_kind("project")
-        # switched off for the whole project: not run at all
-        if resolve_override(project, c, None, None).enabled
-        and (cross_channel or not c.cross_channel)  # type: ignore[attr-defined]
-    ]
-
-
 def _summarize_resolution(run: Run) -> None:
     """Rows per resolution status and key, on each resolved feed's summary."""
     index = run.identity()
@@ -411,7 +400,9 @@ def _finish_feed(run: Run, feed: FeedRun, selected: bool) -> None:
 
 
 def _run_project_checks(project: Project, run: Run, cross_channel: bool) -> list[Draft]:
-    checks = _project_checks(project, cross_channel)
+    from omnicontract.validators.policy import project_checks
+
+    checks = project_checks(project, cross_channel)
     drafts: list[Draft] = []
     for step, pc in enumerate(checks, start=1):
         if run.progress:
@@ -428,6 +419,7 @@ def execute(
     cross_channel: bool = True,
 ) -> list[Draft]:
     """Run every check of ``project`` on ``run``'s engine; return the raw drafts."""
+    run.cross_channel = cross_channel
     reg = registry()
     drafts: list[Draft] = []
     for check_cls in reg.of_kind("static"):

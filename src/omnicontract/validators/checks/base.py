@@ -124,3 +124,12 @@ class ProjectCheck(Check):
 
     def run(self, run: Run) -> Iterable[Draft]:
         raise NotImplementedError
+
+    def reads(self, run: Run, feed: FeedRun) -> set[str]:
+        """The canonical fields of ``feed`` this check reads. A database feed fetches the
+        fields the run's checks read, and no other column (``validators/database.py``).
+        By default what identity resolution reads: the identity keys, the customer id
+        and, on the feeds resolved against the master, their event columns."""
+        from omnicontract.validators.identity import resolution_fields
+
+        return resolution_fields(run, feed)

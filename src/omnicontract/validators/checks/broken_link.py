@@ -7,7 +7,7 @@ from omnicontract.validators import links
 from omnicontract.validators.checks.base import Draft, ProjectCheck, n_of
 
 if TYPE_CHECKING:
-    from omnicontract.validators.run import Run
+    from omnicontract.validators.run import FeedRun, Run
 
 
 class BrokenLink(ProjectCheck):
@@ -19,6 +19,9 @@ class BrokenLink(ProjectCheck):
     name = "broken-link"
     summary = "link to another channel's record that does not exist"
     hint = "Check that the linked channel's export is complete and that both write the id alike."
+
+    def reads(self, run: Run, feed: FeedRun) -> set[str]:
+        return links.link_fields(run, feed)
 
     def run(self, run: Run) -> Iterable[Draft]:
         for link in links.links(run):

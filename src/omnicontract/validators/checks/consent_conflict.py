@@ -10,7 +10,7 @@ from omnicontract.validators import consent
 from omnicontract.validators.checks.base import Draft, ProjectCheck
 
 if TYPE_CHECKING:
-    from omnicontract.validators.run import Run
+    from omnicontract.validators.run import FeedRun, Run
 
 
 class ConsentConflict(ProjectCheck):
@@ -26,6 +26,9 @@ class ConsentConflict(ProjectCheck):
     summary = "consent states disagree between sources"
     hint = "Make one system the owner of consent and sync the others from it, latest change wins."
     default_severity = Severity.warning
+
+    def reads(self, run: Run, feed: FeedRun) -> set[str]:
+        return consent.fields_read(run, feed)
 
     def run(self, run: Run) -> Iterable[Draft]:
         events = consent.consent_events(run)

@@ -7,7 +7,7 @@ from omnicontract.validators import consent
 from omnicontract.validators.checks.base import Draft, ProjectCheck, n_of
 
 if TYPE_CHECKING:
-    from omnicontract.validators.run import Run
+    from omnicontract.validators.run import FeedRun, Run
 
 
 class ContactAfterOptOut(ProjectCheck):
@@ -23,6 +23,9 @@ class ContactAfterOptOut(ProjectCheck):
     name = "contact-after-opt-out"
     summary = "outbound contact after the customer opted out"
     hint = "Suppress opted-out customers in this channel's send lists, from the master's consent."
+
+    def reads(self, run: Run, feed: FeedRun) -> set[str]:
+        return consent.fields_read(run, feed)
 
     def run(self, run: Run) -> Iterable[Draft]:
         if consent.consent_events(run) is None:

@@ -8,7 +8,7 @@ from omnicontract.validators import consent
 from omnicontract.validators.checks.base import Draft, ProjectCheck, n_of
 
 if TYPE_CHECKING:
-    from omnicontract.validators.run import Run
+    from omnicontract.validators.run import FeedRun, Run
 
 
 class ContactUndatedOptOut(ProjectCheck):
@@ -28,6 +28,9 @@ class ContactUndatedOptOut(ProjectCheck):
         "contacts can be judged; until then suppress opted-out customers."
     )
     default_severity = Severity.warning
+
+    def reads(self, run: Run, feed: FeedRun) -> set[str]:
+        return consent.fields_read(run, feed)
 
     def run(self, run: Run) -> Iterable[Draft]:
         if consent.consent_events(run) is None:

@@ -47,7 +47,9 @@ class InvalidDocument(FeedCheck):
                 select(*cols, func.count())
                 .select_from(feed.view)
                 .where(f.value.is_not(None))
-                .group_by(*cols)
+                # without a country, NULL is selected but not grouped by (PostgreSQL
+                # refuses a constant in GROUP BY)
+                .group_by(*[c for c in cols if country is not None or c is not place])
             )
             bad: dict[Any, int] = {}
             for row in feed.fetch(stmt):

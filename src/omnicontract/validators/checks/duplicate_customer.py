@@ -4,10 +4,10 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from omnicontract.validators.checks.base import Draft, ProjectCheck, n_of
-from omnicontract.validators.duplicates import shared_values
+from omnicontract.validators.duplicates import fields_read, shared_values
 
 if TYPE_CHECKING:
-    from omnicontract.validators.run import Run
+    from omnicontract.validators.run import FeedRun, Run
 
 
 class DuplicateCustomer(ProjectCheck):
@@ -23,6 +23,9 @@ class DuplicateCustomer(ProjectCheck):
     name = "duplicate-customer"
     summary = "the same person recorded as several customers"
     hint = "Merge the duplicate records into one customer id and search before creating one."
+
+    def reads(self, run: Run, feed: FeedRun) -> set[str]:
+        return fields_read(run, feed)
 
     def run(self, run: Run) -> Iterable[Draft]:
         index = run.identity()

@@ -4,11 +4,11 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from omnicontract.validators.checks.base import Draft, ProjectCheck
-from omnicontract.validators.duplicates import shared_values
+from omnicontract.validators.duplicates import fields_read, shared_values
 from omnicontract.words import n_of, word
 
 if TYPE_CHECKING:
-    from omnicontract.validators.run import Run
+    from omnicontract.validators.run import FeedRun, Run
 
 
 class IdentityConflict(ProjectCheck):
@@ -23,6 +23,9 @@ class IdentityConflict(ProjectCheck):
     name = "identity-conflict"
     summary = "one identity key owned by several customers"
     hint = "Find out who owns the key and correct the other records, or stop matching on it."
+
+    def reads(self, run: Run, feed: FeedRun) -> set[str]:
+        return fields_read(run, feed)
 
     def run(self, run: Run) -> Iterable[Draft]:
         index = run.identity()

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 from omnicontract.validators.checks.base import Draft, ProjectCheck
 
 if TYPE_CHECKING:
-    from omnicontract.validators.run import Run
+    from omnicontract.validators.run import FeedRun, Run
 
 
 class MissingReference(ProjectCheck):
@@ -19,6 +19,17 @@ class MissingReference(ProjectCheck):
     name = "missing-reference"
     summary = "reference to a record that does not exist"
     hint = "Check that the master export is complete and that both sides format the key alike."
+
+    def reads(self, run: Run, feed: FeedRun) -> set[str]:
+        """The fields that name a record of another entity, and those that others name."""
+        entity = feed.binding.entity
+        names = {n for n, spec in feed.contract.fields.items() if spec.references}
+        for other in run.project.contracts.values():
+            for spec in other.model.fields.values():
+                target, _, field_name = (spec.references or "").partition(".")
+                if target == entity:
+                    names.add(field_name)
+        return names
 
     def run(self, run: Run) -> Iterable[Draft]:
         for feed in run.feeds:

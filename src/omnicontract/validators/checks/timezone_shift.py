@@ -8,7 +8,7 @@ from sqlalchemy import column, func, select
 
 from omnicontract.contracts.model import Severity
 from omnicontract.validators.checks.base import Draft, ProjectCheck
-from omnicontract.validators.links import clock_offsets, duration
+from omnicontract.validators.links import clock_offsets, duration, link_fields
 
 if TYPE_CHECKING:
     from omnicontract.validators.run import FeedRun, Run
@@ -50,6 +50,11 @@ class TimezoneShift(ProjectCheck):
     summary = "channel's clock shifted against the others"
     hint = "Declare the source's real time zone (timezone:) on this channel's mapping."
     default_severity = Severity.warning
+
+    def reads(self, run: Run, feed: FeedRun) -> set[str]:
+        """Every feed's event time (its hour profile), and the linked pairs."""
+        when = feed.contract.event_time
+        return link_fields(run, feed) | ({when} if when else set())
 
     def run(self, run: Run) -> Iterable[Draft]:
         profiles: dict[str, tuple[FeedRun, dict[int, int], int]] = {}
