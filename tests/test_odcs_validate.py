@@ -111,6 +111,12 @@ def test_the_first_server_is_the_default(contract: Path) -> None:
     default, current = _run(contract), _run(contract, "--server", "current")
     assert default.exit_code == current.exit_code == 0
     assert _codes(default) == _codes(current)
+    # a server that cannot be read here (a bucket) is passed over for the first one that can
+    data = yaml.safe_load(contract.read_text())
+    data["servers"] = [data["servers"][5], data["servers"][3], data["servers"][0]]
+    contract.write_text(yaml.safe_dump(data, sort_keys=False))
+    broken = _run(contract)
+    assert broken.exit_code == 1 and "OC-FLD-004" in _codes(broken)
 
 
 def test_paths_relative_to_the_working_directory(

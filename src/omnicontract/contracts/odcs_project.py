@@ -4,7 +4,8 @@ An ODCS document says what its tables hold (``schema:``) and where they lie
 (``servers:``). Given one as the project, omnicontract builds the project it implies: every
 schema object an entity (see :mod:`omnicontract.contracts.odcs_import`), and one channel,
 named after the server, whose feeds read each object from that server, column by column
-under the property names. The first server is used unless ``--server`` names another.
+under the property names. The first server of a type that can be read here is used unless ``--server`` names
+another.
 
 Servers that are files are read (``type: local``, and ``type: s3``/``gcs``/``azure`` are
 refused: nothing is fetched from the network). ``path`` may hold a glob, and ``{model}``
@@ -53,8 +54,9 @@ def _server(doc: PositionedDocument, name: str | None) -> tuple[int, dict[str, A
             hint="add a server (type: local, format: csv, path: data/orders.csv), or list the "
             "contract in a project's contracts: and bind the data in a channel",
         )
-    if name is None:
-        return entries[0]
+    if name is None:  # the first server that can be read here, else the first
+        readable = [(i, s) for i, s in entries if str(s.get("type", "")) in FILE_SERVERS]
+        return (readable or entries)[0]
     for index, server in entries:
         if str(server.get("server", "")) == name:
             return index, server
