@@ -130,7 +130,7 @@ def parse_as_of(value: str | None) -> datetime | None:
     "--server",
     metavar="NAME",
     help="With an ODCS contract as PROJECT: the server of its servers: to read [default: the "
-    "first].",
+    "first that can be read here, type local].",
 )
 @click.option("--quiet", "-q", is_flag=True, help="Print only the verdict line; no progress.")
 @color_option
