@@ -299,3 +299,39 @@ def test_a_bad_dcs_field_is_placed_in_the_dcs_file(tmp_path: Path) -> None:
 
     (note,) = [f for f in json.loads(result.stdout)["findings"] if "maxLength" in f["message"]]
     assert note["location"].endswith("datacontract.yaml:30:20")  # the value 'x', in the DCS
+
+
+def test_lint_judges_the_file_against_the_standard(contract: Path) -> None:
+    """lint needs no data (a server it cannot read is fine) and fails a file the ODCS JSON
+    Schema refuses; validate judges the data and keeps that a warning."""
+    data = yaml.safe_load(contract.read_text())
+    data["servers"] = [data["servers"][5]]  # only the bucket: nothing to read here
+    contract.write_text(yaml.safe_dump(data, sort_keys=False))
+    clean = CliRunner().invoke(cli, ["lint", str(contract), "--format", "json"])
+    assert clean.exit_code == 0, clean.output
+    assert "OC-CON-007" not in _codes(clean)
+
+    data = yaml.safe_load(contract.read_text())
+    del data["status"]  # required by the standard
+    data["servers"] = CITIES["servers"][:1]
+    contract.write_text(yaml.safe_dump(data, sort_keys=False))
+    linted = CliRunner().invoke(cli, ["lint", str(contract), "--format", "json"])
+    assert linted.exit_code == 1, linted.output
+    assert _codes(linted)["OC-CON-007"] == ("error", 0)
+    import json
+
+    (finding,) = [f for f in json.loads(linted.stdout)["findings"] if f["code"] == "OC-CON-007"]
+    assert "'status' is a required property" in finding["message"]
+    assert finding["location"].endswith("cities.odcs.yaml:1:1")
+    validated = _run(contract)
+    assert validated.exit_code == 0 and _codes(validated)["OC-CON-007"] == ("warning", 0)
+
+
+def test_lint_of_a_contract_with_no_table(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.odcs.yaml"
+    empty.write_text(
+        "apiVersion: v3.1.0\nkind: DataContract\nid: e\nversion: 1.0.0\nstatus: draft\n"
+    )
+    assert CliRunner().invoke(cli, ["lint", str(empty)]).exit_code == 0
+    result = _run(empty)
+    assert result.exit_code == 2 and "no schema object" in result.stderr

@@ -24,16 +24,23 @@ from omnicontract.validators.result import ChannelSummary, FeedSummary, RunResul
 
 
 def load_project(
-    path: str | Path = ".", *, allow_paths: Iterable[str | Path] = (), server: str | None = None
+    path: str | Path = ".",
+    *,
+    allow_paths: Iterable[str | Path] = (),
+    server: str | None = None,
+    data: bool = True,
 ) -> Project:
     """Load a project folder (or its ``omnicontract.yaml``), or an ODCS contract with
     ``servers:`` (``server`` names the one to read, else the first). Raises ContractError.
     Files are read only inside the project folder, its ``data_roots`` and ``allow_paths``.
-    Check overrides must name checks of the registry (built-ins and plugins)."""
+    Check overrides must name checks of the registry (built-ins and plugins). ``data=False``
+    loads for lint: an ODCS contract then needs no server it can read."""
     from omnicontract.validators.registry import registry
 
     selectors = registry().selectors()
-    return _load_project(path, allow_paths=allow_paths, check_names=selectors, server=server)
+    return _load_project(
+        path, allow_paths=allow_paths, check_names=selectors, server=server, data=data
+    )
 
 
 def _as_project(project: Project | str | Path) -> Project:
@@ -79,7 +86,11 @@ def lint(project: Project | str | Path, *, fail_on: Severity | str | None = None
     drafts = []
     checks = registry().of_kind("static")
     for check in checks:
-        drafts.extend(check().lint(project))  # type: ignore[attr-defined]
+        found = list(check().lint(project))  # type: ignore[attr-defined]
+        for draft in found:
+            if check.lint_severity is not None and draft.severity is None:
+                draft.severity = check.lint_severity
+        drafts.extend(found)
     result.findings = judge(project, drafts, mask_pii=True)
     result.checks_run = len(checks)
     result.engine = "none"

@@ -46,7 +46,8 @@ def lint(
     from omnicontract import api
     from omnicontract.reports import render
 
-    result = api.lint(api.load_project(project, allow_paths=allow_paths), fail_on=fail_on)
+    loaded = api.load_project(project, allow_paths=allow_paths, data=False)
+    result = api.lint(loaded, fail_on=fail_on)
     text = render(fmt, result, color=use_color(no_color), width=terminal_width())
     click.echo(text, nl=False)
     sys.exit(result.exit_code)

@@ -332,6 +332,7 @@ def load_project(
     allow_paths: Iterable[str | Path] = (),
     check_names: Collection[str] | None = None,
     server: str | None = None,
+    data: bool = True,
 ) -> Project:
     """Load and cross-check a project (folder or ``omnicontract.yaml``, or an ODCS contract
     with ``servers:``, read from ``server`` or its first). Files are read only inside the
@@ -343,7 +344,7 @@ def load_project(
 
     odcs = as_odcs(doc)
     if odcs is not None:  # an ODCS (or DCS) contract on its own: its servers hold the data
-        return _odcs_project(project_file, odcs, server, allow_paths, check_names)
+        return _odcs_project(project_file, odcs, server, allow_paths, check_names, data=data)
     if server is not None:
         raise ContractError(
             "--server applies to an ODCS contract, not to a project",
@@ -403,21 +404,25 @@ def _odcs_project(
     server: str | None,
     allow_paths: Iterable[str | Path],
     check_names: Collection[str] | None,
+    *,
+    data: bool,
 ) -> Project:
     from omnicontract.contracts import odcs_project
 
-    settings, imported, binding, root = odcs_project.load(file, doc, server)
+    settings, imported, binding, root = odcs_project.load(file, doc, server, data=data)
     confinement = Confinement(root)
     for folder in allow_paths:
         confinement.allow(folder, "--allow-path")
-    channel = LoadedChannel(parse_model(binding, ChannelBinding), binding)
+    channels = (
+        [] if binding is None else [LoadedChannel(parse_model(binding, ChannelBinding), binding)]
+    )
     contracts: dict[str, LoadedContract] = {}
     _add_entities(contracts, [_from_odcs(doc, one) for one in imported])
     project = Project(
         root=root,
         settings=settings,
         contracts=contracts,
-        channels=[channel],
+        channels=channels,
         doc=None,
         confinement=confinement,
     )

@@ -204,11 +204,27 @@ def _identifier(text: str) -> str:
 
 
 def load(
-    contract: Path, doc: PositionedDocument, server: str | None
-) -> tuple[ProjectFile, list[Imported], PositionedDocument, Path]:
+    contract: Path, doc: PositionedDocument, server: str | None, *, data: bool = True
+) -> tuple[ProjectFile, list[Imported], PositionedDocument | None, Path]:
     """What an ODCS contract implies: the project settings, every schema object converted,
-    the channel binding (a document placed at the server in the contract), and the root."""
+    the channel binding (a document placed at the server in the contract), and the root.
+    Without ``data`` (lint), no server is needed and no binding is made, and a contract
+    with no schema object is an empty project."""
     root = project_root(contract)
+    name = str(doc.data.get("id") or doc.data.get("name") or contract.stem)
+    settings = ProjectFile(
+        project=name[:200],
+        contracts=[],
+        channels=[],
+        history=History(enabled=False),  # a contract file is no place for a run store
+    )
+    if not data:
+        schema = doc.data.get("schema")
+        imported = convert_all(doc) if schema else []
+        for one in imported:
+            _volume, used = row_count(doc, one)
+            one.unsupported = [n for n in one.unsupported if n.path not in used]
+        return settings, imported, None, root
     imported = convert_all(doc)
     tables = []
     for one in imported:
@@ -219,11 +235,4 @@ def load(
     binding = PositionedDocument(file=doc.file, data=data)
     where = doc.location(at)
     binding.positions[()] = (where.line or 1, where.column or 1)
-    name = str(doc.data.get("id") or doc.data.get("name") or contract.stem)
-    settings = ProjectFile(
-        project=name[:200],
-        contracts=[],
-        channels=[],
-        history=History(enabled=False),  # a contract file is no place for a run store
-    )
     return settings, imported, binding, root

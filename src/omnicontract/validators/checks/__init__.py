@@ -26,7 +26,7 @@ from omnicontract.validators.checks.length import Length
 from omnicontract.validators.checks.naive_timestamp import NaiveTimestamp
 from omnicontract.validators.checks.no_identity_key import NoIdentityKey
 from omnicontract.validators.checks.normalization_only import NormalizationOnlyMatch
-from omnicontract.validators.checks.odcs_unsupported import OdcsUnsupported
+from omnicontract.validators.checks.odcs_unsupported import OdcsInvalid, OdcsUnsupported
 from omnicontract.validators.checks.orphan import OrphanInteraction
 from omnicontract.validators.checks.pattern import Pattern
 from omnicontract.validators.checks.phone import Phone
@@ -48,6 +48,7 @@ from omnicontract.validators.checks.volume import VolumeChange
 BUILTIN_CHECKS = [
     *STATIC_CHECKS,
     OdcsUnsupported,
+    OdcsInvalid,
     *SOURCE_CHECKS,
     Unparseable,
     UnmappedValue,

@@ -72,6 +72,9 @@ class Check:
     summary: ClassVar[str]
     hint: ClassVar[str]
     default_severity: ClassVar[Severity] = Severity.error
+    # a static check's severity under `lint`, where the contract itself is what is judged
+    # (None: the default severity there too)
+    lint_severity: ClassVar[Severity | None] = None
     kind: ClassVar[str] = "check"
 
     @classmethod

@@ -33,3 +33,85 @@ class OdcsUnsupported(StaticCheck):
                     f"{contract.model.entity}: {note.path}: {note.reason}",
                     location=str(note.location) if note.location else str(contract.path),
                 )
+
+
+class OdcsInvalid(StaticCheck):
+    """A contract file given in the Open Data Contract Standard does not conform to the
+    standard's JSON Schema (a required key such as `status` missing, a key the standard
+    does not define, a value of the wrong type). omnicontract still reads what it can;
+    other ODCS tools may refuse the file. An error under `lint`, a warning under `validate`
+    (where the data is judged). Checked when the standard's schema is installed
+    (`pip install 'omnicontract[odcs]'`); otherwise an info finding says it was not."""
+
+    code = "OC-CON-007"
+    name = "odcs-invalid"
+    summary = "ODCS contract not valid against the standard's JSON Schema"
+    hint = "Correct the file where the message points (see the ODCS reference of its version)."
+    # under validate the data is what is judged: a warning; lint judges the file: an error
+    default_severity = Severity.warning
+    lint_severity = Severity.error
+
+    def lint(self, project: Project) -> Iterable[Draft]:
+        from omnicontract.contracts.yamlio import load_yaml
+
+        files = list(dict.fromkeys(c.path for c in project.contracts.values()))
+        files += [f for f in project.files if f not in files and f.suffix in (".yaml", ".yml")]
+        validator = None
+        for path in files:
+            doc = load_yaml(path)
+            if not _is_odcs(doc.data):
+                continue
+            if validator is None:
+                validator = _validator()
+                if validator is False:
+                    yield Draft(
+                        self.code,
+                        f"{path.name}: not checked against the ODCS JSON Schema "
+                        "(pip install 'omnicontract[odcs]')",
+                        location=str(path),
+                        severity=Severity.info,
+                    )
+                    continue
+            if validator is False:
+                continue
+            for error in sorted(validator.iter_errors(doc.data), key=lambda e: list(e.path)):
+                where = tuple(error.absolute_path)
+                yield Draft(
+                    self.code,
+                    f"{path.name}: {_place(where)}: {_reason(error)}",
+                    location=str(doc.location(where)),
+                )
+
+
+def _is_odcs(data: object) -> bool:
+    from omnicontract.contracts.odcs_import import is_odcs
+
+    return is_odcs(data)
+
+
+def _validator() -> object:
+    """The JSON Schema validator of the ODCS version installed, or False."""
+    try:
+        import json
+        from importlib import resources
+
+        import jsonschema
+
+        text = resources.files("open_data_contract_standard").joinpath("schema.json").read_text()
+    except (ImportError, FileNotFoundError, ModuleNotFoundError):
+        return False
+    schema = json.loads(text)
+    return jsonschema.validators.validator_for(schema)(schema)
+
+
+def _place(path: tuple[object, ...]) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top)"
+
+
+def _reason(error: object) -> str:
+    from omnicontract.redact import clip
+
+    return clip(str(getattr(error, "message", error)), 160)
