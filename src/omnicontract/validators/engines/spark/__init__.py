@@ -145,15 +145,19 @@ class SparkEngine(Engine):
             frame = self.query(stmt.select_from(table(source)))
             frame = frame.withColumn("__row", F.monotonically_increasing_id())
             frame = self.register(raw, frame, cache=True)
-            kinds = dict(frame.groupBy(spark_read.REJECT).count().collect())
+            per_file = frame.groupBy(spark_read.FILE, spark_read.REJECT).count().collect()
         except Exception as exc:
             self._unreadable(feed, "cannot read source", exc)
             return
         finally:
             self.drop(source)
-        rows = int(kinds.pop(None, 0))
-        self._report_rejects(feed, frame, kinds)
-        good = frame.where(F.col(spark_read.REJECT).isNull())
+        kinds: dict[str | None, int] = {}
+        for _file, kind, count in per_file:
+            kinds[kind] = kinds.get(kind, 0) + int(count)
+        rows = kinds.pop(None, 0)
+        accepted = F.col(spark_read.REJECT).isNull()
+        self._report_rejects(feed, frame.where(~accepted), kinds)
+        good = frame.where(accepted)
         self._canonical_table(feed, good.drop(spark_read.REJECT, spark_read.FILE), bound)
         self.drop(raw)
         binding.loaded(feed, rows, bound)
@@ -165,42 +169,46 @@ class SparkEngine(Engine):
             location=str(feed.channel.feed_location(feed.index, "source")),
         )
 
-    def _report_rejects(self, feed: FeedRun, frame: Any, kinds: dict[str, int]) -> None:
-        """Rows set aside while reading: invalid bytes (OC-SRC-002), too many fields
-        (OC-SRC-006). Spark's readers give no line numbers: samples name the files."""
+    def _report_rejects(self, feed: FeedRun, rejected: Any, kinds: dict[str, int]) -> None:
+        """Rows set aside while reading: invalid bytes (OC-SRC-002), the wrong number of
+        fields (one OC-SRC-006, as on DuckDB). Spark's readers give no line numbers:
+        samples name the files."""
         from pyspark.sql import functions as F
 
-        for kind, count in sorted(kinds.items()):
+        shapes = [k for k in kinds if k != spark_read.BAD_BYTES]
+        encoding = feed.binding.source.encoding
+        for code, which in (("OC-SRC-002", [spark_read.BAD_BYTES]), ("OC-SRC-006", shapes)):
+            count = sum(kinds.get(k, 0) for k in which)
+            if not count:
+                continue
             per_file = (
-                frame.where(F.col(spark_read.REJECT) == kind)
-                .groupBy(spark_read.FILE)
+                rejected.where(F.col(spark_read.REJECT).isin(which))
+                .groupBy(spark_read.FILE, spark_read.REJECT)
                 .count()
                 .orderBy(F.desc("count"), spark_read.FILE)
                 .limit(max(feed.sample_size, 1))
                 .collect()
             )
             first = str(per_file[0][0]) if per_file else ""
-            samples = [(f"{Path(str(p)).name}: {kind}", int(c)) for p, c in per_file]
-            if kind == spark_read.BAD_BYTES:
-                feed.source_draft(
-                    "OC-SRC-002",
-                    f"{Path(first).name} is not {feed.binding.source.encoding}: {count} row(s) "
-                    "with invalid bytes were skipped",
-                    count=int(count),
-                    samples=samples[: feed.sample_size],
-                    location=first or None,
-                )
+            samples = [(f"{Path(str(p)).name}: {k}", int(c)) for p, k, c in per_file]
+            message = (
+                f"{Path(first).name} is not {encoding}: {count} row(s) with invalid bytes "
+                "were skipped"
+                if code == "OC-SRC-002"
+                else f"{count} row(s) rejected (first: {samples[0][0] if samples else '?'}): "
+                "a row must have the header's fields and parse"
+            )
+            feed.source_draft(
+                code,
+                message,
+                count=count,
+                samples=samples[: feed.sample_size],
+                location=first or None,
+            )
+            if code == "OC-SRC-002":
                 feed.drafts[
                     -1
                 ].hint = "Declare the file's encoding, e.g. source: {encoding: latin-1}."
-            else:
-                feed.source_draft(
-                    "OC-SRC-006",
-                    f"{count} row(s) rejected by the CSV reader ({kind})",
-                    count=int(count),
-                    samples=samples[: feed.sample_size],
-                    location=first or None,
-                )
 
     def _canonical_table(self, feed: FeedRun, raw: Any, bound: binding.Bound) -> None:
         from pyspark.sql import functions as F

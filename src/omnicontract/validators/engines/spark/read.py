@@ -1,10 +1,10 @@
 """Reading a feed's source on Spark: the same files and options as the DuckDB readers.
 
-CSV is read as text columns with the binding's delimiter (sniffed by DuckDB from the
-first file when the binding leaves it open, as the DuckDB engine does), quote, escape,
-header and encoding; the binding's ``null_values`` become NULL; rows with more fields
-than the header are set aside as malformed (OC-SRC-006), rows holding bytes that are not
-valid in the declared encoding are set aside too (OC-SRC-002). JSON, JSON lines and
+CSV is read as text columns with the layout the DuckDB engine finds in the first file
+(``feeds.csv.layout``: delimiter, header names), the binding's quote, escape, header and
+encoding; the binding's ``null_values`` become NULL; rows with another number of fields
+than the header are set aside as malformed (OC-SRC-006); rows holding bytes that are not valid in the
+declared encoding are set aside too (OC-SRC-002). JSON, JSON lines and
 Parquet keep their types. A path with a URL scheme (``s3a://``, ``abfss://``,
 ``dbfs:/``) is handed to Spark as it is; local paths are resolved in the project first.
 """
@@ -16,16 +16,23 @@ from pathlib import Path
 from typing import Any
 
 from omnicontract.contracts.model import Source
+from omnicontract.validators.feeds import csv as csv_layout
+from omnicontract.validators.feeds.csv import unique_names
 
-CORRUPT = "__omnicontract_corrupt"
 REJECT = "__omnicontract_reject"  # why a row was set aside, NULL for rows that are read
 FILE = "__omnicontract_file"
 BAD_BYTES = "invalid bytes"
-TOO_MANY = "too many columns"
+WRONG_WIDTH = "not the header's number of fields"
+CORRUPT = "__omnicontract_corrupt"
 REPLACEMENT = "\ufffd"  # what Spark's decoder puts where bytes are invalid
 # Python codec name -> Java charset; latin-1 is read as Windows-1252, as on DuckDB
 ENCODINGS = {"utf-8": "UTF-8", "latin-1": "windows-1252", "iso8859-1": "windows-1252",
              "cp1252": "windows-1252", "utf-16": "UTF-16"}  # fmt: skip
+
+
+# the charsets Spark 4's readers take by default; any other Java charset (Windows-1252)
+# needs spark.sql.legacy.javaCharsets, set for the session when a source declares one
+SPARK_CHARSETS = {"iso-8859-1", "us-ascii", "utf-16", "utf-16be", "utf-16le", "utf-32", "utf-8"}
 
 
 def charset(name: str) -> str:
@@ -69,29 +76,25 @@ def type_name(spark_type: str) -> str:
     return TYPE_NAMES.get(spark_type, spark_type.upper())
 
 
-def sniff_delimiter(path: Path) -> str:
-    """The delimiter DuckDB's sniffer finds in ``path`` (',' when it cannot tell)."""
-    import duckdb
-
-    try:
-        with duckdb.connect() as con:
-            row = con.execute("SELECT Delimiter FROM sniff_csv(?)", [str(path)]).fetchone()
-    except duckdb.Error:
-        return ","
-    return row[0] if row and row[0] else ","
+def _names(session: Any, paths: list[str], options: dict[str, str]) -> list[str]:
+    """The header of a file Spark reaches and Python does not (a URL): Spark reads it."""
+    names = [c.lstrip("\ufeff") for c in session.read.options(**options).csv(paths).columns]
+    return list(unique_names(names)) if options["header"] == "true" else names
 
 
 def _csv(session: Any, paths: list[str], source: Source, first_local: Path | None) -> Read:
+    """The CSV reader of the DuckDB engine's layout (``feeds.csv``): the delimiter and
+    the header names found in the first file. Spark marks a row with more or fewer fields
+    than the header as corrupt."""
     from pyspark.sql import functions as F
     from pyspark.sql.types import StringType, StructField, StructType
 
-    delimiter = source.delimiter
-    if delimiter is None:
-        delimiter = sniff_delimiter(first_local) if first_local else ","
+    part = source.parts[0]
+    lay = csv_layout.layout(first_local, part) if first_local else None
     quote = source.quote if source.quote is not None else '"'
     options = {
         "header": str(source.header).lower(),
-        "sep": delimiter,
+        "sep": lay.delimiter if lay else (source.delimiter or ","),
         "quote": quote,
         "escape": source.escape if source.escape is not None else quote,
         "encoding": charset(source.encoding),
@@ -99,13 +102,18 @@ def _csv(session: Any, paths: list[str], source: Source, first_local: Path | Non
         "mode": "PERMISSIVE",
         "inferSchema": "false",
         "nullValue": "\u0000",  # the binding's null_values are applied below
+        "enforceSchema": "true",  # the header line is skipped, its names are ours
     }
-    reader = session.read.options(**options)
-    names = [c.lstrip("\ufeff") for c in reader.csv(paths).columns]
-    schema = StructType(
-        [StructField(n, StringType()) for n in names] + [StructField(CORRUPT, StringType())]
+    if options["encoding"].lower() not in SPARK_CHARSETS:
+        session.conf.set("spark.sql.legacy.javaCharsets", "true")
+    names = list(lay.names) if lay else _names(session, paths, options)
+    schema = StructType([StructField(n, StringType()) for n in [*names, CORRUPT]])
+    frame = (
+        session.read.options(**options)
+        .schema(schema)
+        .option("columnNameOfCorruptRecord", CORRUPT)
+        .csv(paths)
     )
-    frame = reader.schema(schema).option("columnNameOfCorruptRecord", CORRUPT).csv(paths)
     nulls = list(source.null_values)
     values = [
         F.when(F.col(f"`{n}`").isin(nulls), None).otherwise(F.col(f"`{n}`")).alias(n) for n in names
@@ -114,8 +122,8 @@ def _csv(session: Any, paths: list[str], source: Source, first_local: Path | Non
     for n in names:
         bad_bytes = bad_bytes | F.coalesce(F.col(f"`{n}`").contains(REPLACEMENT), F.lit(False))
     reject = (
-        F.when(F.col(CORRUPT).isNotNull(), F.lit(TOO_MANY))
-        .when(bad_bytes, F.lit(BAD_BYTES))
+        F.when(bad_bytes, F.lit(BAD_BYTES))
+        .when(F.col(CORRUPT).isNotNull(), F.lit(WRONG_WIDTH))
         .otherwise(F.lit(None).cast("string"))
     )
     frame = frame.select(*values, reject.alias(REJECT), F.input_file_name().alias(FILE))
