@@ -18,9 +18,7 @@ from tests.test_check_cases import _load_cases
 SPARK_DIFFERENCES: dict[str, tuple[set[tuple[Any, ...]], set[tuple[Any, ...]]]] = {}
 # cases whose findings still differ and are not explained yet: they must keep failing
 # until fixed (strict), so a fix shows
-NOT_YET_EQUAL = {
-    "OC-SRC-009:a key in two files of one feed is reported with the files; the rows stay",
-}
+NOT_YET_EQUAL: set[str] = set()
 
 
 def findings(result: Any) -> set[tuple[Any, ...]]:

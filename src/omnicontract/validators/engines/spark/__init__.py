@@ -44,6 +44,15 @@ def _first_line(exc: Exception) -> str:
     return text[:300]
 
 
+def _file_name(uri: str) -> str:
+    """The file name in a path or URI as Spark's ``input_file_name`` gives it."""
+    from urllib.parse import unquote, urlparse
+
+    return Path(
+        unquote(urlparse(uri).path) if "://" in uri or uri.startswith("file:") else uri
+    ).name
+
+
 class SparkEngine(Engine):
     name = "spark"
 
@@ -155,10 +164,12 @@ class SparkEngine(Engine):
         for _file, kind, count in per_file:
             kinds[kind] = kinds.get(kind, 0) + int(count)
         rows = kinds.pop(None, 0)
+        # the file each row came from, by the name Spark gives it (a URI)
+        feed.files = {str(f): _file_name(str(f)) for f, _k, _c in per_file if f}
         accepted = F.col(spark_read.REJECT).isNull()
         self._report_rejects(feed, frame.where(~accepted), kinds)
         good = frame.where(accepted)
-        self._canonical_table(feed, good.drop(spark_read.REJECT, spark_read.FILE), bound)
+        self._canonical_table(feed, good.drop(spark_read.REJECT), bound)
         self.drop(raw)
         binding.loaded(feed, rows, bound)
 
@@ -226,7 +237,10 @@ class SparkEngine(Engine):
             mf.value = column(name)
         mapped = f"mapped_{n}"
         self.register(mapped, raw, cache=False)
-        stmt = select(column("__row"), *binding.canonical_columns(bound.mapped))
+        cols = [column("__row")]
+        if len(set(feed.files.values())) > 1:  # keys spanning files are told apart (OC-SRC-009)
+            cols.append(column(spark_read.FILE).label("__file"))
+        stmt = select(*cols, *binding.canonical_columns(bound.mapped))
         feed.view_name = f"canon_{n}"
         # cached and computed now, from the cached copy of the source columns, which is then
         # released: timestamps are parsed and phones normalized a single time
