@@ -143,23 +143,20 @@ class SparkEngine(Engine):
         except Exception as exc:  # Spark raises analysis and JVM errors alike
             self._unreadable(feed, f"cannot read {b.source.resolved_format}", exc)
             return
-        source = f"src_{n}"
-        self.register(source, read.frame, cache=False)
         bound = binding.bind(feed, read.columns)
-        projection = [expr.label(alias) for alias, (expr, _t) in bound.selected.items()]
-        kept = [column(spark_read.REJECT), column(spark_read.FILE)]
-        stmt = select(*(projection or [literal_column("1").label("c_dummy")]), *kept)
-        raw = f"raw_{n}"
-        try:
-            frame = self.query(stmt.select_from(table(source)))
-            frame = frame.withColumn("__row", F.monotonically_increasing_id())
-            frame = self.register(raw, frame, cache=True)
-            per_file = frame.groupBy(spark_read.FILE, spark_read.REJECT).count().collect()
-        except Exception as exc:
-            self._unreadable(feed, "cannot read source", exc)
+        raw = self._raw(feed, read, bound)
+        if raw is None:
             return
-        finally:
-            self.drop(source)
+        frame, per_file = raw
+        styled = self._trailing_style(feed, [str(f) for f in files], per_file)
+        if styled:  # read again: those files with one more column
+            self.drop(f"raw_{n}")
+            local = [str(f) for f in files]
+            read = spark_read.read_source(self.session, local, b.source, files[0], styled)
+            raw = self._raw(feed, read, bound)
+            if raw is None:
+                return
+            frame, per_file = raw
         kinds: dict[str | None, int] = {}
         for _file, kind, count in per_file:
             kinds[kind] = kinds.get(kind, 0) + int(count)
@@ -170,8 +167,51 @@ class SparkEngine(Engine):
         self._report_rejects(feed, frame.where(~accepted), kinds)
         good = frame.where(accepted)
         self._canonical_table(feed, good.drop(spark_read.REJECT), bound)
-        self.drop(raw)
+        self.drop(f"raw_{n}")
         binding.loaded(feed, rows, bound)
+
+    def _trailing_style(
+        self, feed: FeedRun, local: list[str], per_file: list[Any]
+    ) -> frozenset[str]:
+        """CSV files whose every row ends with a delimiter the header has not (Spark
+        finds every row of such a file corrupt): accepted as the file's style, as on
+        DuckDB. Looked for only where every row of a file was set aside."""
+        if feed.binding.source.resolved_format != "csv":
+            return frozenset()
+        kinds_of: dict[str, set[str | None]] = {}
+        for file, kind, _count in per_file:
+            kinds_of.setdefault(spark_read.local_path(str(file)), set()).add(kind)
+        wrong = {spark_read.WRONG_WIDTH}
+        suspects = {f for f, k in kinds_of.items() if k - {spark_read.BAD_BYTES} == wrong}
+        paths = [p for p in local if spark_read.local_path(p) in suspects]
+        if not paths:
+            return frozenset()
+        return spark_read.trailing_style(self.session, paths, feed.binding.source, Path(local[0]))
+
+    def _raw(
+        self, feed: FeedRun, read: spark_read.Read, bound: binding.Bound
+    ) -> tuple[Any, list[Any]] | None:
+        """The mapped source columns of a feed, cached as ``raw_N``, and its rows counted
+        by file and by why they were set aside (None: read)."""
+        from pyspark.sql import functions as F
+
+        n = feed.number
+        source = f"src_{n}"
+        self.register(source, read.frame, cache=False)
+        projection = [expr.label(alias) for alias, (expr, _t) in bound.selected.items()]
+        kept = [column(spark_read.REJECT), column(spark_read.FILE)]
+        stmt = select(*(projection or [literal_column("1").label("c_dummy")]), *kept)
+        try:
+            frame = self.query(stmt.select_from(table(source)))
+            frame = frame.withColumn("__row", F.monotonically_increasing_id())
+            frame = self.register(f"raw_{n}", frame, cache=True)
+            per_file = frame.groupBy(spark_read.FILE, spark_read.REJECT).count().collect()
+        except Exception as exc:
+            self._unreadable(feed, "cannot read source", exc)
+            return None
+        finally:
+            self.drop(source)
+        return frame, per_file
 
     def _unreadable(self, feed: FeedRun, what: str, exc: Exception) -> None:
         feed.source_draft(

@@ -82,15 +82,7 @@ def _names(session: Any, paths: list[str], options: dict[str, str]) -> list[str]
     return list(unique_names(names)) if options["header"] == "true" else names
 
 
-def _csv(session: Any, paths: list[str], source: Source, first_local: Path | None) -> Read:
-    """The CSV reader of the DuckDB engine's layout (``feeds.csv``): the delimiter and
-    the header names found in the first file. Spark marks a row with more or fewer fields
-    than the header as corrupt."""
-    from pyspark.sql import functions as F
-    from pyspark.sql.types import StringType, StructField, StructType
-
-    part = source.parts[0]
-    lay = csv_layout.layout(first_local, part) if first_local else None
+def _csv_options(session: Any, source: Source, lay: csv_layout.Layout | None) -> dict[str, str]:
     quote = source.quote if source.quote is not None else '"'
     options = {
         "header": str(source.header).lower(),
@@ -103,17 +95,40 @@ def _csv(session: Any, paths: list[str], source: Source, first_local: Path | Non
         "inferSchema": "false",
         "nullValue": "\u0000",  # the binding's null_values are applied below
         "enforceSchema": "true",  # the header line is skipped, its names are ours
+        "columnNameOfCorruptRecord": CORRUPT,
     }
     if options["encoding"].lower() not in SPARK_CHARSETS:
         session.conf.set("spark.sql.legacy.javaCharsets", "true")
+    return options
+
+
+def _csv_frame(session: Any, paths: list[str], options: dict[str, str], names: list[str],
+               extra: bool) -> Any:  # fmt: skip
+    """The files read with the header's columns (``extra``: one more, the empty field
+    after a trailing delimiter), and the corrupt-record column."""
+    from pyspark.sql.types import StringType, StructField, StructType
+
+    columns = [*names, csv_layout.EXTRA] if extra else names
+    schema = StructType([StructField(n, StringType()) for n in [*columns, CORRUPT]])
+    return session.read.options(**options).schema(schema).csv(paths)
+
+
+def _csv(
+    session: Any,
+    paths: list[str],
+    source: Source,
+    first_local: Path | None,
+    styled: frozenset[str] = frozenset(),
+) -> Read:
+    """The CSV reader of the DuckDB engine's layout (``feeds.csv``): the delimiter and
+    the header names found in the first file. Spark marks a row with more or fewer fields
+    than the header as corrupt. The files of ``styled`` end every row with a delimiter the
+    header has not (their style, see ``trailing_style``): read with one more column."""
+    from pyspark.sql import functions as F
+
+    lay = csv_layout.layout(first_local, source.parts[0]) if first_local else None
+    options = _csv_options(session, source, lay)
     names = list(lay.names) if lay else _names(session, paths, options)
-    schema = StructType([StructField(n, StringType()) for n in [*names, CORRUPT]])
-    frame = (
-        session.read.options(**options)
-        .schema(schema)
-        .option("columnNameOfCorruptRecord", CORRUPT)
-        .csv(paths)
-    )
     nulls = list(source.null_values)
     values = [
         F.when(F.col(f"`{n}`").isin(nulls), None).otherwise(F.col(f"`{n}`")).alias(n) for n in names
@@ -121,13 +136,58 @@ def _csv(session: Any, paths: list[str], source: Source, first_local: Path | Non
     bad_bytes = F.lit(False)
     for n in names:
         bad_bytes = bad_bytes | F.coalesce(F.col(f"`{n}`").contains(REPLACEMENT), F.lit(False))
-    reject = (
-        F.when(bad_bytes, F.lit(BAD_BYTES))
-        .when(F.col(CORRUPT).isNotNull(), F.lit(WRONG_WIDTH))
-        .otherwise(F.lit(None).cast("string"))
+
+    def rows(which: list[str], extra: bool) -> Any:
+        frame = _csv_frame(session, which, options, names, extra)
+        wrong = F.col(CORRUPT).isNotNull()
+        if extra:  # the extra field is empty (read as NULL) on every row of these files
+            wrong = wrong | F.col(csv_layout.EXTRA).isNotNull()
+        reject = (
+            F.when(bad_bytes, F.lit(BAD_BYTES))
+            .when(wrong, F.lit(WRONG_WIDTH))
+            .otherwise(F.lit(None).cast("string"))
+        )
+        return frame.select(*values, reject.alias(REJECT), F.input_file_name().alias(FILE))
+
+    plain = [p for p in paths if p not in styled]
+    parts = ([rows(plain, False)] if plain else []) + (
+        [rows(sorted(styled), True)] if styled else []
     )
-    frame = frame.select(*values, reject.alias(REJECT), F.input_file_name().alias(FILE))
+    frame = parts[0] if len(parts) == 1 else parts[0].unionByName(parts[1])
     return Read(frame, dict.fromkeys(names, "VARCHAR"))
+
+
+def trailing_style(
+    session: Any, paths: list[str], source: Source, first_local: Path | None
+) -> frozenset[str]:
+    """Of ``paths`` (files whose every row Spark found corrupt), those whose every row has
+    one field more than the header, an empty one: a delimiter at the end of each line is
+    the file's style, which the DuckDB engine accepts too. One pass over those files only."""
+    from pyspark.sql import functions as F
+
+    lay = csv_layout.layout(first_local, source.parts[0]) if first_local else None
+    options = _csv_options(session, source, lay)
+    names = list(lay.names) if lay else _names(session, paths, options)
+    frame = _csv_frame(session, paths, options, names, extra=True)
+    fits = F.col(CORRUPT).isNull() & F.col(csv_layout.EXTRA).isNull()
+    counts = (
+        frame.groupBy(F.input_file_name().alias(FILE))
+        .agg(F.count(F.lit(1)).alias("rows"), F.count(F.when(fits, 1)).alias("fits"))
+        .collect()
+    )
+    local = {local_path(p): p for p in paths}
+    return frozenset(
+        local[local_path(f)] for f, n, fit in counts if n == fit and local_path(f) in local
+    )
+
+
+def local_path(uri: str) -> str:
+    """A local file's path, from a path or the URI Spark's ``input_file_name`` gives."""
+    from urllib.parse import unquote, urlparse
+
+    if uri.startswith("file:"):
+        uri = unquote(urlparse(uri).path)
+    return str(Path(uri).resolve())
 
 
 def _lines_of_json(path: Path) -> bool:
@@ -149,13 +209,19 @@ def _lines_of_json(path: Path) -> bool:
     return True
 
 
-def read_source(session: Any, files: list[str], source: Source, first_local: Path | None) -> Read:
-    """The frame of a feed's source files."""
+def read_source(
+    session: Any,
+    files: list[str],
+    source: Source,
+    first_local: Path | None,
+    styled: frozenset[str] = frozenset(),
+) -> Read:
+    """The frame of a feed's source files (``styled``: see ``trailing_style``)."""
     fmt = source.resolved_format
     if source.skip_rows:
         raise ValueError("skip_rows is not supported on the Spark engine (Spark's CSV reader)")
     if fmt == "csv":
-        return _csv(session, files, source, first_local)
+        return _csv(session, files, source, first_local, styled)
     if fmt == "parquet":
         frame = session.read.option("mergeSchema", "true").parquet(*files)
     else:
