@@ -129,10 +129,12 @@ def _csv(
     lay = csv_layout.layout(first_local, source.parts[0]) if first_local else None
     options = _csv_options(session, source, lay)
     names = list(lay.names) if lay else _names(session, paths, options)
+    # Spark reads an empty unquoted field as NULL whatever its options; a row's fields are
+    # never NULL otherwise (a short row is corrupt): NULL is the empty text, then the
+    # binding's null_values apply, as on DuckDB
     nulls = list(source.null_values)
-    values = [
-        F.when(F.col(f"`{n}`").isin(nulls), None).otherwise(F.col(f"`{n}`")).alias(n) for n in names
-    ]
+    text = {n: F.coalesce(F.col(f"`{n}`"), F.lit("")) for n in names}
+    values = [F.when(text[n].isin(nulls), None).otherwise(text[n]).alias(n) for n in names]
     bad_bytes = F.lit(False)
     for n in names:
         bad_bytes = bad_bytes | F.coalesce(F.col(f"`{n}`").contains(REPLACEMENT), F.lit(False))
