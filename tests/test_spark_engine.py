@@ -150,10 +150,9 @@ def _findings(result: Any) -> list[tuple[Any, ...]]:
 
 @pytest.mark.skipif(
     not os.environ.get("OMNICONTRACT_SPARK_RETAIL"),
-    reason="not equal yet (9 findings differ, the call center's timestamps among them) and "
-    "minutes long on two cores; set OMNICONTRACT_SPARK_RETAIL=1 to run it",
+    reason="two to three minutes on two shared cores, too long for every run; "
+    "set OMNICONTRACT_SPARK_RETAIL=1 to run it",
 )
-@pytest.mark.xfail(strict=True, reason="not equal yet: see docs/engines.md")
 def test_the_retail_example_gives_the_same_findings_on_spark(spark: Any) -> None:
     on_duckdb = omnicontract.validate(RETAIL, now=FIXED_NOW)
     on_spark = omnicontract.validate(RETAIL, now=FIXED_NOW, engine="spark")
