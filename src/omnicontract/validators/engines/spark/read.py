@@ -3,10 +3,12 @@
 CSV is read as text columns with the layout the DuckDB engine finds in the first file
 (``feeds.csv.layout``: delimiter, header names), the binding's quote, escape, header and
 encoding; the binding's ``null_values`` become NULL; rows with another number of fields
-than the header are set aside as malformed (OC-SRC-006); rows holding bytes that are not valid in the
-declared encoding are set aside too (OC-SRC-002). JSON, JSON lines and
-Parquet keep their types. A path with a URL scheme (``s3a://``, ``abfss://``,
-``dbfs:/``) is handed to Spark as it is; local paths are resolved in the project first.
+than the header are set aside as malformed (OC-SRC-006), unless every row of a file has
+one empty field more (a trailing delimiter: the file's style, ``trailing_style``); rows
+holding bytes that are not valid in the declared encoding are set aside too
+(OC-SRC-002). JSON, JSON lines and Parquet keep their types. A path with a URL scheme
+(``s3a://``, ``abfss://``, ``dbfs:/``) is handed to Spark as it is; local paths are
+resolved in the project first.
 """
 
 from __future__ import annotations
