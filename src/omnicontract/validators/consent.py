@@ -24,10 +24,12 @@ from sqlalchemy import (
     DateTime,
     String,
     and_,
+    case,
     cast,
     column,
     exists,
     false,
+    func,
     literal,
     null,
     or_,
@@ -170,32 +172,22 @@ def latest_is(
     log_only: bool = False,
 ) -> Any:
     """True where the latest dated event at or before ``t`` is an opt-in (``opt_in``) or an
-    opt-out; an opt-out wins a tie."""
-    a = events_table(run).alias("a_in" if opt_in else "a_out")
-    b = events_table(run).alias("b_in" if opt_in else "b_out")
-    # the opposite action later (for an opt-in: an opt-out at the same instant too)
-    after = b.c.at >= a.c.at if opt_in else b.c.at > a.c.at
-    overridden = (
-        exists()
-        .where(
-            covers(b, customer, channel),
-            dated(b, as_of, log_only=log_only),
-            b.c.opt_in == (false() if opt_in else true()),
-            after,
-            b.c.at <= t,
-        )
-        .correlate_except(b)
-    )
-    return (
-        exists()
-        .where(
-            covers(a, customer, channel),
-            dated(a, as_of, log_only=log_only),
-            a.c.opt_in == (true() if opt_in else false()),
-            a.c.at <= t,
-            ~overridden,
-        )
-        .correlate_except(a)
+    opt-out; an opt-out wins a tie. Written with the latest opt-in and the latest opt-out
+    of the customer's events (one subquery level: Spark resolves no deeper reference to
+    the outer row)."""
+    e = events_table(run).alias("l_in" if opt_in else "l_out")
+    last_in = func.max(case((e.c.opt_in == true(), e.c.at)))
+    last_out = func.max(case((e.c.opt_in == false(), e.c.at)))
+    if opt_in:
+        state = and_(last_in.is_not(None), or_(last_out.is_(None), last_out < last_in))
+    else:
+        state = and_(last_out.is_not(None), or_(last_in.is_(None), last_in <= last_out))
+    return exists(
+        select(literal(1))
+        .select_from(e)
+        .where(covers(e, customer, channel), dated(e, as_of, log_only=log_only), e.c.at <= t)
+        .having(state)
+        .correlate_except(e)
     )
 
 

@@ -1,12 +1,14 @@
 """Reading a feed's source on Spark: the same files and options as the DuckDB readers.
 
-CSV is read as text columns with the binding's delimiter (sniffed by DuckDB from the
-first file when the binding leaves it open, as the DuckDB engine does), quote, escape,
-header and encoding; the binding's ``null_values`` become NULL; rows with more fields
-than the header are set aside as malformed (OC-SRC-006), rows holding bytes that are not
-valid in the declared encoding are set aside too (OC-SRC-002). JSON, JSON lines and
-Parquet keep their types. A path with a URL scheme (``s3a://``, ``abfss://``,
-``dbfs:/``) is handed to Spark as it is; local paths are resolved in the project first.
+CSV is read as text columns with the layout the DuckDB engine finds in the first file
+(``feeds.csv.layout``: delimiter, header names), the binding's quote, escape, header and
+encoding; the binding's ``null_values`` become NULL; rows with another number of fields
+than the header are set aside as malformed (OC-SRC-006), unless every row of a file has
+one empty field more (a trailing delimiter: the file's style, ``trailing_style``); rows
+holding bytes that are not valid in the declared encoding are set aside too
+(OC-SRC-002). JSON, JSON lines and Parquet keep their types. A path with a URL scheme
+(``s3a://``, ``abfss://``, ``dbfs:/``) is handed to Spark as it is; local paths are
+resolved in the project first.
 """
 
 from __future__ import annotations
@@ -16,16 +18,23 @@ from pathlib import Path
 from typing import Any
 
 from omnicontract.contracts.model import Source
+from omnicontract.validators.feeds import csv as csv_layout
+from omnicontract.validators.feeds.csv import unique_names
 
-CORRUPT = "__omnicontract_corrupt"
 REJECT = "__omnicontract_reject"  # why a row was set aside, NULL for rows that are read
 FILE = "__omnicontract_file"
 BAD_BYTES = "invalid bytes"
-TOO_MANY = "too many columns"
+WRONG_WIDTH = "not the header's number of fields"
+CORRUPT = "__omnicontract_corrupt"
 REPLACEMENT = "\ufffd"  # what Spark's decoder puts where bytes are invalid
 # Python codec name -> Java charset; latin-1 is read as Windows-1252, as on DuckDB
 ENCODINGS = {"utf-8": "UTF-8", "latin-1": "windows-1252", "iso8859-1": "windows-1252",
              "cp1252": "windows-1252", "utf-16": "UTF-16"}  # fmt: skip
+
+
+# the charsets Spark 4's readers take by default; any other Java charset (Windows-1252)
+# needs spark.sql.legacy.javaCharsets, set for the session when a source declares one
+SPARK_CHARSETS = {"iso-8859-1", "us-ascii", "utf-16", "utf-16be", "utf-16le", "utf-32", "utf-8"}
 
 
 def charset(name: str) -> str:
@@ -69,29 +78,17 @@ def type_name(spark_type: str) -> str:
     return TYPE_NAMES.get(spark_type, spark_type.upper())
 
 
-def sniff_delimiter(path: Path) -> str:
-    """The delimiter DuckDB's sniffer finds in ``path`` (',' when it cannot tell)."""
-    import duckdb
-
-    try:
-        with duckdb.connect() as con:
-            row = con.execute("SELECT Delimiter FROM sniff_csv(?)", [str(path)]).fetchone()
-    except duckdb.Error:
-        return ","
-    return row[0] if row and row[0] else ","
+def _names(session: Any, paths: list[str], options: dict[str, str]) -> list[str]:
+    """The header of a file Spark reaches and Python does not (a URL): Spark reads it."""
+    names = [c.lstrip("\ufeff") for c in session.read.options(**options).csv(paths).columns]
+    return list(unique_names(names)) if options["header"] == "true" else names
 
 
-def _csv(session: Any, paths: list[str], source: Source, first_local: Path | None) -> Read:
-    from pyspark.sql import functions as F
-    from pyspark.sql.types import StringType, StructField, StructType
-
-    delimiter = source.delimiter
-    if delimiter is None:
-        delimiter = sniff_delimiter(first_local) if first_local else ","
+def _csv_options(session: Any, source: Source, lay: csv_layout.Layout | None) -> dict[str, str]:
     quote = source.quote if source.quote is not None else '"'
     options = {
         "header": str(source.header).lower(),
-        "sep": delimiter,
+        "sep": lay.delimiter if lay else (source.delimiter or ","),
         "quote": quote,
         "escape": source.escape if source.escape is not None else quote,
         "encoding": charset(source.encoding),
@@ -99,27 +96,102 @@ def _csv(session: Any, paths: list[str], source: Source, first_local: Path | Non
         "mode": "PERMISSIVE",
         "inferSchema": "false",
         "nullValue": "\u0000",  # the binding's null_values are applied below
+        "enforceSchema": "true",  # the header line is skipped, its names are ours
+        "columnNameOfCorruptRecord": CORRUPT,
     }
-    reader = session.read.options(**options)
-    names = [c.lstrip("\ufeff") for c in reader.csv(paths).columns]
-    schema = StructType(
-        [StructField(n, StringType()) for n in names] + [StructField(CORRUPT, StringType())]
-    )
-    frame = reader.schema(schema).option("columnNameOfCorruptRecord", CORRUPT).csv(paths)
+    if options["encoding"].lower() not in SPARK_CHARSETS:
+        session.conf.set("spark.sql.legacy.javaCharsets", "true")
+    return options
+
+
+def _csv_frame(session: Any, paths: list[str], options: dict[str, str], names: list[str],
+               extra: bool) -> Any:  # fmt: skip
+    """The files read with the header's columns (``extra``: one more, the empty field
+    after a trailing delimiter), and the corrupt-record column."""
+    from pyspark.sql.types import StringType, StructField, StructType
+
+    columns = [*names, csv_layout.EXTRA] if extra else names
+    schema = StructType([StructField(n, StringType()) for n in [*columns, CORRUPT]])
+    return session.read.options(**options).schema(schema).csv(paths)
+
+
+def _csv(
+    session: Any,
+    paths: list[str],
+    source: Source,
+    first_local: Path | None,
+    styled: frozenset[str] = frozenset(),
+) -> Read:
+    """The CSV reader of the DuckDB engine's layout (``feeds.csv``): the delimiter and
+    the header names found in the first file. Spark marks a row with more or fewer fields
+    than the header as corrupt. The files of ``styled`` end every row with a delimiter the
+    header has not (their style, see ``trailing_style``): read with one more column."""
+    from pyspark.sql import functions as F
+
+    lay = csv_layout.layout(first_local, source.parts[0]) if first_local else None
+    options = _csv_options(session, source, lay)
+    names = list(lay.names) if lay else _names(session, paths, options)
+    # Spark reads an empty unquoted field as NULL whatever its options; a row's fields are
+    # never NULL otherwise (a short row is corrupt): NULL is the empty text, then the
+    # binding's null_values apply, as on DuckDB
     nulls = list(source.null_values)
-    values = [
-        F.when(F.col(f"`{n}`").isin(nulls), None).otherwise(F.col(f"`{n}`")).alias(n) for n in names
-    ]
+    text = {n: F.coalesce(F.col(f"`{n}`"), F.lit("")) for n in names}
+    values = [F.when(text[n].isin(nulls), None).otherwise(text[n]).alias(n) for n in names]
     bad_bytes = F.lit(False)
     for n in names:
         bad_bytes = bad_bytes | F.coalesce(F.col(f"`{n}`").contains(REPLACEMENT), F.lit(False))
-    reject = (
-        F.when(F.col(CORRUPT).isNotNull(), F.lit(TOO_MANY))
-        .when(bad_bytes, F.lit(BAD_BYTES))
-        .otherwise(F.lit(None).cast("string"))
+
+    def rows(which: list[str], extra: bool) -> Any:
+        frame = _csv_frame(session, which, options, names, extra)
+        wrong = F.col(CORRUPT).isNotNull()
+        if extra:  # the extra field is empty (read as NULL) on every row of these files
+            wrong = wrong | F.col(csv_layout.EXTRA).isNotNull()
+        reject = (
+            F.when(bad_bytes, F.lit(BAD_BYTES))
+            .when(wrong, F.lit(WRONG_WIDTH))
+            .otherwise(F.lit(None).cast("string"))
+        )
+        return frame.select(*values, reject.alias(REJECT), F.input_file_name().alias(FILE))
+
+    plain = [p for p in paths if p not in styled]
+    parts = ([rows(plain, False)] if plain else []) + (
+        [rows(sorted(styled), True)] if styled else []
     )
-    frame = frame.select(*values, reject.alias(REJECT), F.input_file_name().alias(FILE))
+    frame = parts[0] if len(parts) == 1 else parts[0].unionByName(parts[1])
     return Read(frame, dict.fromkeys(names, "VARCHAR"))
+
+
+def trailing_style(
+    session: Any, paths: list[str], source: Source, first_local: Path | None
+) -> frozenset[str]:
+    """Of ``paths`` (files whose every row Spark found corrupt), those whose every row has
+    one field more than the header, an empty one: a delimiter at the end of each line is
+    the file's style, which the DuckDB engine accepts too. One pass over those files only."""
+    from pyspark.sql import functions as F
+
+    lay = csv_layout.layout(first_local, source.parts[0]) if first_local else None
+    options = _csv_options(session, source, lay)
+    names = list(lay.names) if lay else _names(session, paths, options)
+    frame = _csv_frame(session, paths, options, names, extra=True)
+    fits = F.col(CORRUPT).isNull() & F.col(csv_layout.EXTRA).isNull()
+    counts = (
+        frame.groupBy(F.input_file_name().alias(FILE))
+        .agg(F.count(F.lit(1)).alias("rows"), F.count(F.when(fits, 1)).alias("fits"))
+        .collect()
+    )
+    local = {local_path(p): p for p in paths}
+    return frozenset(
+        local[local_path(f)] for f, n, fit in counts if n == fit and local_path(f) in local
+    )
+
+
+def local_path(uri: str) -> str:
+    """A local file's path, from a path or the URI Spark's ``input_file_name`` gives."""
+    from urllib.parse import unquote, urlparse
+
+    if uri.startswith("file:"):
+        uri = unquote(urlparse(uri).path)
+    return str(Path(uri).resolve())
 
 
 def _lines_of_json(path: Path) -> bool:
@@ -141,13 +213,19 @@ def _lines_of_json(path: Path) -> bool:
     return True
 
 
-def read_source(session: Any, files: list[str], source: Source, first_local: Path | None) -> Read:
-    """The frame of a feed's source files."""
+def read_source(
+    session: Any,
+    files: list[str],
+    source: Source,
+    first_local: Path | None,
+    styled: frozenset[str] = frozenset(),
+) -> Read:
+    """The frame of a feed's source files (``styled``: see ``trailing_style``)."""
     fmt = source.resolved_format
     if source.skip_rows:
         raise ValueError("skip_rows is not supported on the Spark engine (Spark's CSV reader)")
     if fmt == "csv":
-        return _csv(session, files, source, first_local)
+        return _csv(session, files, source, first_local, styled)
     if fmt == "parquet":
         frame = session.read.option("mergeSchema", "true").parquet(*files)
     else:

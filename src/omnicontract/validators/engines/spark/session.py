@@ -67,6 +67,14 @@ def get_session(master: str | None = None) -> Any:
     return session
 
 
+def is_local(session: Any) -> bool:
+    """Whether the session's executors run inside this process's JVM (``local[N]``)."""
+    try:
+        return str(session.conf.get("spark.master", "")).startswith("local")
+    except Exception:  # a Spark Connect session may not say
+        return False
+
+
 def _which(name: str) -> str | None:
     import shutil
 

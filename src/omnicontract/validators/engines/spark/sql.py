@@ -11,7 +11,10 @@ rules below fix what must keep DuckDB's meaning exactly:
   has an exact counterpart, and are parsed by a Python UDF on the executors otherwise;
 - ``timezone(zone, local)`` (a local wall-clock time in a zone, as an instant) is
   ``to_utc_timestamp``; ``to_timestamp(seconds)`` keeps its fraction; ``epoch`` is in
-  seconds with microseconds; ``date_diff('second', a, b)`` counts second boundaries.
+  seconds with microseconds (``epoch(t)`` and ``extract(epoch from t)`` alike);
+  ``date_diff('second', a, b)`` counts second boundaries;
+- ``isfinite(x)`` (not infinite, not NaN) is ``abs(x) < Infinity``: Spark sorts NaN
+  above every other double, so NaN is not less than infinity.
 
 Values stay bound parameters (``?``): Spark binds them itself, nothing is pasted in.
 """
@@ -174,6 +177,17 @@ def _unit(node: exp.DateDiff, args: dict[str, Any]) -> str:
     return node.text("unit").upper()
 
 
+def _epoch_seconds(value: exp.Expression) -> exp.Expression:
+    """Seconds since 1970 (UTC) with their fraction, as DuckDB's ``epoch``."""
+    micros = exp.Anonymous(this="unix_micros", expressions=[value])
+    return exp.Paren(this=exp.Div(this=micros, expression=exp.Literal.number("1000000.0")))
+
+
+def _finite(value: exp.Expression) -> exp.Expression:
+    infinity = exp.cast(exp.Literal.string("Infinity"), exp.DataType.build("double"))
+    return exp.LT(this=exp.Abs(this=value), expression=infinity)
+
+
 def _rewrite(node: exp.Expression, args: dict[str, Any]) -> exp.Expression:
     if isinstance(node, exp.Select):
         _order_by_alias(node, args)
@@ -185,14 +199,17 @@ def _rewrite(node: exp.Expression, args: dict[str, Any]) -> exp.Expression:
         name = node.name.lower()
         if name == "try_strptime":
             return _strptime(node, args)
+        if name == "isfinite" and len(node.expressions) == 1:
+            return _finite(node.expressions[0])
         if name == "timezone" and len(node.expressions) == 2:
             zone, local = node.expressions
             return exp.Anonymous(this="to_utc_timestamp", expressions=[local, zone])
     if isinstance(node, exp.UnixToTime) and not node.args.get("scale"):
         return exp.Anonymous(this="timestamp_seconds", expressions=[node.this])
     if isinstance(node, exp.TimeToUnix):
-        micros = exp.Anonymous(this="unix_micros", expressions=[node.this])
-        return exp.Div(this=micros, expression=exp.Literal.number("1000000.0"))
+        return _epoch_seconds(node.this)
+    if isinstance(node, exp.Extract) and node.name.upper() == "EPOCH":
+        return _epoch_seconds(node.expression)
     if isinstance(node, exp.DateDiff) and _unit(node, args) == "SECOND":
         start = exp.Anonymous(this="unix_seconds", expressions=[node.expression])
         end = exp.Anonymous(this="unix_seconds", expressions=[node.this])
