@@ -40,6 +40,7 @@ class LoadedContract:
     doc: PositionedDocument
     # for an ODCS file: what it expresses that omnicontract does not honour
     unsupported: list[Any] = field(default_factory=list)
+    odcs: bool = False  # read from an ODCS (or DCS) document
 
     @property
     def path(self) -> Path:
@@ -259,7 +260,8 @@ def load_contracts(path: Path | str) -> list[LoadedContract]:
 
 def _from_odcs(doc: PositionedDocument, imported: Any) -> LoadedContract:
     native = imported.positioned(doc)
-    return LoadedContract(parse_model(native, EntityContract), native, imported.unsupported)
+    model = parse_model(native, EntityContract)
+    return LoadedContract(model, native, imported.unsupported, odcs=True)
 
 
 def load_channel(path: Path | str) -> LoadedChannel:

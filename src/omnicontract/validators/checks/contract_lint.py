@@ -99,8 +99,9 @@ class ValueMapOutsideEnum(StaticCheck):
                 enum = contract.fields[name].enum
                 if not enum or not mapping.values:
                     continue
+                allowed = set(enum)  # vocabularies of 100k entries: a set, not a list scan
                 for source_value, target in mapping.values.items():
-                    if target is not None and target not in enum:
+                    if target is not None and target not in allowed:
                         yield Draft(
                             self.code,
                             f"'{name}': '{source_value}' maps to '{target}', not in "

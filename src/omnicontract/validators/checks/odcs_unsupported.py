@@ -54,8 +54,9 @@ class OdcsInvalid(StaticCheck):
     def lint(self, project: Project) -> Iterable[Draft]:
         from omnicontract.contracts.yamlio import load_yaml
 
-        files = list(dict.fromkeys(c.path for c in project.contracts.values()))
-        files += [f for f in project.files if f not in files and f.suffix in (".yaml", ".yml")]
+        files = list(dict.fromkeys(c.path for c in project.contracts.values() if c.odcs))
+        if project.doc is None and project.files and project.files[0] not in files:
+            files.append(project.files[0])  # an ODCS contract run on its own, even empty
         validator = None
         for path in files:
             doc = load_yaml(path)
