@@ -60,7 +60,7 @@ def dataset(interactions: int, regenerate: bool) -> tuple[Path, dict]:
     return target, generate(interactions, target)
 
 
-def tools(project: Path, work: Path, memory_limit: str | None) -> dict:
+def tools(project: Path, work: Path, memory_limit: str | None, other: str | None = None) -> dict:
     limit = ("--memory-limit", memory_limit) if memory_limit else ()
     out = {
         "duckdb-sql": lambda i: [
@@ -78,6 +78,11 @@ def tools(project: Path, work: Path, memory_limit: str | None) -> dict:
             project, work / f"omnicontract-{i}.json", *limit
         ),
     }
+    if other:  # another build of omnicontract (before a change, say), in the same rounds
+        for name, flags in (("per-feed", ("--per-feed", *limit)), ("omnicontract", limit)):
+            out[f"{name}@other"] = lambda i, n=name, f=flags: omnicontract_cmd(
+                project, work / f"{n}@other-{i}.json", *f, exe=other
+            )
     if importlib.util.find_spec("pandera") and importlib.util.find_spec("polars"):
         out["pandera-polars"] = lambda i: [
             sys.executable,
@@ -146,13 +151,19 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--memory-limit", metavar="SIZE", help="e.g. 2GB, for every DuckDB tool")
     ap.add_argument("--tools", help="comma-separated subset of the tools [default: all found]")
     ap.add_argument("--regenerate", action="store_true", help="rebuild the cached data set")
+    ap.add_argument(
+        "--other",
+        metavar="EXE",
+        help="also measure this omnicontract executable (another checkout's build), as "
+        "per-feed@other and omnicontract@other",
+    )
     add_attempts(ap)
     args = ap.parse_args(argv)
 
     project, meta = dataset(args.interactions or SCALES[args.scale], args.regenerate)
     work = OUT / "runs" / (project.name + (f"-mem{args.memory_limit}" if args.memory_limit else ""))
     work.mkdir(parents=True, exist_ok=True)
-    commands = tools(project, work, args.memory_limit)
+    commands = tools(project, work, args.memory_limit, args.other)
     if args.tools:
         wanted = args.tools.split(",")
         unknown = set(wanted) - set(commands)

@@ -3,7 +3,7 @@ CHECKPOINT, ALTER, ATTACH, SET, ...) timed, with the fetch of its rows, and char
 check (or engine step) that issued it; what is left is Python (phone normalization, SQL
 compilation, reports).
 
-    python bench/profile.py PROJECT_DIR [--top N]
+    python bench/profile.py PROJECT_DIR [--top N] [--per-feed]
 
 Wraps every DuckDB connection opened during one ``omnicontract.validate`` call (by
 replacing ``duckdb.connect``); nothing is changed on disk.
@@ -93,6 +93,9 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("project", type=Path)
     ap.add_argument("--top", type=int, default=0, help="also print the N slowest statements")
+    ap.add_argument(
+        "--per-feed", action="store_true", help="each feed on its own, as validate --per-feed"
+    )
     args = ap.parse_args(argv)
 
     import duckdb
@@ -106,7 +109,7 @@ def main(argv: list[str] | None = None) -> None:
 
     duckdb.connect = timed_connect  # every connection the run opens, from its first SET
     started = time.perf_counter()
-    omnicontract.validate(args.project)
+    omnicontract.validate(args.project, cross_channel=not args.per_feed)
     total = time.perf_counter() - started
     in_sql = sum(t for t, _w, _s in TIMINGS)
     print(

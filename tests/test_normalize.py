@@ -3,6 +3,10 @@ from __future__ import annotations
 import random
 import subprocess
 import sys
+import time
+from pathlib import Path
+
+import pytest
 
 from omnicontract.validators import normalize
 from omnicontract.validators.normalize import normalize_phones, to_e164
@@ -124,3 +128,59 @@ def test_phone_lookups_batch_and_share_work_across_feeds(monkeypatch) -> None:
             assert got == {v: to_e164(v, "BR") for v in set(values)}
     finally:
         engine.close()
+
+
+def _children(pid: int) -> set[int]:
+    out: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        out |= {int(c) for c in (task / "children").read_text().split()}
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state not in ("Z", "X")
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
+def test_pool_workers_end_with_a_killed_process(tmp_path) -> None:
+    script = tmp_path / "killed.py"
+    script.write_text(
+        "import sys, time\n"
+        "from omnicontract.validators import normalize\n"
+        "normalize.PARALLEL_THRESHOLD = 10\n"
+        "def slow(items):\n"
+        "    print('working', flush=True)\n"
+        "    time.sleep(600)\n"
+        "    return [None] * len(items)\n"
+        "normalize._normalize_chunk = slow\n"
+        "normalize.normalize_phones(['(11) 98765-4321'] * 50, 'BR')\n"
+    )
+    proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "working"
+        workers = _children(proc.pid)
+        assert workers
+    finally:
+        proc.kill()
+        proc.wait()
+    deadline = time.monotonic() + 20
+    while any(_alive(w) for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not [w for w in workers if _alive(w)]
+
+
+def _sizes(items: list) -> list[str]:
+    return [str(len(items))] * len(items)
+
+
+def test_one_batch_is_spread_over_every_worker(monkeypatch) -> None:
+    # 20k-50k distinct values are one batch: it is split over the workers, not given to one
+    monkeypatch.setattr(normalize, "PARALLEL_THRESHOLD", 100)
+    monkeypatch.setattr(normalize.os, "cpu_count", lambda: 4)
+    monkeypatch.setattr(normalize, "_normalize_chunk", _sizes)  # forked workers see it
+    out = normalize_phones([f"(11) 9{i:04d}-{i:04d}" for i in range(200)], "BR")
+    assert out == ["50"] * 200

@@ -12,7 +12,9 @@ core.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -108,8 +110,9 @@ def normalize_phone_batches(
     """Normalize every batch and ``store`` it with its results, in order.
 
     With ``total`` items above :data:`PARALLEL_THRESHOLD` the batches run in a pool of
-    forked processes, one per core, at most two batches per core in flight, so memory
-    stays bounded whatever the number of values. The pool forks (Linux): a forked worker
+    forked processes, one per core, each batch split over all of them, at most two batches
+    in flight, so memory stays bounded whatever the number of values; the workers end with
+    the process, even when it is killed. The pool forks (Linux): a forked worker
     runs only this module's pure-Python code and never re-imports the caller's main
     module, so scripts and notebooks calling the API are safe. Anywhere a pool cannot run,
     the batches are normalized in this process.
@@ -131,24 +134,63 @@ def _in_pool(
     store: Callable[[list[PhoneItem], list[str | None]], None],
     workers: int,
 ) -> None:
+    """Each batch is split over every worker (a single batch of 20k-50k values uses every
+    core too); at most two batches are in flight."""
     import multiprocessing
     import warnings
     from collections import deque
     from concurrent.futures import Future, ProcessPoolExecutor
 
+    def submit(batch: list[PhoneItem]) -> list[Future[list[str | None]]]:
+        step = -(-len(batch) // workers)
+        return [
+            pool.submit(_normalize_chunk, batch[i : i + step]) for i in range(0, len(batch), step)
+        ]
+
+    def finish(batch: list[PhoneItem], futures: list[Future[list[str | None]]]) -> None:
+        store(batch, [r for f in futures for r in f.result()])
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)  # fork with engine threads idle
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            pending: deque[tuple[list[PhoneItem], Future[list[str | None]]]] = deque()
+        with ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=context,
+            initializer=_die_with_parent,
+            initargs=(os.getpid(),),
+        ) as pool:
+            pending: deque[tuple[list[PhoneItem], list[Future[list[str | None]]]]] = deque()
             for batch in batches:
-                pending.append((batch, pool.submit(_normalize_chunk, batch)))
-                if len(pending) >= 2 * workers:
-                    done, future = pending.popleft()
-                    store(done, future.result())
+                pending.append((batch, submit(batch)))
+                if len(pending) >= 2:
+                    finish(*pending.popleft())
             while pending:
-                done, future = pending.popleft()
-                store(done, future.result())
+                finish(*pending.popleft())
+
+
+def _die_with_parent(parent: int) -> None:
+    """In a pool worker: end when the process that forked it ends, even killed (a worker
+    blocked on its queue would otherwise outlive it): the kernel's parent-death signal
+    where there is one (Linux), and a watch on the parent everywhere."""
+    import signal
+    import threading
+    import time
+
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the parent died before the signal was armed
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
 
 
 def normalize_phones(

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import String, cast, column, exists, func, select, table, union_all
+from sqlalchemy import String, cast, column, exists, func, or_, select, table, union_all
 from sqlalchemy.sql.expression import ColumnElement, Select, TableClause
 
 from omnicontract.contracts.loader import LoadedChannel, Project
@@ -34,6 +34,10 @@ if TYPE_CHECKING:
 
 # progress(label, step, total): label is "<stage> <what>", stage "feed" or "cross-channel"
 Progress = Callable[[str, int, int], None]
+
+
+# failing rows up to which the sample queries of a feed share one scan (or 5% of its rows)
+FUSED_SAMPLE_ROWS = 100_000
 
 
 @dataclass
@@ -278,24 +282,48 @@ class Run:
             counts = list(feed.fetch(stmt)[0])
         except Unsupported:  # a database refused the fused query: find the check it was
             plan, counts = self._one_by_one(feed, plan)
-        for (check, f, cond), count in zip(plan, counts, strict=True):
-            if not count:
-                continue
+        failing = [(p, int(n)) for p, n in zip(plan, counts, strict=True) if n]
+        sampled = self._failing_rows(feed, failing) if self.sample_size else None
+        for i, ((check, f, cond), count) in enumerate(failing):
             samples: list[tuple[Any, int]] = []
             if self.sample_size:
-                value = check.sample(f)
+                value, source = check.sample(f), view
+                if sampled is not None:  # the failing rows, read once for every check
+                    value, cond, source = sampled.c[f"v{i}"], sampled.c[f"c{i}"], sampled
                 sample_stmt = (
                     select(value.label("v"), func.count().label("n"))
-                    .select_from(view)
+                    .select_from(source)
                     .where(cond)
                     .group_by(value)
                     .order_by(func.count().desc(), value)
                     .limit(self.sample_size)
                 )
                 samples = [(r[0], int(r[1])) for r in feed.fetch(sample_stmt)]
-            feed.drafts.append(
-                feed.draft(check, f, int(count), samples, check.message(f, int(count)))
-            )
+            feed.drafts.append(feed.draft(check, f, count, samples, check.message(f, count)))
+        if sampled is not None:
+            self.engine.drop(sampled.name)
+
+    def _failing_rows(
+        self,
+        feed: FeedRun,
+        failing: list[tuple[tuple[RowCheck, FieldContext, ColumnElement[bool]], int]],
+    ) -> TableClause | None:
+        """One scan of the canonical table for the samples of several failing checks: a
+        table of the rows failing any of them, with each check's sample value and verdict
+        (``v<i>``, ``c<i>``). Only on DuckDB, and only while those rows are few (the
+        counts are known): else each check's sample query scans the feed itself."""
+        if (
+            len(failing) < 2
+            or feed.remote is not None
+            or self.engine.name != "duckdb"
+            or sum(n for _p, n in failing) > max(FUSED_SAMPLE_ROWS, feed.rows // 20)
+        ):
+            return None
+        cols = []
+        for i, ((check, f, cond), _n) in enumerate(failing):
+            cols += [check.sample(f).label(f"v{i}"), cond.label(f"c{i}")]
+        stmt = select(*cols).select_from(feed.view).where(or_(*(c for (_c, _f, c), _n in failing)))
+        return self.engine.create_table(f"failing_{feed.number}", stmt)
 
     def _one_by_one(
         self, feed: FeedRun, plan: list[tuple[RowCheck, FieldContext, ColumnElement[bool]]]

@@ -30,12 +30,30 @@ from sqlalchemy import (
     union_all,
     update,
 )
+from sqlalchemy.types import UserDefinedType
 
 from omnicontract.contracts.model import Source, SourceFile, infer_format
 from omnicontract.contracts.paths import Confinement
 from omnicontract.validators.feeds import csv, encoding, glob_files, json, parquet
 from omnicontract.validators.sqlfuncs import struct_path
 from omnicontract.words import n_of
+
+
+class FileNames(UserDefinedType[str]):
+    """DuckDB's ``ENUM`` of the given file paths (compared and fetched as text)."""
+
+    cache_ok = True
+
+    def __init__(self, paths: list[str]):
+        self.paths = tuple(paths)
+
+    def get_col_spec(self, **kw: Any) -> str:
+        from omnicontract.validators.dialect import duckdb_dialect
+
+        quote = String().literal_processor(duckdb_dialect())
+        assert quote is not None
+        return f"ENUM({', '.join(quote(p) for p in self.paths)})"
+
 
 SHAPE = "__oc_shape"
 ZONE = "__oc_zone"
@@ -281,6 +299,9 @@ class FeedReader:
         self, selected: dict[str, Resolved | None], constants: dict[str, dict[int, Any]]
     ) -> Any:
         selects = []
+        # each row's file as an enumeration of the files read: a small number per row,
+        # where the path itself (tens of bytes) would weigh on memory like a column of data
+        files = FileNames(sorted(self.file_names))
         for i, g in enumerate(self.groups):
             cols = []
             for alias, res in selected.items():
@@ -292,7 +313,7 @@ class FeedReader:
                 else:
                     expr = null()
                 cols.append(expr.label(alias))
-            cols.append(column(csv.FILE).label(ROW_FILE))
+            cols.append(cast(column(csv.FILE), files).label(ROW_FILE))
             cols.append(cast(literal(g.part.timezone, String()), String()).label(ZONE))
             cols.append(self._shape(g).label(SHAPE))
             selects.append(select(*cols).select_from(g.expression()))
