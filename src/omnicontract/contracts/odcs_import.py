@@ -83,6 +83,7 @@ class Unsupported:
     path: str
     reason: str
     location: Location | None = None
+    renamed: bool = False  # a name made lower_snake_case: matters only where names are seen
 
     def __str__(self) -> str:
         where = f"{self.location}: " if self.location and self.location.line else ""
@@ -255,8 +256,9 @@ class _Converter:
             out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
         return out
 
-    def note(self, path: tuple[str | int, ...], reason: str) -> None:
-        self.notes.append(Unsupported(self._text(path), reason, self.doc.location(path)))
+    def note(self, path: tuple[str | int, ...], reason: str, *, renamed: bool = False) -> None:
+        where = self.doc.location(path)
+        self.notes.append(Unsupported(self._text(path), reason, where, renamed=renamed))
 
     def leftovers(self, data: dict[str, Any], path: tuple[str | int, ...], used: set[str]) -> None:
         for key, value in data.items():
@@ -344,7 +346,11 @@ class _Converter:
     ) -> dict[str, Any]:
         name = snake(obj.get("name", ""))
         if name != obj.get("name"):
-            self.note((*path, "name"), f"name {obj.get('name')!r} imported as entity '{name}'")
+            self.note(
+                (*path, "name"),
+                f"name {obj.get('name')!r} imported as entity '{name}'",
+                renamed=True,
+            )
         out: dict[str, Any] = {"kind": "entity", "entity": name, "version": self._version(top)}
         self.entity_out = out
         self.table_names = {str(obj.get(k)).lower() for k in ("name", "physicalName") if obj.get(k)}
@@ -448,7 +454,8 @@ class _Converter:
                 continue
             name = snake(prop["name"])
             if name != prop["name"]:
-                self.note((*where, "name"), f"name {prop['name']!r} imported as field '{name}'")
+                reason = f"name {prop['name']!r} imported as field '{name}'"
+                self.note((*where, "name"), reason, renamed=True)
             if name in fields:
                 self.note(where, f"field '{name}' appears twice: the second is skipped")
                 continue

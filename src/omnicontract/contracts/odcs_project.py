@@ -218,19 +218,16 @@ def load(
         channels=[],
         history=History(enabled=False),  # a contract file is no place for a run store
     )
-    if not data:
-        schema = doc.data.get("schema")
-        imported = convert_all(doc) if schema else []
-        for one in imported:
-            _volume, used = row_count(doc, one)
-            one.unsupported = [n for n in one.unsupported if n.path not in used]
-        return settings, imported, None, root
-    imported = convert_all(doc)
+    imported = convert_all(doc) if data or doc.data.get("schema") else []
     tables = []
     for one in imported:
         volume, used = row_count(doc, one)
-        one.unsupported = [n for n in one.unsupported if n.path not in used]  # honoured here
+        # honoured here: the row counts, the servers, and the names (each column is read
+        # under the contract's own name; findings give its lower_snake_case form)
+        one.unsupported = [n for n in one.unsupported if n.path not in used and not n.renamed]
         tables.append((one.data["entity"], *columns(doc, one), volume))
+    if not data:
+        return settings, imported, None, root
     data, at = binding_data(doc, tables, server, root)
     binding = PositionedDocument(file=doc.file, data=data)
     where = doc.location(at)
