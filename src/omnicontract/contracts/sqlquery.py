@@ -10,6 +10,8 @@ read-only transaction where the dialect has one (see ``docs/engines.md``).
 
 from __future__ import annotations
 
+from typing import Any
+
 SQLGLOT_DIALECTS = {
     "postgresql": "postgres",
     "sqlite": "sqlite",
@@ -134,6 +136,17 @@ def _blocked_nodes() -> tuple[type, ...]:
 def check_query(query: str, backend: str | None) -> str:
     """The query as it will run, rendered by sqlglot for ``backend``; QueryError if it
     is not exactly one read-only SELECT."""
+    from sqlglot.errors import SqlglotError
+
+    try:
+        return str(checked_tree(query, backend).sql(dialect=SQLGLOT_DIALECTS.get(backend or "")))
+    except SqlglotError as exc:  # pragma: no cover - a parsed tree renders
+        raise QueryError(f"the query cannot be rendered: {str(exc)[:120]}") from None
+
+
+def checked_tree(query: str, backend: str | None) -> Any:
+    """The parsed tree of ``query`` in ``backend``'s dialect; QueryError if it is not
+    exactly one read-only SELECT."""
     import sqlglot
     from sqlglot import exp
     from sqlglot.errors import SqlglotError
@@ -164,7 +177,4 @@ def check_query(query: str, backend: str | None) -> str:
                 raise QueryError(f"a query may not call {name}()")
         if isinstance(node, exp.Select) and node.args.get("locks"):
             raise QueryError("a query may not lock rows (FOR UPDATE / FOR SHARE)")
-    try:
-        return root.sql(dialect=dialect)
-    except SqlglotError as exc:  # pragma: no cover - a parsed tree renders
-        raise QueryError(f"the query cannot be rendered: {str(exc)[:120]}") from None
+    return root

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from omnicontract.contracts.sqlquery import QueryError, check_query
+from omnicontract.contracts.sqlquery import QueryError, checked_tree
 
 # DuckDB functions that read files or other databases, reveal settings or secrets, or run
 # SQL of their own; any function whose name starts with one of these is refused
@@ -32,13 +32,11 @@ TIME_LIMIT_S = 60
 
 def parse_rule(query: str, entity: str) -> Any:
     """The checked tree of a rule's query; QueryError naming what is not allowed."""
-    import sqlglot
     from sqlglot import exp
 
     for placeholder in PLACEHOLDERS:
         query = query.replace(placeholder, entity)
-    check_query(query, "duckdb")  # one read-only SELECT
-    tree = sqlglot.parse_one(query, read="duckdb")
+    tree = checked_tree(query, "duckdb")  # one read-only SELECT
     ctes = {c.alias_or_name.lower() for c in tree.find_all(exp.CTE)}
     for node in tree.walk():
         if isinstance(node, exp.Table):
