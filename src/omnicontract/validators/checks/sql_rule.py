@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -78,15 +79,5 @@ class SqlRuleBroken(FeedCheck):
 
 
 def _number(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return float(value)
-    if isinstance(value, int | float):
-        return float(value)
-    try:
-        from decimal import Decimal
-
-        if isinstance(value, Decimal):
-            return float(value)
-    except ImportError:  # pragma: no cover
-        pass
-    return None
+    """The rule's value as a number (booleans and decimals included), or None."""
+    return float(value) if isinstance(value, bool | int | float | Decimal) else None
