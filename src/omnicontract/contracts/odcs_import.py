@@ -58,7 +58,7 @@ TYPE_SYNONYMS: dict[str, str] = {
 _DEFAULTISH = (None, False, "", -1)
 
 # ODCS bounds of a quality rule, as the native keys of a SQL rule
-_SQL_BOUNDS = {
+ODCS_BOUNDS = {
     "mustBe": "must_be",
     "mustNotBe": "must_not_be",
     "mustBeGreaterThan": "must_be_greater_than",
@@ -118,6 +118,14 @@ def is_odcs(data: Any) -> bool:
     return bool(re.match(r"^v?[23]\.\d", api)) and "schema" in data
 
 
+def place(path: tuple[Any, ...]) -> str:
+    """A path in an ODCS document as its reference reads it: ``schema[0].properties[3]``."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
 def as_odcs(doc: PositionedDocument) -> PositionedDocument | None:
     """``doc`` as an ODCS document: itself, or a Data Contract Specification document
     translated (placed in its own file); None for any other document."""
@@ -139,29 +147,23 @@ def _metric_query(
 
     col = exp.column(field_name, quoted=True)
     literal = exp.Literal.string
+    null = col.is_(exp.null())
     if metric in ("nullValues", "nullCheck", "notNull", "not_null"):
-        bad: exp.Expression | None = col.is_(exp.null())
+        count = exp.func("count_if", null)
     elif metric == "missingValues":
-        listed = [v for v in args.get("missingValues") or [] if v is not None]
-        bad = col.is_(exp.null())
-        if listed:
-            bad = exp.or_(bad, col.isin(*[literal(str(v)) for v in listed]))
+        listed = [literal(str(v)) for v in args.get("missingValues") or [] if v is not None]
+        count = exp.func("count_if", exp.or_(null, col.isin(*listed)) if listed else null)
     elif metric == "invalidValues" and isinstance(valid, list):
-        bad = exp.and_(
-            col.is_(exp.null()).not_(), col.isin(*[literal(str(v)) for v in valid]).not_()
-        )
+        outside = col.isin(*[literal(str(v)) for v in valid]).not_()
+        count = exp.func("count_if", exp.and_(null.not_(), outside))
     elif metric == "invalidValues" and args.get("pattern"):
         match = exp.func("regexp_full_match", col, literal(str(args["pattern"])))
-        bad = exp.and_(col.is_(exp.null()).not_(), match.not_())
-    elif metric in ("duplicateValues", "duplicateCount"):
-        bad = None
+        count = exp.func("count_if", exp.and_(null.not_(), match.not_()))
+    elif metric in ("duplicateValues", "duplicateCount"):  # values beyond their first row
+        distinct = exp.Count(this=exp.Distinct(expressions=[col]))
+        count = exp.Sub(this=exp.func("count", col), expression=distinct)
     else:
         return None
-    if bad is None:  # rows whose value another row has too, beyond the first
-        distinct = exp.Count(this=exp.Distinct(expressions=[col]))
-        count: exp.Expression = exp.Sub(this=exp.func("count", col), expression=distinct)
-    else:
-        count = exp.func("count_if", bad)
     measure = _as_share(count, percent)
     return str(sqlglot.select(measure).from_(exp.to_table(entity)).sql(dialect="duckdb"))
 
@@ -249,16 +251,9 @@ class _Converter:
         self.field_name = ""
 
     # ------------------------------------------------------------ helpers
-    @staticmethod
-    def _text(path: tuple[str | int, ...]) -> str:
-        out = ""
-        for part in path:
-            out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-        return out
-
     def note(self, path: tuple[str | int, ...], reason: str, *, renamed: bool = False) -> None:
         where = self.doc.location(path)
-        self.notes.append(Unsupported(self._text(path), reason, where, renamed=renamed))
+        self.notes.append(Unsupported(place(path), reason, where, renamed=renamed))
 
     def leftovers(self, data: dict[str, Any], path: tuple[str | int, ...], used: set[str]) -> None:
         for key, value in data.items():
@@ -611,7 +606,7 @@ class _Converter:
         if not isinstance(rule, dict) or rule.get("type") != "sql" or rule.get("engine"):
             return False
         query = rule.get("query")
-        bounds = {_SQL_BOUNDS[k]: rule[k] for k in rule if k in _SQL_BOUNDS}
+        bounds = {ODCS_BOUNDS[k]: rule[k] for k in rule if k in ODCS_BOUNDS}
         if not isinstance(query, str) or len(bounds) != 1:
             self.note(where, "a sql rule needs a query and one bound (mustBe, ...)")
             return True
@@ -643,20 +638,7 @@ class _Converter:
             return
         metric = str(rule.get("metric") or rule.get("rule") or "")
         args = rule.get("arguments") if isinstance(rule.get("arguments"), dict) else {}
-        bounds = {
-            k: rule[k]
-            for k in (
-                "mustBe",
-                "mustBeLessThan",
-                "mustBeLessOrEqualTo",
-                "mustBeBetween",
-                "mustNotBe",
-                "mustBeGreaterThan",
-                "mustBeGreaterOrEqualTo",
-                "mustNotBeBetween",
-            )
-            if k in rule
-        }
+        bounds = {k: rule[k] for k in rule if k in ODCS_BOUNDS}
         zero = (
             not bounds
             or _number(bounds.get("mustBe")) == 0

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from omnicontract.contracts.model import History, ProjectFile
-from omnicontract.contracts.odcs_import import Imported, convert_all, snake
+from omnicontract.contracts.odcs_import import ODCS_BOUNDS, Imported, convert_all, place, snake
 from omnicontract.contracts.odcs_import import _int as integer
 from omnicontract.contracts.yamlio import PositionedDocument
 from omnicontract.errors import ContractError, Location
@@ -121,14 +121,13 @@ def columns(doc: PositionedDocument, imported: Any) -> tuple[str, dict[str, str]
     return str(obj.get("name", imported.data["entity"])), fields
 
 
-_BOUNDS = {
-    "mustBe": lambda n: (n, n),
-    "mustBeGreaterThan": lambda n: (n + 1, None),
-    "mustBeGreaterOrEqualTo": lambda n: (n, None),
-    "mustBeGreaterThanOrEqualTo": lambda n: (n, None),
-    "mustBeLessThan": lambda n: (None, n - 1),
-    "mustBeLessOrEqualTo": lambda n: (None, n),
-    "mustBeLessThanOrEqualTo": lambda n: (None, n),
+# the row bounds each bound of a rowCount rule sets, by its native name
+_ROWS = {
+    "must_be": lambda n: (n, n),
+    "must_be_greater_than": lambda n: (n + 1, None),
+    "must_be_greater_or_equal_to": lambda n: (n, None),
+    "must_be_less_than": lambda n: (None, n - 1),
+    "must_be_less_or_equal_to": lambda n: (None, n),
 }
 
 
@@ -149,23 +148,23 @@ def row_count(doc: PositionedDocument, imported: Imported) -> tuple[dict[str, in
         lo, hi = bounds
         low = lo if lo is not None and (low is None or lo > low) else low
         high = hi if hi is not None and (high is None or hi < high) else high
-        used.add(f"schema[{path[-1]}].quality[{i}]")
+        used.add(place((*path, "quality", i)))
     volume = {k: v for k, v in (("min_rows", low), ("max_rows", high)) if v is not None}
     return volume, used
 
 
 def _rule_bounds(rule: dict[str, Any]) -> tuple[int | None, int | None] | None:
-    keys = [k for k in rule if k.startswith("must")]
-    if len(keys) != 1:
+    known = [(ODCS_BOUNDS[k], v) for k, v in rule.items() if k in ODCS_BOUNDS]
+    if len(known) != 1 or len([k for k in rule if k.startswith("must")]) != 1:
         return None
-    key, value = keys[0], rule[keys[0]]
-    if key == "mustBeBetween" and isinstance(value, list) and len(value) == 2:
+    key, value = known[0]
+    if key == "must_be_between" and isinstance(value, list) and len(value) == 2:
         lo, hi = integer(value[0]), integer(value[1])
         return (max(lo, 0), hi) if lo is not None and hi is not None else None
     number = integer(value)
-    if key not in _BOUNDS or number is None:
+    if key not in _ROWS or number is None:
         return None
-    lo, hi = _BOUNDS[key](number)
+    lo, hi = _ROWS[key](number)
     return (None if lo is None else max(lo, 0)), (None if hi is None else max(hi, 0))
 
 

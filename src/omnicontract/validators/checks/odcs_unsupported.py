@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from omnicontract.contracts.model import Severity
 from omnicontract.validators.checks.base import Draft, StaticCheck
@@ -52,46 +52,35 @@ class OdcsInvalid(StaticCheck):
     lint_severity = Severity.error
 
     def lint(self, project: Project) -> Iterable[Draft]:
+        from omnicontract.contracts.odcs_import import is_odcs, place
         from omnicontract.contracts.yamlio import load_yaml
 
         files = list(dict.fromkeys(c.path for c in project.contracts.values() if c.odcs))
         if project.doc is None and project.files and project.files[0] not in files:
             files.append(project.files[0])  # an ODCS contract run on its own, even empty
-        validator = None
-        for path in files:
-            doc = load_yaml(path)
-            if not _is_odcs(doc.data):
-                continue
-            if validator is None:
-                validator = _validator()
-                if validator is False:
-                    yield Draft(
-                        self.code,
-                        f"{path.name}: not checked against the ODCS JSON Schema "
-                        "(pip install 'omnicontract[odcs]')",
-                        location=str(path),
-                        severity=Severity.info,
-                    )
-                    continue
-            if validator is False:
-                continue
+        docs = [doc for doc in map(load_yaml, files) if is_odcs(doc.data)]
+        validator = _validator() if docs else None
+        if docs and validator is None:
+            yield Draft(
+                self.code,
+                f"{docs[0].file.name}: not checked against the ODCS JSON Schema "
+                "(pip install 'omnicontract[odcs]')",
+                location=str(docs[0].file),
+                severity=Severity.info,
+            )
+            return
+        for doc in docs:
             for error in sorted(validator.iter_errors(doc.data), key=lambda e: list(e.path)):
                 where = tuple(error.absolute_path)
                 yield Draft(
                     self.code,
-                    f"{path.name}: {_place(where)}: {_reason(error)}",
+                    f"{doc.file.name}: {place(where) or '(top)'}: {_reason(error)}",
                     location=str(doc.location(where)),
                 )
 
 
-def _is_odcs(data: object) -> bool:
-    from omnicontract.contracts.odcs_import import is_odcs
-
-    return is_odcs(data)
-
-
-def _validator() -> object:
-    """The JSON Schema validator of the ODCS version installed, or False."""
+def _validator() -> Any:
+    """The JSON Schema validator of the ODCS version installed, or None."""
     try:
         import json
         from importlib import resources
@@ -99,17 +88,10 @@ def _validator() -> object:
         import jsonschema
 
         text = resources.files("open_data_contract_standard").joinpath("schema.json").read_text()
-    except (ImportError, FileNotFoundError, ModuleNotFoundError):
-        return False
+    except (ImportError, FileNotFoundError):
+        return None
     schema = json.loads(text)
     return jsonschema.validators.validator_for(schema)(schema)
-
-
-def _place(path: tuple[object, ...]) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "(top)"
 
 
 def _reason(error: object) -> str:
