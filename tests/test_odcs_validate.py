@@ -3,6 +3,7 @@ servers say where the data lies, each schema object is a feed of that server."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -337,3 +338,106 @@ def test_lint_of_a_contract_with_no_table(tmp_path: Path) -> None:
     assert CliRunner().invoke(cli, ["lint", str(empty)]).exit_code == 0
     result = _run(empty)
     assert result.exit_code == 2 and "no schema object" in result.stderr
+
+
+# Five sales, two of whose amounts are outside {10, 30, 50} and one of whose e-mails has
+# no "@": the verdicts below are those of the standard's reading of each rule.
+SALES = "sale_id,email,amount\n1,ann@shop.example,50\n2,bo@shop.example,10\n3,nobody,200\n"
+SALES += "4,cy@shop.example,-5\n5,di@shop.example,30\n"
+
+
+def _sales(tmp_path: Path, field: str, rule: dict[str, Any]) -> Path:
+    (tmp_path / "sales.csv").write_text(SALES)
+    props: list[dict[str, Any]] = [
+        {"name": "sale_id", "logicalType": "string"},
+        {"name": "email", "logicalType": "string"},
+        {"name": "amount", "logicalType": "integer"},
+    ]
+    next(p for p in props if p["name"] == field)["quality"] = [{"type": "library", **rule}]
+    doc = {
+        "apiVersion": "v3.0.2",
+        "kind": "DataContract",
+        "id": "sales",
+        "version": "1.0.0",
+        "status": "active",
+        "servers": [{"server": "here", "type": "local", "format": "csv", "path": "sales.csv"}],
+        "schema": [{"name": "sales", "properties": props}],
+    }
+    path = tmp_path / "sales.odcs.yaml"
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    return path
+
+
+AMOUNTS = {"arguments": {"validValues": [10, 30, 50]}}
+
+
+@pytest.mark.parametrize(
+    ("field", "rule", "exit_code", "finding"),
+    [
+        # two of five amounts are invalid: 40% breaks "< 10%"
+        ("amount", {"metric": "invalidValues", "unit": "percent", "mustBeLessThan": 10, **AMOUNTS},
+         1, ("error", "40")),
+        ("amount", {"metric": "invalidValues", "unit": "percent", "mustBeLessThan": 50, **AMOUNTS},
+         0, None),
+        # a non-blocking severity makes the broken rule a warning, in rows or in percent
+        ("amount", {"metric": "invalidValues", "severity": "warning", "mustBe": 0, **AMOUNTS},
+         0, ("warning", "2")),
+        ("amount", {"metric": "invalidValues", "unit": "percent", "severity": "info",
+                    "mustBeLessThan": 10, **AMOUNTS}, 0, ("info", "40")),
+        # a pattern is found anywhere in the value: one e-mail in five has no "@"
+        ("email", {"metric": "invalidValues", "unit": "percent", "mustBeLessThan": 10,
+                   "arguments": {"pattern": "@"}}, 1, ("error", "20")),
+        ("email", {"metric": "invalidValues", "mustBeLessThan": 2,
+                   "arguments": {"pattern": "@"}}, 0, None),
+    ],
+)  # fmt: skip
+def test_library_rules_read_as_the_standard_reads_them(
+    tmp_path: Path, field: str, rule: dict[str, Any], exit_code: int, finding: Any
+) -> None:
+    result = _run(_sales(tmp_path, field, rule))
+    assert result.exit_code == exit_code, result.output
+    rules = [f for f in json.loads(result.stdout)["findings"] if f["code"] == "OC-QLT-001"]
+    if finding is None:
+        assert rules == []
+    else:
+        (only,) = rules
+        assert only["severity"] == finding[0]
+        assert f": {finding[1]}, where the rule wants" in only["message"]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "failing"),
+    [
+        ("@", 1),  # anywhere: "nobody" has none
+        ("^[a-z]+@", 1),  # anchored at the start only
+        ("example$", 1),  # anchored at the end only
+        ("^[a-z]{2,3}@shop[.]example$", 1),  # whole value
+        ("^nobody$|^ann", 3),  # alternation keeps each branch's own anchors
+        ("shop", 1),
+    ],
+)
+def test_a_field_pattern_is_found_anywhere_unless_anchored(
+    tmp_path: Path, pattern: str, failing: int
+) -> None:
+    path = _sales(tmp_path, "email", {"metric": "nullValues", "mustBe": 0})
+    doc = yaml.safe_load(path.read_text())
+    doc["schema"][0]["properties"][1]["logicalTypeOptions"] = {"pattern": pattern}
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    result = _run(path)
+    found = [f for f in json.loads(result.stdout)["findings"] if f["code"] == "OC-FLD-006"]
+    assert sum(f["count"] for f in found) == failing, result.output
+
+
+def test_a_metric_without_a_bound_is_not_a_check(tmp_path: Path) -> None:
+    result = _run(_sales(tmp_path, "amount", {"metric": "invalidValues", **AMOUNTS}))
+    assert result.exit_code == 0, result.output
+    (note,) = [f for f in json.loads(result.stdout)["findings"] if f["code"] == "OC-CON-006"]
+    assert "no bound" in note["message"]
+    assert note["severity"] == "warning"
+
+
+def test_a_blocking_severity_keeps_the_native_check(tmp_path: Path) -> None:
+    rule = {"metric": "invalidValues", "severity": "critical", "mustBe": 0, **AMOUNTS}
+    result = _run(_sales(tmp_path, "amount", rule))
+    assert result.exit_code == 1, result.output
+    assert _codes(result)["OC-FLD-005"] == ("error", 2)

@@ -72,6 +72,15 @@ def _rules(root: Path) -> list[Any]:
             "1, where",
         ),
         ({"query": "SELECT max(status) FROM order", "must_be": 0}, "not a number"),
+        # the table's placeholders, as other tools write them, quoted or not
+        ({"query": "SELECT count(*) FROM {model} WHERE amount < 0", "must_be": 0}, "1, where"),
+        ({"query": "SELECT count(*) FROM '${table}'", "must_be": 4}, None),
+        ({"query": 'SELECT count(*) FROM {schema}."{object}" x', "must_be": 3}, "4, where"),
+        # a non-blocking severity is carried to the finding
+        (
+            {"query": "SELECT count(*) FROM order", "must_be": 3, "severity": "warning"},
+            "4, where",
+        ),
         ({"query": "SELECT sum(nope) FROM order", "must_be": 0}, "cannot run on this feed"),
     ],
 )
@@ -85,6 +94,7 @@ def test_a_rule_is_judged_by_its_bound(
         (finding,) = found
         assert finding.code == "OC-QLT-001" and broken in finding.message, finding.message
         assert finding.location and "order.yaml:" in finding.location
+        assert finding.severity == rule.get("severity", "error")
 
 
 @pytest.mark.parametrize(

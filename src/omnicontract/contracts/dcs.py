@@ -157,7 +157,8 @@ class _Translation:
             self.place((*new, "quality", i), (*old, "quality", i))
         if isinstance(spec.get("enum"), list):
             valid = {"validValues": spec["enum"]}
-            quality.append({"type": "library", "metric": "invalidValues", "arguments": valid})
+            rule = {"type": "library", "metric": "invalidValues", "arguments": valid, "mustBe": 0}
+            quality.append(rule)
             self.place((*new, "quality", len(quality) - 1), (*old, "enum"))
         if quality:
             prop["quality"] = quality

@@ -184,6 +184,11 @@ class SqlRule(Strict):
     must_not_be_between: tuple[float, float] | None = Field(
         None, description="Inclusive bounds the value must lie outside of."
     )
+    severity: Severity | None = Field(
+        None,
+        description="Severity of its finding when the bound is not met (default: the "
+        "check's, `error`; a project's override of OC-QLT-001 still wins).",
+    )
 
     @model_validator(mode="after")
     def _one_bound(self) -> SqlRule:

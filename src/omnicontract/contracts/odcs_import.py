@@ -71,6 +71,17 @@ ODCS_BOUNDS = {
     "mustNotBeBetween": "must_not_be_between",
 }
 
+# ODCS quality severities that make a broken rule a finding that does not fail the run,
+# and the severity it gets here (any other severity, or none, is an error)
+_SOFT_SEVERITIES = {
+    "info": "info",
+    "warning": "warning",
+    "warn": "warning",
+    "low": "warning",
+    "minor": "warning",
+    "trivial": "warning",
+}
+
 # custom properties omnicontract reads, by camelCase name (snake_case accepted too)
 _FIELD_CUSTOM = {"format", "notFuture", "pii", "references", "enum"}
 _ENTITY_CUSTOM = {"identityKeys", "eventTime", "journeyKey"}
@@ -118,6 +129,54 @@ def is_odcs(data: Any) -> bool:
     return bool(re.match(r"^v?[23]\.\d", api)) and "schema" in data
 
 
+def soft_severity(rule: dict[str, Any]) -> str | None:
+    """The native severity of an ODCS quality rule whose ``severity`` does not block (a
+    warning or info), None for a blocking one (error, critical, ... or none given)."""
+    return _SOFT_SEVERITIES.get(str(rule.get("severity") or "").strip().lower())
+
+
+def search_pattern(pattern: str) -> str:
+    """An ODCS pattern (ECMA-262, found anywhere in the value, as JSON Schema reads it)
+    as a native one (the whole value must match): ``^...$`` without alternation is
+    already whole-value and loses its anchors; any other pattern may be preceded and
+    followed by anything, line breaks included."""
+    before = pattern[:-1]
+    escapes = len(before) - len(before.rstrip("\\"))  # backslashes right before the end
+    anchored_end = pattern.endswith("$") and escapes % 2 == 0
+    if pattern.startswith("^(?:") and anchored_end and _closes_at(pattern, 1) == len(pattern) - 2:
+        return pattern[4:-2]  # ^(?:...)$, the whole value as omnicontract writes it
+    if "|" not in pattern and pattern.startswith("^") and anchored_end:
+        return pattern[1:-1]
+    anything = "(?:.|\\n)*"
+    head = "" if pattern.startswith("^") and "|" not in pattern else anything
+    tail = "" if anchored_end and "|" not in pattern else anything
+    return f"{head}(?:{pattern}){tail}"
+
+
+def _closes_at(pattern: str, start: int) -> int:
+    """Where the group opened at ``pattern[start]`` closes (-1 if it does not)."""
+    depth, i, in_class = 0, start, False
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True  # a "^" and then a "]" right after the "[" are the class's own
+            i += 1 if pattern.startswith("^", i + 1) else 0
+            i += 1 if pattern.startswith("]", i + 1) else 0
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return -1
+
+
 def place(path: tuple[Any, ...]) -> str:
     """A path in an ODCS document as its reference reads it: ``schema[0].properties[3]``."""
     out = ""
@@ -156,8 +215,8 @@ def _metric_query(
     elif metric == "invalidValues" and isinstance(valid, list):
         outside = col.isin(*[literal(str(v)) for v in valid]).not_()
         count = exp.func("count_if", exp.and_(null.not_(), outside))
-    elif metric == "invalidValues" and args.get("pattern"):
-        match = exp.func("regexp_full_match", col, literal(str(args["pattern"])))
+    elif metric == "invalidValues" and args.get("pattern"):  # found anywhere in the value
+        match = exp.RegexpLike(this=col, expression=literal(str(args["pattern"])))
         count = exp.func("count_if", exp.and_(null.not_(), match.not_()))
     elif metric in ("duplicateValues", "duplicateCount"):  # values beyond their first row
         distinct = exp.Count(this=exp.Distinct(expressions=[col]))
@@ -575,7 +634,7 @@ class _Converter:
                 spec[native] = _int(opts[key])
                 used.add(key)
         if opts.get("pattern"):
-            spec["pattern"] = str(opts["pattern"])
+            spec["pattern"] = search_pattern(str(opts["pattern"]))
             used.add("pattern")
         fmt = str(opts.get("format") or "").strip().lower()
         if fmt in {f.value for f in Format}:
@@ -619,6 +678,8 @@ class _Converter:
             self.note(where, f"sql rule not run: {why}")
             return True
         entry: dict[str, Any] = {"query": query, **bounds}
+        if soft_severity(rule):
+            entry["severity"] = soft_severity(rule)
         for key, native in (("name", "name"), ("id", "name"), ("description", "description")):
             if rule.get(key) and native not in entry:
                 entry[native] = str(rule[key])
@@ -639,16 +700,20 @@ class _Converter:
         metric = str(rule.get("metric") or rule.get("rule") or "")
         args = rule.get("arguments") if isinstance(rule.get("arguments"), dict) else {}
         bounds = {k: rule[k] for k in rule if k in ODCS_BOUNDS}
+        if not bounds and rule.get("metric"):  # the standard's metrics need a bound
+            self.note(where, f"quality rule '{metric}' has no bound (mustBe, ...): not checked")
+            return
+        bounds = bounds or {"mustBe": 0}  # an older `rule:` asserts there are none
         zero = (
-            not bounds
-            or _number(bounds.get("mustBe")) == 0
+            _number(bounds.get("mustBe")) == 0
             or _number(bounds.get("mustBeLessOrEqualTo")) == 0
             or _number(bounds.get("mustBeLessThan")) == 1
         )
         valid = args.get("validValues", rule.get("validValues"))
         unit = str(rule.get("unit", "rows")).lower()
         custom_missing = metric == "missingValues" and args.get("missingValues") not in (None, [])
-        if not zero or unit not in ("rows", "row", "") or custom_missing:
+        soft = soft_severity(rule)
+        if not zero or unit not in ("rows", "row", "") or custom_missing or soft:
             entity = str(self.entity_out.get("entity", ""))
             query = _metric_query(
                 metric, self.field_name, args, valid, percent=unit == "percent", entity=entity
@@ -656,18 +721,23 @@ class _Converter:
             if query is None or len(bounds) != 1:
                 self.note(where, f"quality rule '{metric}' with these bounds is not supported")
                 return
-            entry = {"type": "sql", "query": query, **bounds}
-            entry["description"] = str(rule.get("description") or f"{metric} of {self.field_name}")
+            entry = {"type": "sql", "query": query, "severity": rule.get("severity"), **bounds}
+            share = " in percent of the rows" if unit == "percent" else ""
+            entry["description"] = str(
+                rule.get("description") or f"{metric} of {self.field_name}{share}"
+            )
             self._sql_rule(entry, self.entity_out, where)
             return
         if metric in ("invalidValues", "validValues", "valid_values") and isinstance(valid, list):
             spec["enum"] = [str(v) for v in valid]
         elif metric in ("invalidValues",) and args.get("pattern"):
-            spec["pattern"] = str(args["pattern"])
+            spec["pattern"] = search_pattern(str(args["pattern"]))
         elif metric in ("nullValues", "missingValues", "nullCheck", "notNull", "not_null"):
             spec["required"] = True
         elif metric in ("duplicateValues", "duplicateCount", "unique"):
             spec["unique"] = True
+        elif metric == "invalidValues":
+            self.note(where, "invalidValues names neither validValues nor a pattern: not checked")
         else:
             self.note(where, f"quality rule (metric: {metric or '?'}) is not supported")
 

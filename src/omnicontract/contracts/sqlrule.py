@@ -26,7 +26,11 @@ _REFUSED = re.compile(
     r"test_|shell|md_|motherduck)",
     re.IGNORECASE,
 )
-PLACEHOLDERS = ("${model}", "{model}", "${table}", "{table}")
+# the table as a rule names it: {model}, ${table}, '{object}', ...; a {schema}. before it
+# names no schema here (the rows are the feed's)
+PLACEHOLDER = re.compile(
+    r"""(?:["']?\$?\{schema\}["']?\.)?["']?\$?\{(?:model|table|object)\}["']?"""
+)
 TIME_LIMIT_S = 60
 
 
@@ -34,8 +38,7 @@ def parse_rule(query: str, entity: str) -> Any:
     """The checked tree of a rule's query; QueryError naming what is not allowed."""
     from sqlglot import exp
 
-    for placeholder in PLACEHOLDERS:
-        query = query.replace(placeholder, entity)
+    query = PLACEHOLDER.sub(entity, query)
     tree = checked_tree(query, "duckdb")  # one read-only SELECT
     ctes = {c.alias_or_name.lower() for c in tree.find_all(exp.CTE)}
     for node in tree.walk():

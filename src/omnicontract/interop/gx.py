@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from omnicontract.contracts.model import EntityContract, FieldSpec, Format, LogicalType
+from omnicontract.interop._rules import anchored
 from omnicontract.validators.checks import primary_key
 
 if TYPE_CHECKING:
@@ -30,11 +31,6 @@ if TYPE_CHECKING:
     from omnicontract.validators.run import FeedRun, Run
 
 BLANK = r"^ *$"  # what the required and primary-key checks treat as empty text
-
-
-def anchored(pattern: str) -> str:
-    """GX matches anywhere in the value; the contract's patterns match the whole value."""
-    return f"^(?:{pattern})$"
 
 
 def _format_check(fmt: Format) -> Any:

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from omnicontract.contracts.model import EntityContract, FieldSpec, LogicalType
+from omnicontract.interop._rules import anchored
 
 API_VERSION = "v3.1.0"
 
@@ -50,7 +51,7 @@ def _type_options(spec: FieldSpec) -> dict[str, Any]:
         if spec.max_length is not None:
             opts["maxLength"] = spec.max_length
         if spec.pattern is not None:
-            opts["pattern"] = spec.pattern
+            opts["pattern"] = anchored(spec.pattern)  # ODCS patterns match anywhere
         if spec.format is not None and spec.format.value in NATIVE_FORMATS:
             opts["format"] = spec.format.value
     elif spec.type in (LogicalType.integer, LogicalType.number):

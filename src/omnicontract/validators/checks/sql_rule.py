@@ -54,6 +54,7 @@ class SqlRuleBroken(FeedCheck):
             if broken:
                 draft = feed.draft(self, None, 0, [], f"rule '{str(label)[:80]}': {broken}")
                 draft.total = 0  # a verdict on the feed, not a count of rows
+                draft.severity = rule.severity
                 contract = feed.run.project.contracts.get(entity)
                 if contract is not None:
                     draft.location = str(contract.doc.location(("sql_rules", i)))
