@@ -327,7 +327,7 @@ def test_lint_judges_the_file_against_the_standard(contract: Path) -> None:
     assert "'status' is a required property" in finding["message"]
     assert finding["location"].endswith("cities.odcs.yaml:1:1")
     validated = _run(contract)
-    assert validated.exit_code == 0 and _codes(validated)["OC-CON-007"] == ("warning", 0)
+    assert validated.exit_code == 0 and _codes(validated)["OC-CON-007"] == ("info", 0)
 
 
 def test_lint_of_a_contract_with_no_table(tmp_path: Path) -> None:
@@ -433,7 +433,7 @@ def test_a_metric_without_a_bound_is_not_a_check(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     (note,) = [f for f in json.loads(result.stdout)["findings"] if f["code"] == "OC-CON-006"]
     assert "no bound" in note["message"]
-    assert note["severity"] == "warning"
+    assert note["severity"] == "info"
 
 
 def test_a_blocking_severity_keeps_the_native_check(tmp_path: Path) -> None:
@@ -441,3 +441,31 @@ def test_a_blocking_severity_keeps_the_native_check(tmp_path: Path) -> None:
     result = _run(_sales(tmp_path, "amount", rule))
     assert result.exit_code == 1, result.output
     assert _codes(result)["OC-FLD-005"] == ("error", 2)
+
+
+@pytest.mark.parametrize(
+    ("query", "severity", "exit_code"),
+    [
+        # not a read-only query: the contract asks for a verdict that cannot be given
+        ("COPY sales TO 'copied.csv'", "error", 1),
+        ("SELECT count(*) FROM read_csv('sales.csv')", "error", 1),
+        ("SELECT count(*) FROM sales WHERE", "error", 1),
+        # a well-formed query of another table: a limitation, said and not judged
+        ("SELECT count(*) FROM refunds", "info", 0),
+    ],
+)
+def test_a_sql_rule_that_cannot_run_is_judged_by_why(
+    tmp_path: Path, query: str, severity: str, exit_code: int
+) -> None:
+    path = _sales(tmp_path, "email", {"metric": "nullValues", "mustBe": 0})
+    doc = yaml.safe_load(path.read_text())
+    doc["schema"][0]["quality"] = [{"type": "sql", "query": query, "mustBe": 0}]
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    result = _run(path)
+    assert result.exit_code == exit_code, result.output
+    (note,) = [f for f in json.loads(result.stdout)["findings"] if f["code"] == "OC-CON-006"]
+    assert note["severity"] == severity and "schema[0].quality[0]" in note["message"]
+    assert not (tmp_path / "copied.csv").exists()
+    linted = CliRunner().invoke(cli, ["lint", str(path), "--format", "json"])
+    (note,) = [f for f in json.loads(linted.stdout)["findings"] if f["code"] == "OC-CON-006"]
+    assert note["severity"] == ("error" if severity == "error" else "warning")

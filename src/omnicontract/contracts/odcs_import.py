@@ -95,6 +95,7 @@ class Unsupported:
     reason: str
     location: Location | None = None
     renamed: bool = False  # a name made lower_snake_case: matters only where names are seen
+    refused: bool = False  # a rule refused as unsafe to run: the contract's verdict fails
 
     def __str__(self) -> str:
         where = f"{self.location}: " if self.location and self.location.line else ""
@@ -310,9 +311,16 @@ class _Converter:
         self.field_name = ""
 
     # ------------------------------------------------------------ helpers
-    def note(self, path: tuple[str | int, ...], reason: str, *, renamed: bool = False) -> None:
+    def note(
+        self,
+        path: tuple[str | int, ...],
+        reason: str,
+        *,
+        renamed: bool = False,
+        refused: bool = False,
+    ) -> None:
         where = self.doc.location(path)
-        self.notes.append(Unsupported(place(path), reason, where, renamed=renamed))
+        self.notes.append(Unsupported(place(path), reason, where, renamed, refused))
 
     def leftovers(self, data: dict[str, Any], path: tuple[str | int, ...], used: set[str]) -> None:
         for key, value in data.items():
@@ -671,11 +679,14 @@ class _Converter:
             return True
         entity = str(out.get("entity", ""))
         query = _own_table(query, self.table_names, entity)
-        from omnicontract.contracts.sqlrule import problem
+        from omnicontract.contracts.sqlrule import problem, unsafe
 
         why = problem(query, entity)
         if why:
-            self.note(where, f"sql rule not run: {why}")
+            refused = unsafe(query, entity)
+            self.note(
+                where, f"sql rule {'refused' if refused else 'not run'}: {why}", refused=refused
+            )
             return True
         entry: dict[str, Any] = {"query": query, **bounds}
         if soft_severity(rule):

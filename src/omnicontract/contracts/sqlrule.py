@@ -34,6 +34,10 @@ PLACEHOLDER = re.compile(
 TIME_LIMIT_S = 60
 
 
+class OtherTable(QueryError):
+    """A well-formed, read-only query that reads a table other than the rule's own."""
+
+
 def parse_rule(query: str, entity: str) -> Any:
     """The checked tree of a rule's query; QueryError naming what is not allowed."""
     from sqlglot import exp
@@ -47,7 +51,7 @@ def parse_rule(query: str, entity: str) -> Any:
                 raise QueryError(f"a rule reads only the table '{entity}', not a function or path")
             name = node.name.lower()
             if name != entity.lower() and name not in ctes:
-                raise QueryError(f"a rule reads only the table '{entity}', not '{node.name[:60]}'")
+                raise OtherTable(f"a rule reads only the table '{entity}', not '{node.name[:60]}'")
         elif isinstance(node, exp.Func):
             name = node.name if isinstance(node, exp.Anonymous) else node.sql_name()
             if _REFUSED.match(name or "") or type(node).__name__.startswith("Read"):
@@ -72,8 +76,20 @@ def problem(query: str, entity: str) -> str | None:
     """Why ``query`` cannot be a rule of ``entity``, or None."""
     try:
         parse_rule(query, entity)
-    except QueryError as exc:
+    except QueryError as exc:  # OtherTable included
         return str(exc)
     except Exception as exc:  # sqlglot raises several kinds on odd input
         return f"the query does not parse: {str(exc).splitlines()[0][:120] if str(exc) else ''}"
     return None
+
+
+def unsafe(query: str, entity: str) -> bool:
+    """Whether ``query`` is refused for what it is (not one read-only SELECT, a function
+    or path it may not reach, not SQL at all) rather than for reading another table."""
+    try:
+        parse_rule(query, entity)
+    except OtherTable:
+        return False
+    except Exception:  # QueryError, and sqlglot's own kinds on odd input
+        return True
+    return False

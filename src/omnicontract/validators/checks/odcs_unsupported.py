@@ -14,7 +14,10 @@ class OdcsUnsupported(StaticCheck):
     """An entity contract given as an Open Data Contract Standard (ODCS) file expresses
     something omnicontract does not honour (a SQL quality rule, a tolerance, a nested
     object, a composite key...). Each part is reported by its place in the file, e.g.
-    `schema[0].properties[3].quality[1]`; the rest of the contract is checked as usual."""
+    `schema[0].properties[3].quality[1]`; the rest of the contract is checked as usual.
+    Info under `validate`, where the data is judged, and a warning under `lint`, which
+    judges the file; a SQL rule refused as unsafe is an error under both: the contract
+    asks for a verdict that cannot be given."""
 
     code = "OC-CON-006"
     name = "odcs-unsupported"
@@ -23,7 +26,8 @@ class OdcsUnsupported(StaticCheck):
         "Express the rule natively (omnicontract import odcs FILE), or accept that it is "
         "checked elsewhere; switch this check off for a file reviewed once."
     )
-    default_severity = Severity.warning
+    default_severity = Severity.info
+    lint_severity = Severity.warning
 
     def lint(self, project: Project) -> Iterable[Draft]:
         for contract in project.contracts.values():
@@ -32,6 +36,7 @@ class OdcsUnsupported(StaticCheck):
                     self.code,
                     f"{contract.model.entity}: {note.path}: {note.reason}",
                     location=str(note.location) if note.location else str(contract.path),
+                    severity=Severity.error if note.refused else None,
                 )
 
 
@@ -39,7 +44,7 @@ class OdcsInvalid(StaticCheck):
     """A contract file given in the Open Data Contract Standard does not conform to the
     standard's JSON Schema (a required key such as `status` missing, a key the standard
     does not define, a value of the wrong type). omnicontract still reads what it can;
-    other ODCS tools may refuse the file. An error under `lint`, a warning under `validate`
+    other ODCS tools may refuse the file. An error under `lint`, info under `validate`
     (where the data is judged). Checked when the standard's schema is installed
     (`pip install 'omnicontract[odcs]'`); otherwise an info finding says it was not."""
 
@@ -47,8 +52,8 @@ class OdcsInvalid(StaticCheck):
     name = "odcs-invalid"
     summary = "ODCS contract not valid against the standard's JSON Schema"
     hint = "Correct the file where the message points (see the ODCS reference of its version)."
-    # under validate the data is what is judged: a warning; lint judges the file: an error
-    default_severity = Severity.warning
+    # under validate the data is what is judged: info; lint judges the file: an error
+    default_severity = Severity.info
     lint_severity = Severity.error
 
     def lint(self, project: Project) -> Iterable[Draft]:
