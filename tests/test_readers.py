@@ -450,3 +450,37 @@ def test_system_converter_writes_what_python_does(tmp_path: Path, name: str) -> 
         assert out == by_codec()
         if name == "cp1252":
             assert out.endswith(b"L9,\xff\n")  # an invalid byte stays invalid
+
+
+@pytest.mark.parametrize("name", ["at", "pivot", "qualify", "order", "select", "Summarize"])
+def test_a_column_named_like_a_keyword_is_read(tmp_path: Path, name: str) -> None:
+    """Exports name columns freely; a name DuckDB's grammar reads as a keyword is a name."""
+    root = write_project(
+        tmp_path / "p",
+        contracts=[
+            {
+                "entity": "visit",
+                "primary_key": "visit_id",
+                "fields": {
+                    "visit_id": {"type": "string", "required": True},
+                    "seen": {"type": "timestamp"},
+                },
+            }
+        ],
+        feeds=[
+            {
+                "entity": "visit",
+                "fields": {"visit_id": name, "seen": {"column": "at", "format": "%Y-%m-%d %H:%M"}}
+                if name != "at"
+                else {"visit_id": "id", "seen": {"column": "at", "format": "%Y-%m-%d %H:%M"}},
+                "rows": f"{name if name != 'at' else 'id'},at\nv1,2024-01-02 10:00\n"
+                "v1,2024-01-03 11:00\n",
+            }
+        ],
+    )
+    result = _run(root)
+    assert not _by_code(result, "OC-SRC-002")
+    assert _feed(result).rows == 2
+    (pk,) = _by_code(result, "OC-FLD-004")
+    assert pk.count == 2
+    assert _values(root, "seen", "seen")[0].hour == 10

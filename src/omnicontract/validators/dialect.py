@@ -70,9 +70,20 @@ class DuckDBCompiler(compiler.SQLCompiler):
         return text
 
 
+class DuckDBIdentifierPreparer(compiler.IdentifierPreparer):
+    """Every name is quoted. A source's column may be called ``at``, ``pivot`` or
+    ``qualify``, which DuckDB's grammar reads as keywords in places where SQLAlchemy's list
+    of reserved words does not know them; quoted, a name is only a name (DuckDB matches
+    quoted names without regard to case, as unquoted ones)."""
+
+    def _requires_quotes(self, value: str) -> bool:
+        return True
+
+
 class DuckDBDialect(DefaultDialect):
     name = "duckdb"
     statement_compiler = DuckDBCompiler
+    preparer = DuckDBIdentifierPreparer
     type_compiler_cls = DuckDBTypeCompiler
     supports_native_boolean = True
     supports_statement_cache = True
