@@ -105,9 +105,9 @@ def partial_columns(feed: FeedRun, bound: Bound, rows_from: Any) -> None:
         )
         spec = feed.contract.fields.get(fname)
         if spec is not None and not spec.required:
-            # an optional field: those rows have no value, which the contract allows; the
-            # drift between the files is worth a warning, not a failed run
-            feed.drafts[-1].severity = Severity.warning
+            # an optional field: those rows have no value, which the contract allows (an
+            # older export written before the column existed); the drift is told, as info
+            feed.drafts[-1].severity = Severity.info
 
 
 def resolve_column(

@@ -29,8 +29,9 @@ class SourceUnreadable(SourceCheck):
 class ColumnMissing(SourceCheck):
     """A column the mapping reads is not in the source; the canonical field is left empty.
     In a feed of several files, a column that only some files lack is reported with those
-    files and their rows; for an optional field that is a warning (those rows have no
-    value, which the contract allows), for a required one an error."""
+    files and their rows; for an optional field that is info (those rows have no value,
+    which the contract allows: an older export written before the column existed), for a
+    required one an error."""
 
     code = "OC-SRC-003"
     name = "column-missing"
