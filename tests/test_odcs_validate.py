@@ -95,7 +95,7 @@ def _codes(result: Any) -> dict[str, tuple[str, int]]:
         # an optional column the older export lacks entirely: the contract is not met
         ("history", 1, {"OC-SRC-003": ("error", 0)}),
         # one file of the feed lacks the optional column: its rows have no value (allowed)
-        ("all", 0, {"OC-SRC-003": ("warning", 2)}),
+        ("all", 0, {"OC-SRC-003": ("info", 2)}),
         ("broken", 1, {"OC-FLD-004": ("error", 2), "OC-FLD-007": ("error", 1)}),
     ],
 )
@@ -469,3 +469,43 @@ def test_a_sql_rule_that_cannot_run_is_judged_by_why(
     linted = CliRunner().invoke(cli, ["lint", str(path), "--format", "json"])
     (note,) = [f for f in json.loads(linted.stdout)["findings"] if f["code"] == "OC-CON-006"]
     assert note["severity"] == ("error" if severity == "error" else "warning")
+
+
+@pytest.mark.parametrize(
+    ("prop", "naive_warned", "noted"),
+    [
+        ({}, True, False),  # nothing said: read as UTC, and the run says so
+        ({"physicalType": "TIMESTAMP_NTZ"}, False, False),  # naive by declaration
+        ({"logicalTypeOptions": {"timezone": False}}, False, False),
+        ({"logicalTypeOptions": {"defaultTimezone": "America/Sao_Paulo"}}, False, False),
+        ({"logicalTypeOptions": {"defaultTimezone": "Mars/Olympus"}}, True, True),
+    ],
+)
+def test_a_property_says_where_its_naive_timestamps_are(
+    tmp_path: Path, prop: dict[str, Any], naive_warned: bool, noted: bool
+) -> None:
+    (tmp_path / "visits.csv").write_text("id,at\nv1,2024-05-01 10:00:00\nv2,2024-05-01 11:00:00\n")
+    doc = {
+        "apiVersion": "v3.0.2",
+        "kind": "DataContract",
+        "id": "visits",
+        "version": "1.0.0",
+        "status": "active",
+        "servers": [{"server": "here", "type": "local", "format": "csv", "path": "visits.csv"}],
+        "schema": [
+            {
+                "name": "visits",
+                "properties": [
+                    {"name": "id", "logicalType": "string"},
+                    {"name": "at", "logicalType": "timestamp", **prop},
+                ],
+            }
+        ],
+    }
+    path = tmp_path / "visits.odcs.yaml"
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    result = _run(path)
+    assert result.exit_code == 0, result.output
+    codes = _codes(result)
+    assert ("OC-FLD-013" in codes) == naive_warned
+    assert ("OC-CON-006" in codes) == noted

@@ -457,8 +457,10 @@ Encoding = Annotated[str, BeforeValidator(lambda v: known_encoding(v) if isinsta
 class ReadSettings(Strict):
     """How the files are read; a `files:` entry may override any of these."""
 
-    format: Literal["csv", "json", "jsonl", "parquet"] | None = Field(
-        None, description="File format; inferred from the file suffix when omitted."
+    format: Literal["csv", "json", "jsonl", "parquet", "duckdb"] | None = Field(
+        None,
+        description="File format; inferred from the file suffix when omitted. `duckdb`: a "
+        "DuckDB database file, whose `table` is the feed.",
     )
     delimiter: str | None = Field(None, min_length=1, max_length=4, description="CSV delimiter.")
     quote: str | None = Field(None, max_length=1, description="CSV quote character.")
@@ -539,7 +541,8 @@ class Source(ReadSettings):
         None,
         min_length=1,
         max_length=255,
-        description="Table or view of the connection, as `name` or `schema.name`.",
+        description="Table or view of the connection, as `name` or `schema.name`; or the "
+        "table of a DuckDB database file (`format: duckdb`).",
     )
     query: str | None = Field(
         None,
@@ -557,9 +560,13 @@ class Source(ReadSettings):
             raise ValueError("a source needs a path, or a connection with a table or query")
         if not self.paths or not all(self.paths):
             raise ValueError("'path' must name a file or glob (it is empty)")
-        for name in ("table", "query"):
-            if getattr(self, name) is not None:
-                raise ValueError(f"'{name}' needs a connection")
+        database_file = self.resolved_format == "duckdb"
+        if self.query is not None:
+            raise ValueError("'query' needs a connection")
+        if self.table is not None and not database_file:
+            raise ValueError("'table' needs a connection, or a DuckDB database file")
+        if database_file:
+            self._file_table()
         for part in self.parts:
             fmt = part.format or infer_format(part.path)
             if fmt != "csv":
@@ -567,6 +574,14 @@ class Source(ReadSettings):
                     if getattr(part, name) is not None:
                         raise ValueError(f"'{name}' applies to csv sources only")
         return self
+
+    def _file_table(self) -> None:
+        if self.table is None:
+            raise ValueError("a DuckDB database file is read by table: set table")
+        if any((p.format or infer_format(p.path)) != "duckdb" for p in self.parts):
+            raise ValueError("the files of a DuckDB table are all DuckDB database files")
+        if not re.fullmatch(r"[A-Za-z_][\w$]*(\.[A-Za-z_][\w$]*)?", self.table):
+            raise ValueError(f"table '{self.table}' must be written name or schema.name")
 
     def _database_source(self) -> Source:
         if self.path is not None or self.files:
@@ -627,6 +642,7 @@ def infer_format(path: str) -> str:
         (".json", "json"),
         (".parquet", "parquet"),
         (".pq", "parquet"),
+        (".duckdb", "duckdb"),
     ):
         if lowered.endswith(suffix) or lowered.endswith(suffix + ".gz"):
             return fmt

@@ -27,7 +27,7 @@ from omnicontract.contracts.yamlio import PositionedDocument
 from omnicontract.errors import ContractError, Location
 from omnicontract.redact import clip
 
-FILE_SERVERS = {"local"}
+FILE_SERVERS = {"local", "duckdb"}
 _FORMATS = {"csv": "csv", "parquet": "parquet", "json": "json", "jsonl": "jsonl", "ndjson": "jsonl"}
 
 
@@ -78,6 +78,17 @@ def _source(
             hint="files: type: local; a database: list the contract in a project and declare "
             "the connection there (see docs/engines.md)",
         )
+    if kind == "duckdb":  # a database file: each schema object is one of its tables
+        database = server.get("database") or server.get("path")
+        if not isinstance(database, str) or not database:
+            raise ContractError(
+                "the duckdb server names no database file",
+                location=where,
+                hint="database: data/sales.duckdb",
+            )
+        schema = server.get("schema")
+        table = f"{schema}.{entity_name}" if isinstance(schema, str) and schema else entity_name
+        return {"format": "duckdb", "table": table, "path": _placed(database, folder, root)}
     path = server.get("path") or server.get("location")
     if not isinstance(path, str) or not path:
         raise ContractError("the server has no path", location=where, hint="path: data/*.csv")
@@ -96,12 +107,16 @@ def _source(
     delimiter = server.get("delimiter")
     if source.get("format") == "csv" and isinstance(delimiter, str) and len(delimiter) == 1:
         source["delimiter"] = delimiter
-    # relative to the contract's folder, else to the root (the working directory); a
-    # source path is relative to the root
+    source["path"] = _placed(path, folder, root)
+    return source
+
+
+def _placed(path: str, folder: Path, root: Path) -> str:
+    """A server's path as a source path (relative to the root, the working directory):
+    relative to the contract's folder when it names files there, else to the root."""
     if not Path(path).is_absolute() and folder != root and list(folder.glob(path)):
         path = os.path.relpath(folder / path, root)
-    source["path"] = path.replace(os.sep, "/")
-    return source
+    return path.replace(os.sep, "/")
 
 
 def _at(data: Any, path: tuple[str | int, ...]) -> Any:
@@ -110,15 +125,44 @@ def _at(data: Any, path: tuple[str | int, ...]) -> Any:
     return data
 
 
-def columns(doc: PositionedDocument, imported: Any) -> tuple[str, dict[str, str]]:
-    """The schema object's name and, per imported field, the property name it came from
-    (the column of a file)."""
+# types that say a timestamp carries no zone of its own
+_NAIVE_TYPES = {"timestamp_ntz", "timestamp without time zone", "datetime"}
+
+
+def columns(doc: PositionedDocument, imported: Any) -> tuple[str, dict[str, Any], set[str]]:
+    """The schema object's name; per imported field, the property name it came from (the
+    column of a file), with the zone of its naive timestamps when the property gives one;
+    and the places of the options so honoured."""
     obj = _at(doc.data, imported.origins[()])
-    fields = {
-        name: str(_at(doc.data, imported.origins[("fields", name)])["name"])
-        for name in imported.data["fields"]
-    }
-    return str(obj.get("name", imported.data["entity"])), fields
+    fields: dict[str, Any] = {}
+    used: set[str] = set()
+    for name, spec in imported.data["fields"].items():
+        path = imported.origins[("fields", name)]
+        prop = _at(doc.data, path)
+        fields[name] = str(prop["name"])
+        zone = _naive_zone(prop) if spec.get("type") == "timestamp" else None
+        if zone is not None:
+            fields[name] = {"column": fields[name], "timezone": zone}
+            opts = (*path, "logicalTypeOptions")
+            used |= {place((*opts, "timezone")), place((*opts, "defaultTimezone"))}
+    return str(obj.get("name", imported.data["entity"])), fields, used
+
+
+def _naive_zone(prop: dict[str, Any]) -> str | None:
+    """The zone a property's timestamps are written in when they carry none: its
+    ``defaultTimezone``, else UTC when the property says they are naive
+    (``timestamp_ntz``, ``timezone: false``); None when it says neither."""
+    from omnicontract.contracts.values import zone_problem
+
+    opts = prop.get("logicalTypeOptions")
+    opts = opts if isinstance(opts, dict) else {}
+    default = opts.get("defaultTimezone")
+    if isinstance(default, str) and default.strip() and zone_problem(default.strip()) is None:
+        return default.strip()
+    types = {str(prop.get(k) or "").strip().lower() for k in ("logicalType", "physicalType")}
+    if types & _NAIVE_TYPES or str(opts.get("timezone")).strip().lower() == "false":
+        return "UTC"
+    return None
 
 
 # the row bounds each bound of a rowCount rule sets, by its native name
@@ -170,7 +214,7 @@ def _rule_bounds(rule: dict[str, Any]) -> tuple[int | None, int | None] | None:
 
 def binding_data(
     doc: PositionedDocument,
-    tables: list[tuple[str, str, dict[str, str], dict[str, int]]],
+    tables: list[tuple[str, str, dict[str, Any], dict[str, int]]],
     server_name: str | None,
     root: Path,
 ) -> tuple[dict[str, Any], tuple[str | int, ...]]:
@@ -221,10 +265,13 @@ def load(
     tables = []
     for one in imported:
         volume, used = row_count(doc, one)
-        # honoured here: the row counts, the servers, and the names (each column is read
-        # under the contract's own name; findings give its lower_snake_case form)
+        table, fields, zones = columns(doc, one)
+        used |= zones
+        # honoured here: the row counts, the servers, the zones of naive timestamps, and
+        # the names (each column is read under the contract's own name; findings give its
+        # lower_snake_case form)
         one.unsupported = [n for n in one.unsupported if n.path not in used and not n.renamed]
-        tables.append((one.data["entity"], *columns(doc, one), volume))
+        tables.append((one.data["entity"], table, fields, volume))
     if not data:
         return settings, imported, None, root
     data, at = binding_data(doc, tables, server, root)

@@ -71,6 +71,7 @@ class DuckDBEngine(Engine):
         # Derived tables that live to the end of the run are kept compressed in memory.
         self.con.execute("ATTACH ':memory:' AS packed (COMPRESS)")
         self._dialect = dialect()
+        self.attached: list[str] = []  # database files read by feeds, by their names here
         self.phones = PhoneLookups(self)
 
     @property

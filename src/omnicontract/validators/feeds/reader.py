@@ -34,7 +34,7 @@ from sqlalchemy.types import UserDefinedType
 
 from omnicontract.contracts.model import Source, SourceFile, infer_format
 from omnicontract.contracts.paths import Confinement
-from omnicontract.validators.feeds import csv, encoding, glob_files, json, parquet
+from omnicontract.validators.feeds import csv, duckdbfile, encoding, glob_files, json, parquet
 from omnicontract.validators.sqlfuncs import struct_path
 from omnicontract.words import n_of
 
@@ -55,6 +55,7 @@ class FileNames(UserDefinedType[str]):
         return f"ENUM({', '.join(quote(p) for p in self.paths)})"
 
 
+BINARY = ("parquet", "duckdb")  # formats with no text encoding
 SHAPE = "__oc_shape"
 ZONE = "__oc_zone"
 ROW_FILE = "__oc_file"
@@ -87,6 +88,7 @@ class Group:
     ignore_errors: bool = False
     parallel: bool = True
     bad_json: list[tuple[Path, int, list[int]]] = field(default_factory=list)
+    tables: list[Any] = field(default_factory=list)  # a database file's table, per file
 
     def expression(self) -> Any:
         if self.fmt == "csv":
@@ -94,6 +96,8 @@ class Group:
             return csv.read_expression(self.read, self.layout, self.rejects, parallel=self.parallel)
         if self.fmt in ("json", "jsonl"):
             return json.read_expression(self.read, self.fmt, ignore_errors=self.ignore_errors)
+        if self.fmt == "duckdb":
+            return duckdbfile.read_expression(self.read, self.tables, list(self.columns))
         return parquet.read_expression(self.read)
 
 
@@ -147,14 +151,18 @@ class FeedReader:
     def _open(self, index: int, part: SourceFile, path: Path) -> None:
         fmt = part.format or infer_format(path.name)
         read = path
+        tables: list[Any] = []
         try:
-            if fmt != "parquet" and not encoding.is_native(part.encoding):
+            if fmt not in BINARY and not encoding.is_native(part.encoding):
                 target = self.workdir / f"{self.prefix}_{len(self.original)}{_suffix(path)}"
                 read = encoding.transcode(path, part.encoding, target)
             self.original[str(read)] = path
             lay = csv.layout(path, part, read if read != path else None) if fmt == "csv" else None
             if lay is not None:
                 columns = dict.fromkeys(lay.names, "VARCHAR")
+            elif fmt == "duckdb":
+                tables.append(duckdbfile.attach(self.engine, path, self.source.table or ""))
+                columns = self._describe(fmt, read, tables)
             else:
                 columns = self._describe(fmt, read)
         except Exception as exc:  # one unreadable file; the feed's other files are read
@@ -164,11 +172,13 @@ class FeedReader:
             if (g.part_index, g.fmt, g.layout, g.columns) == (index, fmt, lay, columns):
                 g.files.append(path)
                 g.read.append(read)
+                g.tables.extend(tables)
                 return
         rejects = f"{self.prefix}_rejects_{len(self.groups)}"
-        self.groups.append(Group(index, part, fmt, [path], [read], columns, lay, rejects))
+        group = Group(index, part, fmt, [path], [read], columns, lay, rejects, tables=tables)
+        self.groups.append(group)
 
-    def _describe(self, fmt: str, read: Path) -> dict[str, str]:
+    def _describe(self, fmt: str, read: Path, tables: list[Any] | None = None) -> dict[str, str]:
         import duckdb
 
         def described(expr: Any) -> dict[str, str]:
@@ -176,7 +186,10 @@ class FeedReader:
             return {d[0]: str(d[1]) for d in result.description if d[0] != csv.FILE}
 
         try:
-            return described(Group(0, SourceFile(path=""), fmt, [read], [read], {}).expression())
+            one = Group(0, SourceFile(path=""), fmt, [read], [read], {}, tables=tables or [])
+            if fmt == "duckdb":  # every column of the table
+                return described(one.tables[0])
+            return described(one.expression())
         except duckdb.Error:
             if fmt != "jsonl":
                 raise
@@ -189,7 +202,7 @@ class FeedReader:
         return Problem(
             "OC-SRC-002",
             f"cannot read {path.name} as {fmt}"
-            + (f" ({part.encoding})" if part.encoding and fmt != "parquet" else "")
+            + (f" ({part.encoding})" if part.encoding and fmt not in BINARY else "")
             + f": {why}",
             count=1,
             samples=[(path.name, 1)],

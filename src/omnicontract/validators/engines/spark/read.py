@@ -222,6 +222,8 @@ def read_source(
 ) -> Read:
     """The frame of a feed's source files (``styled``: see ``trailing_style``)."""
     fmt = source.resolved_format
+    if fmt == "duckdb":
+        raise ValueError("a DuckDB database file is read by the DuckDB engine only")
     if source.skip_rows:
         raise ValueError("skip_rows is not supported on the Spark engine (Spark's CSV reader)")
     if fmt == "csv":
