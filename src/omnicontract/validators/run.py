@@ -255,6 +255,9 @@ class Run:
 
             prepare_database_feed(self, feed)
             return
+        if b.source.is_catalog:  # a table of the engine's catalog (Spark)
+            self.engine.load_table(feed)
+            return
         self.engine.load_feed(feed)
 
     # ------------------------------------------------------------------ checks

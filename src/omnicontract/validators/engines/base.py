@@ -82,6 +82,18 @@ class Engine:
         success set ``feed.ok``."""
         raise NotImplementedError
 
+    def load_table(self, feed: FeedRun) -> None:
+        """Like ``load_feed``, for a feed that is a table of the engine's own catalog
+        (``source: {table: ...}`` without a connection). Only the Spark engine has a
+        catalog; elsewhere the feed is not read, and says why (OC-SRC-002)."""
+        feed.source_draft(
+            "OC-SRC-002",
+            f"table {feed.binding.source.table} is a table of the Spark catalog: the "
+            f"{self.name} engine cannot read it; the feed was not read",
+            location=str(feed.channel.feed_location(feed.index, "source", "table")),
+        )
+        feed.drafts[-1].hint = "Run with --engine spark, or read it through a connection:"
+
     def close(self) -> None:
         raise NotImplementedError
 
