@@ -48,6 +48,7 @@ def get_session(master: str | None = None) -> Any:
     if active is not None and master is None:
         session = active
     elif master and master.startswith("sc://"):
+        _reachable(master)
         session = SparkSession.builder.remote(master).getOrCreate()
     else:
         if not (os.environ.get("JAVA_HOME") or _which("java")):
@@ -115,6 +116,37 @@ class RunSettings:
         for logger, level in self.levels.items():
             logger.setLevel(level)
         self.levels.clear()
+
+
+CONNECT_PORT = 15002  # Spark Connect's default
+CONNECT_TIMEOUT_S = 15
+
+
+def _reachable(url: str) -> None:
+    """Refuse a Spark Connect URL whose server does not answer (the client would retry
+    for minutes before saying so)."""
+    import socket
+    from urllib.parse import urlsplit
+
+    from omnicontract.redact import redact
+
+    shown = redact(url)
+    try:
+        where = urlsplit(url.split(";", 1)[0])
+        host, port = where.hostname, where.port or CONNECT_PORT
+    except ValueError:
+        host = None
+    if not host:
+        raise UsageError(
+            f"{shown} is not a Spark Connect URL", hint="write sc://host:port (port 15002)"
+        )
+    try:
+        socket.create_connection((host, port), timeout=CONNECT_TIMEOUT_S).close()
+    except OSError as exc:
+        raise UsageError(
+            f"cannot reach the Spark Connect server at {shown}: {exc.strerror or exc}",
+            hint="check that the server runs and that --spark-master names its host and port",
+        ) from None
 
 
 def is_local(session: Any) -> bool:
