@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from click.testing import CliRunner
 from sqlalchemy import String, bindparam, cast, func, literal, select
 
@@ -19,7 +18,7 @@ import omnicontract
 from omnicontract.cli.main import cli
 from tests.conftest import FIXED_NOW, write_case
 from tests.database_feeds import findings_key, same_findings
-from tests.spark_tables import create_database, drop_database, new_database, save_table, to_catalog
+from tests.spark_tables import drop_database, new_database, to_catalog
 from tests.test_check_cases import _load_cases
 from tests.test_spark_cases import findings
 from tests.test_spark_engine import TIMES
@@ -117,43 +116,9 @@ def test_metastore_tables_over_connect_read_like_files(
 def test_typed_metastore_table_over_connect(
     tmp_path: Path, spark_connect: str, remote: Any
 ) -> None:
-    from tests.test_spark_tables import (
-        TYPED_CONTRACT,
-        TYPED_FIELDS,
-        TYPED_ROWS,
-        TYPED_SCHEMA,
-        write_parquet,
-    )
+    from tests.test_spark_tables import check_typed_runs, typed_runs
 
-    feed = {"entity": "thing", "fields": TYPED_FIELDS, "files": {}}
-    root = write_case(tmp_path / "p", {"contracts": [TYPED_CONTRACT], "feeds": [feed]})
-    write_parquet(root / "data" / "things.parquet")
-    channel = root / "channels" / "ch0.yaml"
-    binding = yaml.safe_load(channel.read_text(encoding="utf-8"))
-    binding["feeds"][0]["source"] = {"path": "data/things.parquet"}
-    channel.write_text(yaml.safe_dump(binding, sort_keys=False))
-    on_parquet = omnicontract.validate(root, now=FIXED_NOW, show_pii=True)
-    database = new_database()
-    create_database(remote, database)
-    try:
-        save_table(remote, f"{database}.things", remote.createDataFrame(TYPED_ROWS, TYPED_SCHEMA))
-        binding["feeds"][0]["source"] = {"table": f"{database}.things"}
-        channel.write_text(yaml.safe_dump(binding, sort_keys=False))
-        on_table = omnicontract.validate(
-            root, now=FIXED_NOW, show_pii=True, engine="spark", spark_master=spark_connect
-        )
-        missing = {"table": f"{database}.nothing"}
-        binding["feeds"][0]["source"] = missing
-        channel.write_text(yaml.safe_dump(binding, sort_keys=False))
-        no_table = omnicontract.validate(
-            root, now=FIXED_NOW, engine="spark", spark_master=spark_connect
-        )
-    finally:
-        drop_database(remote, database)
-    same_findings(on_table, on_parquet)
-    assert [(f.code, f.message) for f in no_table.findings if f.code.startswith("OC-SRC")] == [
-        ("OC-SRC-001", f"no table {database}.nothing in the Spark catalog")
-    ]
+    check_typed_runs(typed_runs(tmp_path / "p", remote, spark_master=spark_connect))
 
 
 def test_the_cli_takes_a_spark_connect_url(tmp_path: Path, spark_connect: str) -> None:

@@ -115,46 +115,67 @@ def write_parquet(path: Path) -> None:
     )
 
 
-def test_typed_columns_read_like_the_same_values_in_a_file(tmp_path: Path, spark: Any) -> None:
-    """A typed table gives the findings of the same values written as text in a CSV file
-    (codes and counts), and of the same typed values in a Parquet file read by DuckDB
-    (samples too: a native timestamp is shown as its instant in UTC, there is no text)."""
+def rebind(root: Path, source: dict[str, Any]) -> None:
+    """Point the first feed of channel ch0 at ``source``."""
+    channel = root / "channels" / "ch0.yaml"
+    binding = yaml.safe_load(channel.read_text(encoding="utf-8"))
+    binding["feeds"][0]["source"] = source
+    channel.write_text(yaml.safe_dump(binding, sort_keys=False))
+
+
+def typed_runs(root: Path, session: Any, **spark: Any) -> tuple[Any, Any, Any, Any]:
+    """The typed rows as CSV text, as a Parquet file (both on DuckDB), as a table of
+    ``session``'s catalog and as a table that does not exist (both on Spark, ``spark``:
+    more options of the run): the four results."""
     names = [c.split()[0] for c in TYPED_SCHEMA.split(", ")]
     text = "\n".join([",".join(names), *[",".join(map(as_text, r)) for r in TYPED_ROWS]])
     feed = {"entity": "thing", "fields": TYPED_FIELDS, "rows": text + "\n"}
-    root = write_project(tmp_path / "p", contracts=[TYPED_CONTRACT], feeds=[feed])
+    root = write_project(root, contracts=[TYPED_CONTRACT], feeds=[feed])
     on_csv = omnicontract.validate(root, now=FIXED_NOW, show_pii=True)
+    write_parquet(root / "data" / "things.parquet")
+    rebind(root, {"path": "data/things.parquet"})
+    on_parquet = omnicontract.validate(root, now=FIXED_NOW, show_pii=True)
+    database = new_database()
+    create_database(session, database)
+    try:
+        save_table(session, f"{database}.things", session.createDataFrame(TYPED_ROWS, TYPED_SCHEMA))
+        rebind(root, {"table": f"{database}.things"})
+        on_table = omnicontract.validate(
+            root, now=FIXED_NOW, show_pii=True, engine="spark", **spark
+        )
+        rebind(root, {"table": f"{database}.nothing"})
+        no_table = omnicontract.validate(root, now=FIXED_NOW, engine="spark", **spark)
+    finally:
+        drop_database(session, database)
+    return on_csv, on_parquet, on_table, no_table
+
+
+def check_typed_runs(runs: tuple[Any, Any, Any, Any]) -> None:
+    """A typed table gives the findings of the same values written as text in a CSV file
+    (codes and counts), and of the same typed values in a Parquet file read by DuckDB
+    (samples too: a native timestamp is shown as its instant in UTC, there is no text);
+    a table that does not exist is OC-SRC-001."""
+    on_csv, on_parquet, on_table, no_table = runs
     assert {f.code for f in on_csv.findings} >= {
         "OC-FLD-001", "OC-FLD-005", "OC-FLD-006", "OC-FLD-007", "OC-FLD-013", "OC-FLD-014"
     }  # fmt: skip
-    channel = root / "channels" / "ch0.yaml"
-    binding = yaml.safe_load(channel.read_text(encoding="utf-8"))
-    write_parquet(root / "data" / "things.parquet")
-    binding["feeds"][0]["source"] = {"path": "data/things.parquet"}
-    channel.write_text(yaml.safe_dump(binding, sort_keys=False))
-    on_parquet = omnicontract.validate(root, now=FIXED_NOW, show_pii=True)
-    database = new_database()
-    create_database(spark, database)
-    try:
-        save_table(spark, f"{database}.things", spark.createDataFrame(TYPED_ROWS, TYPED_SCHEMA))
-        binding["feeds"][0]["source"] = {"table": f"{database}.things"}
-        channel.write_text(yaml.safe_dump(binding, sort_keys=False))
-        on_table = omnicontract.validate(root, now=FIXED_NOW, show_pii=True, engine="spark")
-    finally:
-        drop_database(spark, database)
     assert findings_key(on_table) == findings_key(on_csv)
     same_findings(on_table, on_parquet)
-    assert on_table.channels[0].feeds[0].source == f"table:{database}.things"
+    table = on_table.channels[0].feeds[0].source.removeprefix("table:")
+    assert [(f.code, f.message) for f in no_table.findings if f.code.startswith("OC-SRC")] == [
+        ("OC-SRC-001", f"no table {table.replace('things', 'nothing')} in the Spark catalog")
+    ]
+
+
+def test_typed_columns_read_like_the_same_values_in_a_file(tmp_path: Path, spark: Any) -> None:
+    check_typed_runs(typed_runs(tmp_path / "p", spark))
 
 
 # ---------------------------------------------------------------- names and problems
 def _one_feed(root: Path, source: dict[str, Any]) -> Path:
     feed = {"entity": "customer", "fields": {"customer_id": "id"}, "rows": "id\nC1\n"}
     root = write_project(root, feeds=[feed, {**feed}])
-    channel = root / "channels" / "ch0.yaml"
-    binding = yaml.safe_load(channel.read_text(encoding="utf-8"))
-    binding["feeds"][0]["source"] = source
-    channel.write_text(yaml.safe_dump(binding, sort_keys=False))
+    rebind(root, source)
     return root
 
 
@@ -209,4 +230,16 @@ def test_a_catalog_table_on_another_engine_is_a_finding(tmp_path: Path) -> None:
     result = omnicontract.validate(root, now=FIXED_NOW)
     assert [(c, ch) for c, ch, _m in _source_findings(result)] == [("OC-SRC-002", "ch0")]
     assert "--engine spark" in next(f.hint for f in result.findings if f.code == "OC-SRC-002")
+    assert result.channels[1].feeds[0].rows == 1
+
+
+def test_a_database_feed_on_spark_is_a_finding(tmp_path: Path, spark: Any) -> None:
+    """A feed of a connection (SQLite here) is not read by the Spark engine: it says so,
+    and the other feeds run."""
+    from tests.database_feeds import to_database
+
+    feed = {"entity": "customer", "fields": {"customer_id": "id"}, "rows": "id\nC1\n"}
+    root = to_database(write_project(tmp_path / "p", feeds=[feed, {**feed}]), channels={"ch0"})
+    result = omnicontract.validate(root, now=FIXED_NOW, engine="spark")
+    assert [(c, ch) for c, ch, _m in _source_findings(result)] == [("OC-SRC-002", "ch0")]
     assert result.channels[1].feeds[0].rows == 1

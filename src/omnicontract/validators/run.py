@@ -250,7 +250,8 @@ class Run:
             entity=b.entity,
             source=b.source.display,
         )
-        if b.source.is_database:  # checked where it lives (validators/database.py)
+        if b.source.is_database and self.engine.takes_database_feeds:
+            # checked where it lives (validators/database.py)
             from omnicontract.validators.database import prepare_database_feed
 
             prepare_database_feed(self, feed)

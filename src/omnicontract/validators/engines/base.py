@@ -26,6 +26,9 @@ class Engine:
     """One engine of a run. Subclasses implement every method below."""
 
     name: ClassVar[str]
+    # whether a database feed's keys can be brought into this engine's tables in batches
+    # (``append`` and list parameters); otherwise ``load_feed`` says it cannot read it
+    takes_database_feeds: ClassVar[bool] = True
 
     def __init__(self, options: EngineOptions):
         self.options = options

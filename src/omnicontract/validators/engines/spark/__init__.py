@@ -62,6 +62,7 @@ def _file_name(uri: str) -> str:
 
 class SparkEngine(Engine):
     name = "spark"
+    takes_database_feeds = False  # Spark binds no list parameter holding a NULL
 
     def __init__(self, options: EngineOptions):
         super().__init__(options)
