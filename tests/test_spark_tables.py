@@ -214,7 +214,7 @@ def test_a_table_name_the_run_uses_for_a_view_is_the_catalog_table(
 
 
 @pytest.mark.parametrize(
-    "name", ["a.b.c.d", "db.tbl; DROP TABLE x", "db.`tbl`", "db..tbl", "tbl name", "db.tbl--"]
+    "name", ["a.b.c.d", "db.tbl; DROP TABLE x", "db.`tbl`", "db..tbl", "tbl name", "db.t'x"]
 )
 def test_a_table_name_that_is_not_identifier_parts_is_refused_at_load(
     tmp_path: Path, name: str
