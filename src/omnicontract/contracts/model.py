@@ -552,6 +552,8 @@ class Source(ReadSettings):
     def _one_kind(self) -> Source:
         if self.connection is not None:
             return self._database_source()
+        if self.query is not None:
+            raise ValueError("a query needs a connection")
         if self.table is not None and self.path is None and not self.files:
             return self._catalog_source()
         if not self.path and not self.files:
@@ -560,9 +562,8 @@ class Source(ReadSettings):
             )
         if not self.paths or not all(self.paths):
             raise ValueError("'path' must name a file or glob (it is empty)")
-        for name in ("table", "query"):
-            if getattr(self, name) is not None:
-                raise ValueError(f"'{name}' needs a connection, or no path")
+        if self.table is not None:
+            raise ValueError("'table' needs a connection, or no path")
         for part in self.parts:
             fmt = part.format or infer_format(part.path)
             if fmt != "csv":
@@ -586,8 +587,6 @@ class Source(ReadSettings):
     def _catalog_source(self) -> Source:
         """A table of the Spark catalog: its name is one to three identifier parts, which
         the engine quotes; nothing else of the name reaches Spark."""
-        if self.query is not None:
-            raise ValueError("a query needs a connection")
         for name in FILE_ONLY:
             if name in self.model_fields_set:
                 raise ValueError(f"'{name}' applies to file sources only")
