@@ -22,6 +22,13 @@ def copy_example(name: str, dest: Path) -> Path:
     return Path(shutil.copytree(ROOT / "examples" / name, dest, ignore=RUN_STATE))
 
 
+def write_case(root: Path, case: dict[str, Any]) -> Path:
+    """The project of a check case of ``tests/cases/`` (see ``write_project``)."""
+    return write_project(
+        root, contracts=case.get("contracts"), feeds=case["feeds"], project=case.get("project")
+    )
+
+
 def write_project(
     root: Path,
     *,
@@ -235,19 +242,34 @@ TEST_SPARK_CONF = {
 }
 
 
-def spark_session_or_skip() -> Any:
-    """The worker's one local SparkSession (UTC, one-partition shuffles, no UI):
-    skipped where pyspark or Java is missing, unless ``OMNICONTRACT_REQUIRE_SPARK=1``
-    (CI), where it fails."""
+def _spark_or_skip() -> None:
+    """Skip where pyspark or Java is missing, unless ``OMNICONTRACT_REQUIRE_SPARK=1`` (CI),
+    where the test fails."""
     import importlib.util
     import os
-    import shutil
 
     missing = pytest.fail if os.environ.get("OMNICONTRACT_REQUIRE_SPARK") == "1" else pytest.skip
     if importlib.util.find_spec("pyspark") is None:
         missing("pyspark is not installed (pip install -e '.[test]')")
     if not (os.environ.get("JAVA_HOME") or shutil.which("java")):
         missing("Java is not installed (the Spark tests need Java 17 or later)")
+
+
+def _scratch(prefix: str) -> str:
+    """A folder for this test process, removed when it ends."""
+    import atexit
+    import tempfile
+
+    path = tempfile.mkdtemp(prefix=prefix)
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
+    return path
+
+
+def spark_session_or_skip() -> Any:
+    """The worker's one local SparkSession (UTC, one-partition shuffles, no UI, its
+    catalog's warehouse in a temporary folder): skipped where pyspark or Java is missing,
+    unless ``OMNICONTRACT_REQUIRE_SPARK=1`` (CI), where it fails."""
+    _spark_or_skip()
     from pyspark.sql import SparkSession
 
     from omnicontract.validators.engines.spark.session import get_session
@@ -257,10 +279,22 @@ def spark_session_or_skip() -> Any:
         builder = SparkSession.builder.master("local[1]")
         for key, value in TEST_SPARK_CONF.items():
             builder = builder.config(key, value)
-        builder.getOrCreate()
+        builder.config("spark.sql.warehouse.dir", _scratch("oc-spark-warehouse-")).getOrCreate()
     return get_session()
 
 
 @pytest.fixture(scope="session")
 def spark() -> Any:
     return spark_session_or_skip()
+
+
+@pytest.fixture(scope="module")
+def spark_connect(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A Spark Connect server (``local[1]``, a Hive metastore in Derby and its warehouse in
+    a temporary folder), started from the pyspark package for the module and stopped at its
+    end; its URL (``sc://localhost:PORT``). Its Python workers run this interpreter."""
+    _spark_or_skip()
+    from tests.spark_connect import connect_server
+
+    with connect_server(tmp_path_factory.mktemp("spark-connect")) as url:
+        yield url

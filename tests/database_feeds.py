@@ -112,3 +112,14 @@ def findings_key(result: Any, ignore: set[str] = FILE_ONLY_CODES) -> list[tuple[
         for f in result.findings
         if f.code not in ignore
     )
+
+
+def same_findings(on_tables: Any, on_files: Any) -> None:
+    """Code, channel, feed, field and count alike (codes about reading files left out),
+    nothing that could not run, and the same samples of field and mapping findings."""
+    assert findings_key(on_tables) == findings_key(on_files)
+    assert not [f for f in on_tables.findings if f.code == "OC-SRC-010"]
+    samples = {(f.code, f.channel, f.field): sorted(map(str, f.samples)) for f in on_files.findings}
+    for f in on_tables.findings:
+        if f.code.startswith(("OC-FLD", "OC-MAP")):
+            assert sorted(map(str, f.samples)) == samples[(f.code, f.channel, f.field)], f.code

@@ -79,7 +79,9 @@ def test_table_and_query_sources_load(tmp_path: Path) -> None:
             "file sources",
         ),
         ({"connection": "crm", "table": "a.b.c"}, {"crm": "sqlite:///x.db"}, "schema.name"),
-        ({"table": "t"}, {}, "needs a path"),
+        ({"query": "select 1"}, {}, "a query needs a connection"),
+        ({"table": "t", "path": "x.csv"}, {}, "needs a connection, a DuckDB database file"),
+        ({"table": "db.t", "delimiter": ";"}, {}, "file sources"),
         (
             {"connection": "crm", "query": "delete from customers"},
             {"crm": "sqlite:///x.db"},

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 import omnicontract
-from tests.conftest import FIXED_NOW, write_project
-from tests.database_feeds import findings_key, new_schema, to_database
+from tests.conftest import FIXED_NOW, write_case
+from tests.database_feeds import new_schema, same_findings, to_database
 from tests.test_check_cases import _load_cases
 
 # Cases not yet equal on a database (test id with its dialect), as strict expected
@@ -33,12 +33,7 @@ def _validate(root: Path, case: dict[str, Any]) -> Any:
 def test_case_gives_the_same_findings_on_a_database(
     code: str, case: dict[str, Any], dialect: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
-    root = write_project(
-        tmp_path / "p",
-        contracts=case.get("contracts"),
-        feeds=case["feeds"],
-        project=case.get("project"),
-    )
+    root = write_case(tmp_path / "p", case)
     if request.node.callspec.id in NOT_YET_EQUAL:
         request.applymarker(pytest.mark.xfail(strict=True, reason="not equal on a database yet"))
     on_files = _validate(root, case)
@@ -47,13 +42,7 @@ def test_case_gives_the_same_findings_on_a_database(
         tables = to_database(root, url, schema=new_schema() if url else None)
     except FileNotFoundError:
         pytest.skip("a feed with no file (or an empty one) cannot become a table")
-    on_tables = _validate(tables, case)
-    assert findings_key(on_tables) == findings_key(on_files)
-    assert not [f for f in on_tables.findings if f.code == "OC-SRC-010"]
-    samples = {(f.code, f.channel, f.field): sorted(map(str, f.samples)) for f in on_files.findings}
-    for f in on_tables.findings:
-        if f.code.startswith("OC-FLD") or f.code.startswith("OC-MAP"):
-            assert sorted(map(str, f.samples)) == samples[(f.code, f.channel, f.field)], f.code
+    same_findings(_validate(tables, case), on_files)
 
 
 def test_the_example_with_its_crm_in_postgresql_finds_the_same(

@@ -101,7 +101,7 @@ def test_what_is_not_a_table_is_not_read(tmp_path: Path, table: str, why: str) -
     ("source", "why"),
     [
         ({"path": "data/shop.duckdb"}, "read by table"),
-        ({"path": "data/ch0.csv", "table": "orders"}, "needs a connection, or a DuckDB"),
+        ({"path": "data/ch0.csv", "table": "orders"}, "needs a connection, a DuckDB database"),
         ({"path": "data/shop.duckdb", "table": "orders; DROP TABLE x"}, "name or schema.name"),
         ({"path": "data/shop.duckdb", "table": "a.b.c"}, "name or schema.name"),
     ],

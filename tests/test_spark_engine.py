@@ -167,3 +167,43 @@ def test_a_spark_master_needs_the_spark_engine() -> None:
     result = CliRunner().invoke(cli, ["validate", str(RETAIL), "--spark-master", "local[1]"])
     assert result.exit_code == 2
     assert "--engine spark" in result.output
+
+
+def test_an_unreachable_spark_connect_url_is_a_usage_error(tmp_path: Path) -> None:
+    pytest.importorskip("pyspark")
+    result = CliRunner().invoke(
+        cli, ["validate", str(RETAIL), "--engine", "spark", "--spark-master", "sc://127.0.0.1:1"]
+    )
+    assert result.exit_code == 2
+    assert "cannot reach the Spark Connect server at sc://127.0.0.1:1" in result.output
+
+
+RUN_KEYS = (
+    "spark.sql.session.timeZone",
+    "spark.sql.legacy.javaCharsets",
+    "spark.sql.csv.parser.columnPruning.enabled",
+)
+
+
+def test_a_run_puts_back_the_settings_it_changed_on_the_session(tmp_path: Path, spark: Any) -> None:
+    """The session may be a user's own (a notebook's): the run's UTC, CSV and charset
+    settings hold during the run only."""
+    from tests.conftest import write_project
+
+    zone = spark.conf.get("spark.sql.session.timeZone")
+    spark.conf.set("spark.sql.session.timeZone", "America/Sao_Paulo")
+    try:
+        before = {k: spark.conf.get(k, None) for k in RUN_KEYS}
+        feed = {
+            "entity": "customer",
+            "fields": {"customer_id": "id", "full_name": "nome"},
+            "source": {"encoding": "cp1252"},
+            "files": {"ch0.csv": "id,nome\nC1,João\n".encode("cp1252")},
+        }
+        root = write_project(tmp_path / "p", feeds=[feed])
+        result = omnicontract.validate(root, now=FIXED_NOW, engine="spark")
+        assert result.channels[0].feeds[0].rows == 1
+        assert not [f for f in result.findings if f.code.startswith("OC-SRC")]
+        assert {k: spark.conf.get(k, None) for k in RUN_KEYS} == before
+    finally:
+        spark.conf.set("spark.sql.session.timeZone", zone)

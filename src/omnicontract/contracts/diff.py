@@ -658,7 +658,7 @@ def _source_parsing(p: Pair) -> Iterator[Hit]:
 
 @rule("source-path-changed", "feed", MINOR, "the `source.path` changes")
 def _source_path(p: Pair) -> Iterator[Hit]:
-    both_files = not (p.old.source.is_database or p.new.source.is_database)
+    both_files = p.old.source.in_files and p.new.source.in_files
     if both_files and p.old.source.paths != p.new.source.paths:
         yield (
             p.sub("source.path"),
@@ -678,17 +678,21 @@ def _source_path(p: Pair) -> Iterator[Hit]:
 )
 def _source_database(p: Pair) -> Iterator[Hit]:
     old, new = p.old.source, p.new.source
-    if (old.connection, old.table) != (new.connection, new.table) and (
-        old.is_database or new.is_database
+    if (old.connection, old.table) != (new.connection, new.table) and not (
+        old.in_files and new.in_files
     ):
         key = "connection" if old.connection != new.connection else "table"
         yield (
             p.sub(f"source.{key}"),
             f"source changed from {_show(old.display)} to {_show(new.display)}: where the rows "
             "are read changes, not their values",
-            p.new_at("source", key if new.is_database else "path"),
+            p.new_at("source", key if getattr(new, key) is not None else _source_key(new)),
             "validate reports a table that does not exist as an OC-SRC finding",
         )
+
+
+def _source_key(source: Any) -> str:
+    return "table" if source.is_catalog else "path" if source.in_files else "query"
 
 
 @rule("source-query-changed", "feed", B, "a feed's `source.query` changes")

@@ -495,6 +495,7 @@ class SourceFile(ReadSettings):
         return _check_zone(value)
 
 
+CATALOG_PART = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
 FILE_ONLY = (
     "format",
     "delimiter",
@@ -508,9 +509,10 @@ FILE_ONLY = (
 
 
 class Source(ReadSettings):
-    """Where a feed's rows come from: files (``path``, ``files``), or a table or query of a
+    """Where a feed's rows come from: files (``path``, ``files``), a table or query of a
     database the project declares under ``connections:`` (``connection`` with ``table`` or
-    ``query``)."""
+    ``query``), or a table of the Spark session's catalog (``table`` alone, read by
+    ``--engine spark``)."""
 
     header: bool = Field(True, description="CSV: the first row names the columns.")
     encoding: Encoding = Field(
@@ -541,8 +543,10 @@ class Source(ReadSettings):
         None,
         min_length=1,
         max_length=255,
-        description="Table or view of the connection, as `name` or `schema.name`; or the "
-        "table of a DuckDB database file (`format: duckdb`).",
+        description="Table or view of the connection, as `name` or `schema.name`; with "
+        "`format: duckdb`, the table of a DuckDB database file; without a connection or "
+        "path, a table of the Spark session's catalog (`--engine spark`): `name`, "
+        "`database.name` or `catalog.database.name`, letters, digits, `_` and `-`.",
     )
     query: str | None = Field(
         None,
@@ -556,15 +560,22 @@ class Source(ReadSettings):
     def _one_kind(self) -> Source:
         if self.connection is not None:
             return self._database_source()
+        if self.query is not None:
+            raise ValueError("a query needs a connection")
+        if self.table is not None and self.path is None and not self.files:
+            return self._catalog_source()
         if not self.path and not self.files:
-            raise ValueError("a source needs a path, or a connection with a table or query")
+            raise ValueError(
+                "a source needs a path, a connection with a table or query, or a table"
+            )
         if not self.paths or not all(self.paths):
             raise ValueError("'path' must name a file or glob (it is empty)")
         database_file = self.resolved_format == "duckdb"
-        if self.query is not None:
-            raise ValueError("'query' needs a connection")
         if self.table is not None and not database_file:
-            raise ValueError("'table' needs a connection, or a DuckDB database file")
+            raise ValueError(
+                "'table' needs a connection, a DuckDB database file (format: duckdb), or no "
+                "path (a table of the Spark catalog)"
+            )
         if database_file:
             self._file_table()
         for part in self.parts:
@@ -595,9 +606,34 @@ class Source(ReadSettings):
             raise ValueError(f"table '{self.table}' must be written name or schema.name")
         return self
 
+    def _catalog_source(self) -> Source:
+        """A table of the Spark catalog: its name is one to three identifier parts, which
+        the engine quotes; nothing else of the name reaches Spark."""
+        for name in FILE_ONLY:
+            if name in self.model_fields_set:
+                raise ValueError(f"'{name}' applies to file sources only")
+        assert self.table is not None
+        parts = self.table.split(".")
+        if len(parts) > 3 or not all(CATALOG_PART.match(p) for p in parts):
+            raise ValueError(
+                f"table '{self.table}' must be written name, database.name or "
+                "catalog.database.name, each of letters, digits, '_' and '-'"
+            )
+        return self
+
     @property
     def is_database(self) -> bool:
         return self.connection is not None
+
+    @property
+    def is_catalog(self) -> bool:
+        """A table of the Spark session's catalog (a metastore table, Unity Catalog)."""
+        return self.connection is None and self.table is not None and not self.in_files
+
+    @property
+    def in_files(self) -> bool:
+        """Files (a DuckDB database file's table among them)."""
+        return self.connection is None and bool(self.path or self.files)
 
     @property
     def paths(self) -> list[str]:
@@ -619,13 +655,16 @@ class Source(ReadSettings):
 
     @property
     def resolved_format(self) -> str:
-        if self.connection is not None:
+        if not self.in_files:
             return "table" if self.table is not None else "query"
         return self.format or infer_format(self.paths[0])
 
     @property
     def display(self) -> str:
-        """How the source is named in reports: paths, or ``connection:table`` / ``query``."""
+        """How the source is named in reports: paths, ``connection:table`` / ``query``, or
+        ``table:name`` (the Spark catalog's)."""
+        if self.is_catalog:
+            return f"table:{self.table}"
         if self.connection is None:
             return ", ".join(self.paths)
         return f"{self.connection}:{self.table}" if self.table else f"{self.connection}: query"

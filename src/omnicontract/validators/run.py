@@ -250,10 +250,14 @@ class Run:
             entity=b.entity,
             source=b.source.display,
         )
-        if b.source.is_database:  # checked where it lives (validators/database.py)
+        if b.source.is_database and self.engine.takes_database_feeds:
+            # checked where it lives (validators/database.py)
             from omnicontract.validators.database import prepare_database_feed
 
             prepare_database_feed(self, feed)
+            return
+        if b.source.is_catalog:  # a table of the engine's catalog (Spark)
+            self.engine.load_table(feed)
             return
         self.engine.load_feed(feed)
 

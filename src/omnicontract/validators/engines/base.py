@@ -26,6 +26,9 @@ class Engine:
     """One engine of a run. Subclasses implement every method below."""
 
     name: ClassVar[str]
+    # whether a database feed's keys can be brought into this engine's tables in batches
+    # (``append`` and list parameters); otherwise ``load_feed`` says it cannot read it
+    takes_database_feeds: ClassVar[bool] = True
 
     def __init__(self, options: EngineOptions):
         self.options = options
@@ -81,6 +84,18 @@ class Engine:
         Problems with the source are OC-SRC drafts on the feed, never exceptions; on
         success set ``feed.ok``."""
         raise NotImplementedError
+
+    def load_table(self, feed: FeedRun) -> None:
+        """Like ``load_feed``, for a feed that is a table of the engine's own catalog
+        (``source: {table: ...}`` without a connection). Only the Spark engine has a
+        catalog; elsewhere the feed is not read, and says why (OC-SRC-002)."""
+        feed.source_draft(
+            "OC-SRC-002",
+            f"table {feed.binding.source.table} is a table of the Spark catalog: the "
+            f"{self.name} engine cannot read it; the feed was not read",
+            location=str(feed.channel.feed_location(feed.index, "source", "table")),
+        )
+        feed.drafts[-1].hint = "Run with --engine spark, or read it through a connection:"
 
     def close(self) -> None:
         raise NotImplementedError

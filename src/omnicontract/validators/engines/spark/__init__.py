@@ -18,6 +18,7 @@ Only counts and capped samples come back to the driver.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,7 +29,12 @@ from omnicontract.validators import feeds as feed_readers
 from omnicontract.validators.engines.base import Engine, EngineOptions, table_of
 from omnicontract.validators.engines.duckdb import dialect as duckdb_dialect
 from omnicontract.validators.engines.spark import read as spark_read
-from omnicontract.validators.engines.spark.session import get_session, is_local
+from omnicontract.validators.engines.spark.session import (
+    RUN_CONF,
+    RunSettings,
+    get_session,
+    is_local,
+)
 from omnicontract.validators.engines.spark.sql import translate
 
 if TYPE_CHECKING:
@@ -56,10 +62,15 @@ def _file_name(uri: str) -> str:
 
 class SparkEngine(Engine):
     name = "spark"
+    takes_database_feeds = False  # Spark binds no list parameter holding a NULL
 
     def __init__(self, options: EngineOptions):
         super().__init__(options)
         self.session = get_session(options.master)
+        self.settings = RunSettings(self.session)
+        for key, value in RUN_CONF.items():
+            self.settings.set(key, value)
+        self.settings.quiet()
         self.local = is_local(self.session)
         from omnicontract.validators.engines.spark.udfs import register
 
@@ -80,7 +91,20 @@ class SparkEngine(Engine):
         return self.session.sql(text, args=args or None)
 
     def fetch(self, stmt: Select[Any]) -> list[tuple[Any, ...]]:
-        return [tuple(r) for r in self.query(stmt).collect()]
+        frame = self.query(stmt)
+        rows = [tuple(r) for r in frame.collect()]
+        if any(isinstance(v, datetime) for r in rows for v in r):
+            # pyspark gives an instant (TIMESTAMP) as a naive time of this process's zone;
+            # DuckDB gives it in UTC, with its zone: so does this engine
+            from pyspark.sql.types import TimestampType
+
+            zoned = [isinstance(f.dataType, TimestampType) for f in frame.schema.fields]
+            rows = [
+                tuple(v.astimezone(UTC) if z and isinstance(v, datetime) else v
+                      for v, z in zip(r, zoned, strict=True))
+                for r in rows
+            ]  # fmt: skip
+        return rows
 
     def frame(self, stmt: Select[Any]) -> Any:
         return self.query(stmt).toPandas()
@@ -122,8 +146,11 @@ class SparkEngine(Engine):
         self.views.discard(name)
 
     def close(self) -> None:
-        for name in list(self.views):
-            self.drop(name)
+        try:
+            for name in list(self.views):
+                self.drop(name)
+        finally:
+            self.settings.restore()
 
     # ------------------------------------------------------------ feeds
     def load_feed(self, feed: FeedRun) -> None:
@@ -145,6 +172,8 @@ class SparkEngine(Engine):
         if not binding.source_files(feed, found, empty):
             return
         files = [f for f in found if f not in empty]
+        if spark_read.needs_java_charsets(b.source):
+            self.settings.set("spark.sql.legacy.javaCharsets", "true")
         try:
             read = spark_read.read_source(self.session, [str(f) for f in files], b.source, files[0])
         except Exception as exc:  # Spark raises analysis and JVM errors alike
@@ -175,6 +204,39 @@ class SparkEngine(Engine):
         good = frame.where(accepted)
         self._canonical_table(feed, good.drop(spark_read.REJECT), bound)
         self.drop(f"raw_{n}")
+        binding.loaded(feed, rows, bound)
+
+    def load_table(self, feed: FeedRun) -> None:
+        """A table of the session's catalog (a metastore table, Unity Catalog, a
+        temporary view of the session): read where it lives, its columns with their
+        types, mapped and cached like a file feed's."""
+        b = feed.binding
+        where = str(feed.channel.feed_location(feed.index, "source", "table"))
+        assert b.source.table is not None
+        parts = b.source.table.split(".")
+        if len(parts) == 1 and parts[0].lower() in self.views:
+            # a name the run itself uses for a view: the catalog's table is meant
+            parts = [self.session.catalog.currentDatabase(), parts[0]]
+        try:
+            read = spark_read.read_table(self, parts)
+        except spark_read.NoSuchTable:
+            feed.source_draft(
+                "OC-SRC-001", f"no table {b.source.table} in the Spark catalog", location=where
+            )
+            feed.drafts[-1].hint = "Check source.table in the channel binding (catalog.db.name)."
+            return
+        except Exception as exc:  # Spark raises analysis and JVM errors alike
+            self._unreadable(feed, f"cannot read table {b.source.table}", exc, where)
+            return
+        feed.files = {}
+        bound = binding.bind(feed, read.columns)
+        raw = self._raw(feed, read, bound)
+        if raw is None:
+            return
+        frame, per_file = raw
+        rows = sum(int(count) for _f, _k, count in per_file)
+        self._canonical_table(feed, frame.drop(spark_read.REJECT), bound)
+        self.drop(f"raw_{feed.number}")
         binding.loaded(feed, rows, bound)
 
     def _trailing_style(
@@ -220,11 +282,13 @@ class SparkEngine(Engine):
             self.drop(source)
         return frame, per_file
 
-    def _unreadable(self, feed: FeedRun, what: str, exc: Exception) -> None:
+    def _unreadable(
+        self, feed: FeedRun, what: str, exc: Exception, location: str | None = None
+    ) -> None:
         feed.source_draft(
             "OC-SRC-002",
             f"{what}: {_first_line(exc)}",
-            location=str(feed.channel.feed_location(feed.index, "source")),
+            location=location or str(feed.channel.feed_location(feed.index, "source")),
         )
 
     def _report_rejects(self, feed: FeedRun, rejected: Any, kinds: dict[str, int]) -> None:

@@ -17,6 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import literal_column, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import TableClause
+
 from omnicontract.contracts.model import Source
 from omnicontract.validators.feeds import csv as csv_layout
 from omnicontract.validators.feeds.csv import unique_names
@@ -33,7 +37,7 @@ ENCODINGS = {"utf-8": "UTF-8", "latin-1": "windows-1252", "iso8859-1": "windows-
 
 
 # the charsets Spark 4's readers take by default; any other Java charset (Windows-1252)
-# needs spark.sql.legacy.javaCharsets, set for the session when a source declares one
+# needs spark.sql.legacy.javaCharsets, set for the run when a source declares one
 SPARK_CHARSETS = {"iso-8859-1", "us-ascii", "utf-16", "utf-16be", "utf-16le", "utf-32", "utf-8"}
 
 
@@ -44,6 +48,10 @@ def charset(name: str) -> str:
     python = codecs.lookup(name).name
     return ENCODINGS.get(python, name)
 
+
+# Spark's error conditions for a name the catalog does not have
+NOT_FOUND = {"TABLE_OR_VIEW_NOT_FOUND", "SCHEMA_NOT_FOUND", "CATALOG_NOT_FOUND",
+             "REQUIRES_SINGLE_PART_NAMESPACE"}  # fmt: skip
 
 # Spark type names -> the DuckDB names the mapping understands
 TYPE_NAMES = {
@@ -99,9 +107,13 @@ def _csv_options(session: Any, source: Source, lay: csv_layout.Layout | None) ->
         "enforceSchema": "true",  # the header line is skipped, its names are ours
         "columnNameOfCorruptRecord": CORRUPT,
     }
-    if options["encoding"].lower() not in SPARK_CHARSETS:
-        session.conf.set("spark.sql.legacy.javaCharsets", "true")
     return options
+
+
+def needs_java_charsets(source: Source) -> bool:
+    """Whether the source's encoding is outside Spark's short list of charsets (then the
+    engine sets ``spark.sql.legacy.javaCharsets`` for the run)."""
+    return charset(source.encoding).lower() not in SPARK_CHARSETS
 
 
 def _csv_frame(session: Any, paths: list[str], options: dict[str, str], names: list[str],
@@ -211,6 +223,49 @@ def _lines_of_json(path: Path) -> bool:
     except ValueError:
         return False
     return True
+
+
+class qualified_table(TableClause):
+    """A table of the catalog as a FROM item, each part of its name quoted by the builder
+    (``"catalog"."db"."name"``; SQLAlchemy's ``schema=`` would quote ``catalog.db`` as one
+    name)."""
+
+    inherit_cache = False
+
+    def __init__(self, *parts: str):
+        super().__init__(parts[-1])
+        self.parts = parts
+
+
+@compiles(qualified_table)
+def _qualified_table(element: qualified_table, compiler: Any, **kw: Any) -> str:
+    return ".".join(compiler.preparer.quote_identifier(p) for p in element.parts)
+
+
+class NoSuchTable(Exception):
+    """The catalog has no table of that name (OC-SRC-001)."""
+
+
+def read_table(engine: Any, parts: list[str]) -> Read:
+    """The frame of a table of the session's catalog, its columns with their types (a
+    typed column is read by the mapping as a file's text of the same value would be)."""
+    from pyspark.errors import AnalysisException
+    from pyspark.sql import functions as F
+
+    stmt = select(literal_column("*")).select_from(qualified_table(*parts))
+    try:
+        frame = engine.query(stmt)
+        schema = frame.schema  # analysed here (Spark Connect analyses lazily)
+    except AnalysisException as exc:
+        condition = exc.getCondition() if hasattr(exc, "getCondition") else exc.getErrorClass()
+        if condition in NOT_FOUND:
+            raise NoSuchTable(".".join(parts)) from None
+        raise
+    columns = {f.name: type_name(f.dataType.simpleString()) for f in schema.fields}
+    frame = frame.select(
+        "*", F.lit(None).cast("string").alias(REJECT), F.lit(None).cast("string").alias(FILE)
+    )
+    return Read(frame, columns)
 
 
 def read_source(

@@ -3,7 +3,8 @@
 ``local[2]`` (the default) starts Spark inside this process's JVM; ``spark://``,
 ``yarn``, ``k8s://`` name a cluster master; ``sc://host:15002`` reaches a Spark Connect
 server. A session that already exists (``spark-submit``, a notebook, Databricks) is used
-as it is. Every run sets the session time zone to UTC, as the DuckDB engine does.
+as it is. A run sets the session time zone to UTC, as the DuckDB engine does, and the
+few other settings it needs (``RunSettings``), and puts back their values when it ends.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ def get_session(master: str | None = None) -> Any:
     if active is not None and master is None:
         session = active
     elif master and master.startswith("sc://"):
+        _reachable(master)
         session = SparkSession.builder.remote(master).getOrCreate()
     else:
         if not (os.environ.get("JAVA_HOME") or _which("java")):
@@ -60,11 +62,91 @@ def get_session(master: str | None = None) -> Any:
         session = builder.getOrCreate()
         # the run reports its own problems; Spark's warnings would drown the report
         session.sparkContext.setLogLevel("ERROR")
-    session.conf.set("spark.sql.session.timeZone", "UTC")
-    # a CSV row with more fields than the header is malformed even when the query reads
-    # only some columns (Spark skips the check on pruned columns otherwise)
-    session.conf.set("spark.sql.csv.parser.columnPruning.enabled", "false")
     return session
+
+
+# What a run sets on its session: UTC, as on DuckDB; a CSV row with more fields than the
+# header is malformed even when the query reads only some columns (Spark skips the check
+# on pruned columns otherwise)
+RUN_CONF = {
+    "spark.sql.session.timeZone": "UTC",
+    "spark.sql.csv.parser.columnPruning.enabled": "false",
+}
+# pyspark's loggers that print an error the run reports itself (as a finding)
+QUIET_LOGGERS = ("SQLQueryContextLogger", "DataFrameQueryContextLogger")
+
+
+class RunSettings:
+    """The settings a run changes on a session that may be a user's own (a notebook's,
+    ``spark-submit``'s): each value before the run is kept, and put back at ``restore``."""
+
+    def __init__(self, session: Any):
+        self.session = session
+        self.before: dict[str, str | None] = {}
+        self.levels: dict[Any, int] = {}
+
+    def set(self, key: str, value: str) -> None:
+        if key not in self.before:
+            self.before[key] = self.session.conf.get(key, None)
+        self.session.conf.set(key, value)
+
+    def quiet(self) -> None:
+        """Silence pyspark's printing of errors the run catches and reports."""
+        import logging
+
+        try:
+            from pyspark.logger import PySparkLogger
+        except ImportError:  # pyspark 3.5 prints none of them
+            return
+        for name in QUIET_LOGGERS:
+            logger = PySparkLogger.getLogger(name)
+            self.levels.setdefault(logger, logger.level)
+            logger.setLevel(logging.CRITICAL)
+
+    def restore(self) -> None:
+        import contextlib
+
+        for key, value in self.before.items():
+            with contextlib.suppress(Exception):  # a stopped session has nothing to restore
+                if value is None:
+                    self.session.conf.unset(key)
+                else:
+                    self.session.conf.set(key, value)
+        self.before.clear()
+        for logger, level in self.levels.items():
+            logger.setLevel(level)
+        self.levels.clear()
+
+
+CONNECT_PORT = 15002  # Spark Connect's default
+CONNECT_TIMEOUT_S = 15
+
+
+def _reachable(url: str) -> None:
+    """Refuse a Spark Connect URL whose server does not answer (the client would retry
+    for minutes before saying so)."""
+    import socket
+    from urllib.parse import urlsplit
+
+    from omnicontract.redact import redact
+
+    shown = redact(url)
+    try:
+        where = urlsplit(url.split(";", 1)[0])
+        host, port = where.hostname, where.port or CONNECT_PORT
+    except ValueError:
+        host = None
+    if not host:
+        raise UsageError(
+            f"{shown} is not a Spark Connect URL", hint="write sc://host:port (port 15002)"
+        )
+    try:
+        socket.create_connection((host, port), timeout=CONNECT_TIMEOUT_S).close()
+    except OSError as exc:
+        raise UsageError(
+            f"cannot reach the Spark Connect server at {shown}: {exc.strerror or exc}",
+            hint="check that the server runs and that --spark-master names its host and port",
+        ) from None
 
 
 def is_local(session: Any) -> bool:
