@@ -1,8 +1,11 @@
 """A validation run: read each feed once on the run's engine, map it onto its entity,
 and run the checks (see ``validators/engines`` for what an engine does).
 
-Per feed, every row check is fused into a single aggregate query, and only checks that
-fail run a second, capped query for their samples.
+Per feed, every row check shares one scan of the canonical table: a table of the rows
+failing any check (each check's verdict and sample value), from which every check is
+counted and its capped samples read. A database feed, a small feed or a run without
+samples fuses the checks into a single aggregate query instead, and only checks that fail
+run a second, capped query for their samples.
 """
 
 from __future__ import annotations
