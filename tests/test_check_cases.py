@@ -47,7 +47,7 @@ def test_row_case_from_failing_rows(
 ) -> None:
     """The row checks of a large feed are counted and sampled from a table of its
     failing rows (one scan): the same findings as the fused aggregate of a small one."""
-    monkeypatch.setattr(run_module, "FAILING_TABLE_ROWS", 1)
+    monkeypatch.setattr(run_module, "SMALL_FEED_ROWS", 1)
     _check_case(code, case, tmp_path)
 
 

@@ -61,7 +61,7 @@ def test_row_case_on_spark_from_failing_rows(
     )
     show = case.get("show_pii", True)
     on_duckdb = findings(omnicontract.validate(root, now=FIXED_NOW, show_pii=show))
-    monkeypatch.setattr(run_module, "FAILING_TABLE_ROWS", 1)
+    monkeypatch.setattr(run_module, "SMALL_FEED_ROWS", 1)
     on_spark = findings(omnicontract.validate(root, now=FIXED_NOW, show_pii=show, engine="spark"))
     only_duckdb, only_spark = SPARK_DIFFERENCES.get(case_id, (set(), set()))
     assert (on_duckdb - on_spark, on_spark - on_duckdb) == (only_duckdb, only_spark)

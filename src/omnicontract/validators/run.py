@@ -39,9 +39,10 @@ if TYPE_CHECKING:
 Progress = Callable[[str, int, int], None]
 
 
-# rows from which a feed's row checks are counted from a table of its failing rows (one
-# scan for counts and samples); below, the fused aggregate and a query per failing check
-FAILING_TABLE_ROWS = 20_000
+# below this many rows a feed is small: its row checks run as the fused aggregate and a
+# query per failing check (fewer statements than a table of its failing rows), and the
+# raw columns it no longer needs stay in its table (dropping them frees next to nothing)
+SMALL_FEED_ROWS = 20_000
 
 # a row check of a feed: the check, the field and the condition of a failing row
 Planned = tuple[RowCheck, FieldContext, ColumnElement[bool]]
@@ -217,8 +218,7 @@ class Run:
             if f.naive is not None:
                 drop.append(f"{f.name}__naive")
                 f.naive = None
-        # a small feed keeps them unused: a statement per column would free next to nothing
-        if drop and feed.rows >= FAILING_TABLE_ROWS:
+        if drop and feed.rows >= SMALL_FEED_ROWS:
             self.engine.drop_columns(feed.view_name, drop)
 
     def close(self) -> None:
@@ -328,7 +328,7 @@ class Run:
         where the fused aggregate reads the feed instead: a database feed (the run
         writes nothing there), a run without samples (the aggregate is one scan too), a
         feed too small for a table to pay."""
-        if feed.remote is not None or not self.sample_size or feed.rows < FAILING_TABLE_ROWS:
+        if feed.remote is not None or not self.sample_size or feed.rows < SMALL_FEED_ROWS:
             return None
         slots: dict[int, str] = {}  # id of a sample expression -> its column
         cols: list[ColumnElement[Any]] = []
