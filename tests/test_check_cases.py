@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 import omnicontract
+from omnicontract.validators import run as run_module
 from omnicontract.validators.registry import registry
 from tests.conftest import FIXED_NOW, ROOT, write_project
 
@@ -31,6 +32,26 @@ def _load_cases() -> list[Any]:
 
 @pytest.mark.parametrize(("code", "case"), _load_cases())
 def test_case(code: str, case: dict[str, Any], tmp_path: Path) -> None:
+    _check_case(code, case, tmp_path)
+
+
+def row_cases() -> list[Any]:
+    """The cases that judge a row check (its own file, or listed under ``only``)."""
+    row_codes = {c.code for c in registry().of_kind("row")}
+    return [p for p in _load_cases() if row_codes & set(p.values[1].get("only", [p.values[0]]))]
+
+
+@pytest.mark.parametrize(("code", "case"), row_cases())
+def test_row_case_from_failing_rows(
+    code: str, case: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The row checks of a large feed are counted and sampled from a table of its
+    failing rows (one scan): the same findings as the fused aggregate of a small one."""
+    monkeypatch.setattr(run_module, "SMALL_FEED_ROWS", 1)
+    _check_case(code, case, tmp_path)
+
+
+def _check_case(code: str, case: dict[str, Any], tmp_path: Path) -> None:
     root = write_project(
         tmp_path / "p",
         contracts=case.get("contracts"),

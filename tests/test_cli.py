@@ -169,15 +169,17 @@ def test_help_does_not_import_heavy_modules() -> None:
 
 def test_validate_imports_only_what_the_run_needs(tmp_path: Path) -> None:
     """A run on DuckDB compiles with the engine's own dialect (not a driver package's, which
-    pulls in PostgreSQL's dialect and its drivers' modules), and a project without phone
-    fields never loads the phone library."""
+    pulls in PostgreSQL's dialect and its drivers' modules), a project without phone
+    fields never loads the phone library, and a native project never loads the readers of
+    other contract standards."""
     root = write_project(tmp_path / "p", feeds=[CLEAN])
     probe = (
         "import sys\nfrom omnicontract.cli.main import main\n"
         f"try:\n    main(['validate', {str(root)!r}, '-q', '--no-history'])\n"
         "except SystemExit as exc:\n    assert exc.code == 0, exc.code\n"
         "avoidable = ('duckdb_engine', 'sqlalchemy.dialects.postgresql', 'phonenumbers', "
-        "'sqlglot', 'rich', 'jinja2', 'pandera', 'great_expectations', 'polars', 'pandas')\n"
+        "'sqlglot', 'rich', 'jinja2', 'pandera', 'great_expectations', 'polars', 'pandas', "
+        "'omnicontract.contracts.odcs_import', 'omnicontract.contracts.dcs')\n"
         "print('LOADED:' + ','.join(m for m in avoidable if m in sys.modules))\n"
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)

@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 
 import omnicontract
+from omnicontract.validators import run as run_module
 from tests.conftest import FIXED_NOW, write_project
-from tests.test_check_cases import _load_cases
+from tests.test_check_cases import _load_cases, row_cases
 
 # case id -> (findings only DuckDB gives, findings only Spark gives); each is a row of the
 # differences table in docs/engines.md
@@ -40,6 +41,27 @@ def test_case_on_spark(
     )
     show = case.get("show_pii", True)
     on_duckdb = findings(omnicontract.validate(root, now=FIXED_NOW, show_pii=show))
+    on_spark = findings(omnicontract.validate(root, now=FIXED_NOW, show_pii=show, engine="spark"))
+    only_duckdb, only_spark = SPARK_DIFFERENCES.get(case_id, (set(), set()))
+    assert (on_duckdb - on_spark, on_spark - on_duckdb) == (only_duckdb, only_spark)
+
+
+@pytest.mark.parametrize(("code", "case"), row_cases())
+def test_row_case_on_spark_from_failing_rows(
+    code: str, case: dict[str, Any], tmp_path: Path, spark: Any, monkeypatch: Any, request: Any
+) -> None:
+    """On Spark too, a large feed's row checks are counted and sampled from a table of its
+    failing rows: the findings of the fused aggregate DuckDB uses for a small feed."""
+    case_id = request.node.callspec.id
+    root = write_project(
+        tmp_path / "p",
+        contracts=case.get("contracts"),
+        feeds=case["feeds"],
+        project=case.get("project"),
+    )
+    show = case.get("show_pii", True)
+    on_duckdb = findings(omnicontract.validate(root, now=FIXED_NOW, show_pii=show))
+    monkeypatch.setattr(run_module, "SMALL_FEED_ROWS", 1)
     on_spark = findings(omnicontract.validate(root, now=FIXED_NOW, show_pii=show, engine="spark"))
     only_duckdb, only_spark = SPARK_DIFFERENCES.get(case_id, (set(), set()))
     assert (on_duckdb - on_spark, on_spark - on_duckdb) == (only_duckdb, only_spark)

@@ -34,11 +34,6 @@ _SAME = ("description", "required", "unique", "primaryKey", "classification", "t
 _NESTED = {"array": "array", "object": "object", "record": "object", "struct": "object"}
 
 
-def is_dcs(data: Any) -> bool:
-    """A Data Contract Specification document."""
-    return isinstance(data, dict) and "dataContractSpecification" in data
-
-
 class _Translation:
     def __init__(self, doc: PositionedDocument):
         self.doc = doc

@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from omnicontract.contracts.foreign import is_foreign
 from omnicontract.contracts.model import (
     ChannelBinding,
     EntityContract,
@@ -238,10 +239,10 @@ def load_contract(path: Path | str) -> LoadedContract:
     """A native entity contract, or an ODCS data contract (detected by apiVersion/kind)
     with one schema object."""
     doc = load_yaml(path)
-    from omnicontract.contracts.odcs_import import as_odcs, convert
-
-    odcs = as_odcs(doc)
+    odcs = _as_odcs(doc)
     if odcs is not None:
+        from omnicontract.contracts.odcs_import import convert
+
         return _from_odcs(odcs, convert(odcs))
     return LoadedContract(parse_model(doc, EntityContract), doc)
 
@@ -250,12 +251,22 @@ def load_contracts(path: Path | str) -> list[LoadedContract]:
     """The entities of one contract file: a native contract, or every schema object of an
     ODCS data contract, each its own entity."""
     doc = load_yaml(path)
-    from omnicontract.contracts.odcs_import import as_odcs, convert_all
-
-    odcs = as_odcs(doc)
+    odcs = _as_odcs(doc)
     if odcs is not None:
+        from omnicontract.contracts.odcs_import import convert_all
+
         return [_from_odcs(odcs, imported) for imported in convert_all(odcs)]
     return [LoadedContract(parse_model(doc, EntityContract), doc)]
+
+
+def _as_odcs(doc: PositionedDocument) -> PositionedDocument | None:
+    """``doc`` read as ODCS when it is an ODCS or DCS document (the importer is loaded
+    only then), else None."""
+    if not is_foreign(doc.data):
+        return None
+    from omnicontract.contracts.odcs_import import as_odcs
+
+    return as_odcs(doc)
 
 
 def _from_odcs(doc: PositionedDocument, imported: Any) -> LoadedContract:
@@ -342,9 +353,7 @@ def load_project(
     project_file = find_project_file(Path(path))
     root = project_file.parent
     doc = load_yaml(project_file)
-    from omnicontract.contracts.odcs_import import as_odcs
-
-    odcs = as_odcs(doc)
+    odcs = _as_odcs(doc)
     if odcs is not None:  # an ODCS (or DCS) contract on its own: its servers hold the data
         return _odcs_project(project_file, odcs, server, allow_paths, check_names, data=data)
     if server is not None:

@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from omnicontract.contracts.foreign import is_dcs, is_odcs
 from omnicontract.contracts.model import SEMVER, Format
 from omnicontract.contracts.yamlio import PositionedDocument
 from omnicontract.errors import ContractError, Location
@@ -120,16 +121,6 @@ class Imported:
         return doc
 
 
-def is_odcs(data: Any) -> bool:
-    """An ODCS document (any version) rather than a native contract."""
-    if not isinstance(data, dict):
-        return False
-    if data.get("kind") == "DataContract":
-        return True
-    api = str(data.get("apiVersion", ""))
-    return bool(re.match(r"^v?[23]\.\d", api)) and "schema" in data
-
-
 def soft_severity(rule: dict[str, Any]) -> str | None:
     """The native severity of an ODCS quality rule whose ``severity`` does not block (a
     warning or info), None for a blocking one (error, critical, ... or none given)."""
@@ -189,7 +180,7 @@ def place(path: tuple[Any, ...]) -> str:
 def as_odcs(doc: PositionedDocument) -> PositionedDocument | None:
     """``doc`` as an ODCS document: itself, or a Data Contract Specification document
     translated (placed in its own file); None for any other document."""
-    from omnicontract.contracts.dcs import is_dcs, to_odcs
+    from omnicontract.contracts.dcs import to_odcs
 
     if is_dcs(doc.data):
         return to_odcs(doc)

@@ -59,6 +59,8 @@ def _attributes(run: Run, cids: set[str]) -> dict[str, dict[str, str | None]]:
     index = run.identity()
     id_field, wanted = index.policy.id_field, index.policy.same_person
     out: dict[str, dict[str, str | None]] = {}
+    if not cids:  # no value is shared: nothing to ask the feeds
+        return out
     for feed in index.master_feeds:
         fields = [f for f in wanted if f in feed.fields]
         if id_field not in feed.fields or not fields:

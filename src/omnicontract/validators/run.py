@@ -1,8 +1,11 @@
 """A validation run: read each feed once on the run's engine, map it onto its entity,
 and run the checks (see ``validators/engines`` for what an engine does).
 
-Per feed, every row check is fused into a single aggregate query, and only checks that
-fail run a second, capped query for their samples.
+Per feed, every row check shares one scan of the canonical table: a table of the rows
+failing any check (each check's verdict and sample value), from which every check is
+counted and its capped samples read. A database feed, a small feed or a run without
+samples fuses the checks into a single aggregate query instead, and only checks that fail
+run a second, capped query for their samples.
 """
 
 from __future__ import annotations
@@ -36,8 +39,13 @@ if TYPE_CHECKING:
 Progress = Callable[[str, int, int], None]
 
 
-# failing rows up to which the sample queries of a feed share one scan (or 5% of its rows)
-FUSED_SAMPLE_ROWS = 100_000
+# below this many rows a feed is small: its row checks run as the fused aggregate and a
+# query per failing check (fewer statements than a table of its failing rows), and the
+# raw columns it no longer needs stay in its table (dropping them frees next to nothing)
+SMALL_FEED_ROWS = 20_000
+
+# a row check of a feed: the check, the field and the condition of a failing row
+Planned = tuple[RowCheck, FieldContext, ColumnElement[bool]]
 
 
 @dataclass
@@ -210,7 +218,7 @@ class Run:
             if f.naive is not None:
                 drop.append(f"{f.name}__naive")
                 f.naive = None
-        if drop:
+        if drop and feed.rows >= SMALL_FEED_ROWS:
             self.engine.drop_columns(feed.view_name, drop)
 
     def close(self) -> None:
@@ -265,7 +273,7 @@ class Run:
     def run_row_checks(
         self, feed: FeedRun, checks: list[RowCheck], skip: set[tuple[str, str]] | None = None
     ) -> None:
-        plan: list[tuple[RowCheck, FieldContext, ColumnElement[bool]]] = []
+        plan: list[Planned] = []
         for f in feed.fields.values():
             for check in checks:
                 if check.applies(f) and (check.code, f.name) not in (skip or set()):
@@ -278,60 +286,73 @@ class Run:
         self.checks_run += len(plan)
         if not plan or feed.rows == 0:
             return
-        view = feed.view
-        stmt = select(
-            *[count_where(cond).label(f"k{i}") for i, (_c, _f, cond) in enumerate(plan)]
-        ).select_from(view)
-        try:
-            counts = list(feed.fetch(stmt)[0])
-        except Unsupported:  # a database refused the fused query: find the check it was
-            plan, counts = self._one_by_one(feed, plan)
-        failing = [(p, int(n)) for p, n in zip(plan, counts, strict=True) if n]
-        sampled = self._failing_rows(feed, failing) if self.sample_size else None
-        for i, ((check, f, cond), count) in enumerate(failing):
+        failing_rows = self._failing_rows(feed, plan)
+        if failing_rows is not None:  # every check counted from the failing rows
+            source, values, conds = failing_rows
+            stmt = select(*[count_where(c).label(f"k{i}") for i, c in enumerate(conds)])
+            counts = list(feed.fetch(stmt.select_from(source))[0])
+        else:
+            source = feed.view
+            stmt = select(
+                *[count_where(cond).label(f"k{i}") for i, (_c, _f, cond) in enumerate(plan)]
+            ).select_from(source)
+            try:
+                counts = list(feed.fetch(stmt)[0])
+            except Unsupported:  # a database refused the fused query: find the check it was
+                plan, counts = self._one_by_one(feed, plan)
+            values, conds = [c.sample(f) for c, f, _ in plan], [c for _c, _f, c in plan]
+        for i, ((check, f, _cond), count) in enumerate(zip(plan, counts, strict=True)):
+            if not count:
+                continue
             samples: list[tuple[Any, int]] = []
             if self.sample_size:
-                value, source = check.sample(f), view
-                if sampled is not None:  # the failing rows, read once for every check
-                    value, cond, source = sampled.c[f"v{i}"], sampled.c[f"c{i}"], sampled
                 sample_stmt = (
-                    select(value.label("v"), func.count().label("n"))
+                    select(values[i].label("v"), func.count().label("n"))
                     .select_from(source)
-                    .where(cond)
-                    .group_by(value)
-                    .order_by(func.count().desc(), value)
+                    .where(conds[i])
+                    .group_by(values[i])
+                    .order_by(func.count().desc(), values[i])
                     .limit(self.sample_size)
                 )
                 samples = [(r[0], int(r[1])) for r in feed.fetch(sample_stmt)]
+            count = int(count)
             feed.drafts.append(feed.draft(check, f, count, samples, check.message(f, count)))
-        if sampled is not None:
-            self.engine.drop(sampled.name)
+        if failing_rows is not None:
+            self.engine.drop(source.name)
 
     def _failing_rows(
-        self,
-        feed: FeedRun,
-        failing: list[tuple[tuple[RowCheck, FieldContext, ColumnElement[bool]], int]],
-    ) -> TableClause | None:
-        """One scan of the canonical table for the samples of several failing checks: a
-        table of the rows failing any of them, with each check's sample value and verdict
-        (``v<i>``, ``c<i>``). Only on DuckDB, and only while those rows are few (the
-        counts are known): else each check's sample query scans the feed itself."""
-        if (
-            len(failing) < 2
-            or feed.remote is not None
-            or self.engine.name != "duckdb"
-            or sum(n for _p, n in failing) > max(FUSED_SAMPLE_ROWS, feed.rows // 20)
-        ):
+        self, feed: FeedRun, plan: list[Planned]
+    ) -> tuple[TableClause, list[ColumnElement[Any]], list[ColumnElement[Any]]] | None:
+        """One scan of the canonical table for every row check of a feed: a table of the
+        rows failing any of them, with each check's verdict (``c<i>``) and the sample
+        values they show (``v<j>``, one column per distinct value: checks of one field
+        share theirs). Each check is then counted, and sampled, from that table: empty
+        for a clean feed, at worst (every row failing) the checked columns of the feed.
+        Returns the table and, per check of the plan, its value and verdict columns; None
+        where the fused aggregate reads the feed instead: a database feed (the run
+        writes nothing there), a run without samples (the aggregate is one scan too), a
+        feed too small for a table to pay."""
+        if feed.remote is not None or not self.sample_size or feed.rows < SMALL_FEED_ROWS:
             return None
-        cols = []
-        for i, ((check, f, cond), _n) in enumerate(failing):
-            cols += [check.sample(f).label(f"v{i}"), cond.label(f"c{i}")]
-        stmt = select(*cols).select_from(feed.view).where(or_(*(c for (_c, _f, c), _n in failing)))
-        return self.engine.create_table(f"failing_{feed.number}", stmt)
+        slots: dict[int, str] = {}  # id of a sample expression -> its column
+        cols: list[ColumnElement[Any]] = []
+        shown: list[str] = []  # per check, the column of its sample value
+        for i, (check, f, cond) in enumerate(plan):
+            value = check.sample(f)
+            if id(value) not in slots:
+                slots[id(value)] = f"v{len(slots)}"
+                cols.append(value.label(slots[id(value)]))
+            shown.append(slots[id(value)])
+            cols.append(cond.label(f"c{i}"))
+        stmt = select(*cols).select_from(feed.view).where(or_(*(c for _c, _f, c in plan)))
+        failing = self.engine.create_table(f"failing_{feed.number}", stmt)
+        return (
+            failing,
+            [failing.c[v] for v in shown],
+            [failing.c[f"c{i}"] for i in range(len(plan))],
+        )
 
-    def _one_by_one(
-        self, feed: FeedRun, plan: list[tuple[RowCheck, FieldContext, ColumnElement[bool]]]
-    ) -> tuple[list[tuple[RowCheck, FieldContext, ColumnElement[bool]]], list[int]]:
+    def _one_by_one(self, feed: FeedRun, plan: list[Planned]) -> tuple[list[Planned], list[int]]:
         kept, counts = [], []
         for check, f, cond in plan:
             try:

@@ -5,8 +5,8 @@ Kinds of check, by what they look at:
 
 - ``StaticCheck``: the contracts and bindings themselves, no data (OC-CON);
 - ``SourceCheck``: reading a feed's source (OC-SRC); the engine emits these;
-- ``RowCheck``: one canonical field, row by row; the engine fuses every row check of
-  a feed into a single aggregate pass, so adding checks does not add scans;
+- ``RowCheck``: one canonical field, row by row; every row check of a feed shares one
+  scan of its table (``Run.run_row_checks``), so adding checks does not add scans;
 - ``FeedCheck``: a whole feed at once (uniqueness, keys);
 - ``ProjectCheck``: several feeds together (references, and cross-channel checks).
 """

@@ -57,15 +57,17 @@ class OdcsInvalid(StaticCheck):
     lint_severity = Severity.error
 
     def lint(self, project: Project) -> Iterable[Draft]:
-        from omnicontract.contracts.odcs_import import is_odcs, place
+        from omnicontract.contracts.foreign import is_odcs
         from omnicontract.contracts.yamlio import load_yaml
 
         files = list(dict.fromkeys(c.path for c in project.contracts.values() if c.odcs))
         if project.doc is None and project.files and project.files[0] not in files:
             files.append(project.files[0])  # an ODCS contract run on its own, even empty
         docs = [doc for doc in map(load_yaml, files) if is_odcs(doc.data)]
-        validator = _validator() if docs else None
-        if docs and validator is None:
+        if not docs:
+            return
+        validator = _validator()
+        if validator is None:
             yield Draft(
                 self.code,
                 f"{docs[0].file.name}: not checked against the ODCS JSON Schema "
@@ -74,6 +76,8 @@ class OdcsInvalid(StaticCheck):
                 severity=Severity.info,
             )
             return
+        from omnicontract.contracts.odcs_import import place
+
         for doc in docs:
             for error in sorted(validator.iter_errors(doc.data), key=lambda e: list(e.path)):
                 where = tuple(error.absolute_path)

@@ -68,8 +68,7 @@ class DuckDBEngine(Engine):
             config["memory_limit"] = f"{int(options.memory_limit)}B"
         self.con = duckdb.connect(config=config)
         self.con.execute("SET TimeZone = 'UTC'")  # needs ICU, which loads after connect
-        # Derived tables that live to the end of the run are kept compressed in memory.
-        self.con.execute("ATTACH ':memory:' AS packed (COMPRESS)")
+        self._packed = False  # the compressed database, attached on first use
         self._dialect = dialect()
         self.attached: list[str] = []  # database files read by feeds, by their names here
         self.phones = PhoneLookups(self)
@@ -93,6 +92,9 @@ class DuckDBEngine(Engine):
         # Tables kept to the end of the run are compressed when memory is bounded (the
         # compression costs a pass over the table; unbounded, spilling is cheaper).
         packed = keep and self.options.memory_limit is not None
+        if packed and not self._packed:  # derived tables kept to the end, compressed
+            self.con.execute("ATTACH ':memory:' AS packed (COMPRESS)")
+            self._packed = True
         target = table_of(name, stmt, schema=PACKED if packed else None)
         self.run(create_table_as(target, stmt, temporary=not packed))
         if packed:
