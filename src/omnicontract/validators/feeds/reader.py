@@ -109,7 +109,8 @@ class Resolved:
 
 
 class FeedReader:
-    """Open the files of one feed; ``load`` copies the wanted columns into a table."""
+    """Open the files of one feed; ``load`` reads them once into a table the engine
+    builds from the wanted columns."""
 
     def __init__(
         self,
