@@ -74,7 +74,7 @@ def canonical_frame(run: Run, feed: Any, backend: str) -> Any:
             cols.append(func.coalesce(column(name), column(f"{name}__raw")).label(name))
         else:
             cols.append(column(name))
-    sql, params = run.engine.compile(select(*cols).select_from(feed.view).order_by(column("__row")))
+    sql, params = run.engine.compile(select(*cols).select_from(feed.view).order_by(column("rowid")))
     rel = run.engine.con.sql(sql, params=params)
     return rel.pl() if backend == "polars" else rel.df()
 

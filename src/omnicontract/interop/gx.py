@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from omnicontract.validators.run import FeedRun, Run
 
 BLANK = r"^ *$"  # what the required and primary-key checks treat as empty text
+ROW_ID = "rowid"  # the canonical table's row ids (gx runs on the DuckDB engine only)
 
 
 def _format_check(fmt: Format) -> Any:
@@ -209,9 +210,12 @@ class GxRowEngine:
         )
 
         self.feeds += 1
-        from sqlalchemy import literal_column, select
+        from sqlalchemy import column, literal_column, select
 
-        frame = self.run.engine.frame(select(literal_column("*")).select_from(feed.view))
+        # rows are told apart by the canonical table's own row ids (DuckDB's rowid)
+        frame = self.run.engine.frame(
+            select(literal_column("*"), column(ROW_ID).label("__row")).select_from(feed.view)
+        )
         suite = self.gx.ExpectationSuite(name=f"{feed.channel_name}.{feed.name}")
         for _f, plan in plans:
             for exps in plan.by_code.values():
@@ -277,7 +281,7 @@ class GxRowEngine:
         got = self.run.fetch(
             select(v, n)
             .select_from(feed.view)
-            .where(column("__row").in_(select(picked.c.r)))
+            .where(column(ROW_ID).in_(select(picked.c.r)))
             .group_by(value)
             .order_by(n.desc(), value)
             .limit(self.run.sample_size)
@@ -316,7 +320,7 @@ class GxRowEngine:
         got = self.run.fetch(
             select(column(f.name))
             .select_from(feed.view)
-            .where(column("__row").in_(select(picked.c.r)))
+            .where(column(ROW_ID).in_(select(picked.c.r)))
             .distinct()
         )
         return [g[0] for g in got]

@@ -5,7 +5,8 @@ between describing its source and materializing the canonical table.
 
 The canonical table of a feed has one column per canonical field, named after it, plus
 ``<field>__raw`` and ``<field>__naive`` where the mapping keeps them (see
-``validators/mapping.py``), and ``__row`` (the source row number).
+``validators/mapping.py``), and ``__row`` (an id of the row; on DuckDB the table's own
+``rowid`` instead), and ``__file`` when the feed has several files.
 """
 
 from __future__ import annotations

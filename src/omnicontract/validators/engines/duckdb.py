@@ -1,10 +1,15 @@
 """The DuckDB engine (the default): in-process, reads CSV/JSON/Parquet in place, spills to
 disk past its memory limit.
 
-Per feed: the mapped source columns are read once; phone numbers are normalized on their
-distinct values (see ``validators/phones.py``) and joined back through a lookup table; the
-canonical table applies the mapping once, so every check scans parsed values. Tables that
-live to the end of the run (identity resolution) are kept compressed in memory.
+Per feed, the source is read once, straight into the canonical table: one statement
+applies the mapping to the columns of the read (the union of the files' reads), so every
+check scans parsed values and no second table of the read exists beside it. Rows the
+reader rejects (wrong field count, lines that are not JSON) are deleted from that table
+before any check runs, and the reader's own columns dropped. Phone numbers are normalized
+on their distinct values, gathered by a first pass over the read of that column only (see
+``validators/phones.py``), and joined into the same statement through a lookup table.
+Rows are told apart by the table's own ``rowid``. Tables that live to the end of the run
+(identity resolution) are kept compressed in memory.
 """
 
 from __future__ import annotations
@@ -15,7 +20,6 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 from sqlalchemy import column, func, insert, select, table
-from sqlalchemy.sql.expression import ColumnElement
 
 from omnicontract.validators import binding
 from omnicontract.validators.engines.base import Engine, EngineOptions, table_of
@@ -124,7 +128,7 @@ class DuckDBEngine(Engine):
 
     # ------------------------------------------------------------ feeds
     def load_feed(self, feed: FeedRun) -> None:
-        """Read the source once, map it, and create the canonical table."""
+        """Read the source once, straight into the canonical table."""
         from omnicontract.validators.feeds.reader import FeedReader
 
         b, n = feed.binding, feed.number
@@ -146,51 +150,66 @@ class DuckDBEngine(Engine):
         bound = binding.bind(feed, reader.columns, reader)
         before = len(reader.problems)
         selected = {alias: res for alias, (res, _t) in bound.selected.items()}
+        feed.view_name = f"canon_{n}"
+        lookups: list[str] = []
         try:
-            created = reader.load(f"raw_{n}", selected, bound.constants)
+            canon = reader.load(
+                feed.view_name,
+                selected,
+                bound.constants,
+                lambda rows: self._canonical_table(feed, bound, rows, reader.kept(rows), lookups),
+            )
         except duckdb.Error as exc:
             _unreadable(feed, "cannot read source", exc)
             return
+        finally:
+            for name in lookups:
+                self.drop(name)
         for found in reader.problems[before:]:
             binding.problem(feed, found)
         malformed = reader.malformed()
         if malformed is not None:
             binding.problem(feed, malformed)
         feed.files = reader.file_names
-        binding.partial_columns(feed, bound, lambda files: reader.rows_from(created, files))
-        raw_table = table(created.name, *[column(c.key) for c in created.c], column("rowid"))
-        self._canonical_table(feed, raw_table, bound)
+        binding.partial_columns(feed, bound, lambda files: reader.rows_from(canon, files))
+        # keys spanning files are told apart by file (OC-SRC-009)
+        reader.finish(canon, keep_file=len(set(feed.files.values())) > 1)
         rows = self.fetch(select(func.count()).select_from(table(feed.view_name)))[0][0]
         binding.loaded(feed, int(rows), bound)
 
-    def _canonical_table(self, feed: FeedRun, raw_table: TableClause, bound: binding.Bound) -> None:
-        n = feed.number
-        src_from: Any = raw_table
-        lookups: list[str] = []
+    def _canonical_table(
+        self,
+        feed: FeedRun,
+        bound: binding.Bound,
+        rows: Any,
+        kept: list[Any],
+        lookups: list[str],
+    ) -> TableClause:
+        """Create the canonical table from ``rows`` (the read of the source): the mapping
+        applied once, phones looked up, plus the ``kept`` columns of the reader."""
+        src_from: Any = rows
         for mf in bound.mapped.values():
             if mf.transform != "phone" or not mf.source_column:
                 continue
+            name = f"phones_{feed.number}_{len(lookups)}"
+            self.drop(name)  # from an earlier attempt at reading
+            lookups.append(name)
             intl = bool(mf.mapping and mf.mapping.phone_international)
-            lookup = self.phones.build(
-                f"phones_{n}_{len(lookups)}", raw_table, mf.source_column, mf.phone_region, intl
-            )
-            lookups.append(lookup.name)
+            # a first pass over the read for the distinct numbers only
+            lookup = self.phones.build(name, rows, mf.source_column, mf.phone_region, intl)
             alias = lookup.alias(f"j{len(lookups)}")
-            src_from = src_from.outerjoin(alias, raw_table.c[mf.source_column] == alias.c.raw)
+            src_from = src_from.outerjoin(alias, rows.c[mf.source_column] == alias.c.raw)
             mf.value = alias.c.e164
-        cols: list[ColumnElement[Any]] = [raw_table.c.rowid.label("__row")]
-        if len(set(feed.files.values())) > 1:  # keys spanning files are told apart (OC-SRC-009)
-            from omnicontract.validators.feeds.reader import ROW_FILE
-
-            cols.append(raw_table.c[ROW_FILE].label("__file"))
-        stmt = select(*cols, *binding.canonical_columns(bound.mapped)).select_from(src_from)
-        feed.view_name = f"canon_{n}"
-        # Materialized once: timestamps are parsed and phones looked up a single time, and
-        # the copy of the source columns is released.
-        self.create_table(feed.view_name, stmt)
-        self.drop(raw_table.name)
-        for name in lookups:
-            self.drop(name)
+        stmt = select(*binding.canonical_columns(bound.mapped), *kept).select_from(src_from)
+        if not lookups:
+            return self.create_table(feed.view_name, stmt)
+        # The read's size is unknown to the planner (a guess of a few rows), which would
+        # hash the whole read to probe it with each lookup; the lookups are the build side.
+        self.con.execute("SET disabled_optimizers = 'build_side_probe_side'")
+        try:
+            return self.create_table(feed.view_name, stmt)
+        finally:
+            self.con.execute("RESET disabled_optimizers")
 
     # ------------------------------------------------------------ contract SQL rules
     def rule_value(self, sql: str, timeout_s: float) -> Any:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     String,
@@ -28,7 +28,6 @@ from sqlalchemy import (
     select,
     table,
     union_all,
-    update,
 )
 from sqlalchemy.types import UserDefinedType
 
@@ -37,6 +36,9 @@ from omnicontract.contracts.paths import Confinement
 from omnicontract.validators.feeds import csv, duckdbfile, encoding, glob_files, json, parquet
 from omnicontract.validators.sqlfuncs import struct_path
 from omnicontract.words import n_of
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 
 class FileNames(UserDefinedType[str]):
@@ -58,7 +60,7 @@ class FileNames(UserDefinedType[str]):
 BINARY = ("parquet", "duckdb")  # formats with no text encoding
 SHAPE = "__oc_shape"
 ZONE = "__oc_zone"
-ROW_FILE = "__oc_file"
+ROW_FILE = "__file"  # kept in the canonical table when a feed has several files
 
 
 @dataclass
@@ -111,7 +113,8 @@ class Resolved:
 
 
 class FeedReader:
-    """Open the files of one feed; ``load`` copies the wanted columns into a table."""
+    """Open the files of one feed; ``load`` reads them once into a table the engine
+    builds from the wanted columns."""
 
     def __init__(
         self,
@@ -272,18 +275,20 @@ class FeedReader:
         self,
         name: str,
         selected: dict[str, Resolved | None],
-        constants: dict[str, dict[int, Any]] | None = None,
+        constants: dict[str, dict[int, Any]] | None,
+        create: Callable[[Any], Any],
     ) -> Any:
-        """Create table ``name`` with one column per alias of ``selected`` (NULL where a
-        group lacks it; a per-file constant where a ``files:`` entry gives one), the file
-        of each row, and its time zone when ``files:`` entries declare one; return it."""
+        """Read the files once into table ``name``, created by ``create(rows)`` from
+        ``rows``: a subquery with one column per alias of ``selected`` (NULL where a group
+        lacks it; a per-file constant where a ``files:`` entry gives one), the time zone
+        of each row (``ZONE``) and what ``kept(rows)`` names, which the table must carry.
+        Rows rejected for their shape or syntax are deleted from it; ``finish`` drops the
+        reader's columns once ``rows_from`` is done. Returns the table."""
         import duckdb
 
         for _attempt in range(3):
             try:
-                created = self.engine.create_table(
-                    name, self._load_query(selected, constants or {})
-                )
+                created = create(self._load_query(selected, constants or {}))
                 break
             except duckdb.Error as exc:
                 if not self._lenient(str(exc)):
@@ -294,6 +299,18 @@ class FeedReader:
         self._reject_shapes(created)
         self._reject_json(created)
         return created
+
+    @staticmethod
+    def kept(rows: Any) -> list[Any]:
+        """The columns of ``rows`` the loaded table carries for the reader: each row's file
+        and why its shape is wrong."""
+        return [rows.c[ROW_FILE], rows.c[SHAPE]]
+
+    def finish(self, t: Any, *, keep_file: bool) -> None:
+        """Drop the reader's columns from the loaded table ``t`` (the file of each row
+        stays, as ``ROW_FILE``, with ``keep_file``, or when no other column is left)."""
+        keep_file = keep_file or len(t.c) == 2
+        self.engine.drop_columns(t.name, [SHAPE] if keep_file else [SHAPE, ROW_FILE])
 
     def _lenient(self, error: str) -> bool:
         """Read again in the slower way that copes with ``error``: serially for quoted
@@ -330,8 +347,11 @@ class FeedReader:
             cols.append(cast(literal(g.part.timezone, String()), String()).label(ZONE))
             cols.append(self._shape(g).label(SHAPE))
             selects.append(select(*cols).select_from(g.expression()))
-        body = union_all(*selects).subquery("rows") if len(selects) > 1 else selects[0].subquery()
-        return select(*body.c)
+        return (
+            union_all(*selects).subquery("rows")
+            if len(selects) > 1
+            else selects[0].subquery("rows")
+        )
 
     def _shape(self, g: Group) -> Any:
         if g.fmt == "csv" and g.layout is not None:
@@ -348,10 +368,10 @@ class FeedReader:
         by_file: dict[str, dict[str | None, int]] = {}
         for name, kind, n in counts:
             by_file.setdefault(name, {})[kind] = int(n)
+        styled = []  # files whose every row ends with a delimiter the header has not
         for name, shapes in by_file.items():
-            # every row ends with a delimiter the header has not: the file's style
             if shapes.get("trailing") and set(shapes) == {"trailing"}:
-                self.engine.run(update(t).where(file == name).values({SHAPE: None}))
+                styled.append(name)
                 shapes.pop("trailing")
         bad = {
             f: sum(n for s, n in shapes.items() if s and s != "not json")
@@ -359,7 +379,8 @@ class FeedReader:
         }
         bad = {f: n for f, n in bad.items() if n}
         if bad:
-            self.engine.run(delete(t).where(shape.is_not(None), shape != "not json"))
+            wrong = [shape.is_not(None), shape != "not json"]
+            self.engine.run(delete(t).where(*wrong, *([file.not_in(styled)] if styled else [])))
             self._shape_problem(bad)
         for kind, rows in self._engine_rejects().items():
             self._rejects_problem(kind, rows)
