@@ -63,6 +63,7 @@ def write_project(
         source = {"path": f"data/{name}.csv", **feed.get("source", {})}
         if "files" in feed:
             for fname, text in feed["files"].items():
+                (root / "data" / fname).parent.mkdir(parents=True, exist_ok=True)
                 (root / "data" / fname).write_bytes(
                     text if isinstance(text, bytes) else text.encode()
                 )

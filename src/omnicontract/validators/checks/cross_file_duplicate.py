@@ -59,6 +59,6 @@ class CrossFileDuplicate(FeedCheck):
             f,
             total,
             samples,
-            f"{n_of(total, 'key')} of '{pk}' occur in two or more of the feed's "
-            f"{len(set(feed.files.values()))} files",
+            f"{n_of(total, 'key')} of '{pk}' {'occurs' if total == 1 else 'occur'} in two or "
+            f"more of the feed's {len(feed.files)} files",
         )

@@ -30,6 +30,26 @@ def glob_files(root: Path, pattern: str, confinement: Confinement | None = None)
     return [Path(p) for p in sorted(glob.glob(full, recursive=True)) if Path(p).is_file()]
 
 
+def display_names(paths: dict[str, Path]) -> dict[str, str]:
+    """Each file of a feed as reports name it: by its name, or, where files of one name lie
+    in several folders (``2024-01/customers.csv``, ``2024-02/customers.csv``), by as many
+    of its last path parts as tell it apart."""
+    by_name: dict[str, list[str]] = {}
+    for key, path in paths.items():
+        by_name.setdefault(path.name, []).append(key)
+    out: dict[str, str] = {}
+    for keys in by_name.values():
+        for key in keys:
+            parts = paths[key].parts
+            n = 1
+            while n < len(parts) and any(
+                k != key and paths[k].parts[-n:] == parts[-n:] for k in keys
+            ):
+                n += 1
+            out[key] = "/".join(parts[-n:])
+    return out
+
+
 def clean_duckdb_error(exc: Exception) -> str:
     """First meaningful line of a DuckDB error, without its internal prefixes."""
     text = str(exc).strip()

@@ -33,7 +33,15 @@ from sqlalchemy.types import UserDefinedType
 
 from omnicontract.contracts.model import Source, SourceFile, infer_format
 from omnicontract.contracts.paths import Confinement
-from omnicontract.validators.feeds import csv, duckdbfile, encoding, glob_files, json, parquet
+from omnicontract.validators.feeds import (
+    csv,
+    display_names,
+    duckdbfile,
+    encoding,
+    glob_files,
+    json,
+    parquet,
+)
 from omnicontract.validators.sqlfuncs import struct_path
 from omnicontract.words import n_of
 
@@ -263,8 +271,10 @@ class FeedReader:
 
     @property
     def file_names(self) -> dict[str, str]:
-        """Engine path -> file name, for every file read."""
-        return {str(r): f.name for g in self.groups for f, r in zip(g.files, g.read, strict=True)}
+        """Engine path -> file name (with folders where names repeat), for every file read."""
+        return display_names(
+            {str(r): f for g in self.groups for f, r in zip(g.files, g.read, strict=True)}
+        )
 
     @property
     def zones(self) -> bool:

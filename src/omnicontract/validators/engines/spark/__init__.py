@@ -51,13 +51,11 @@ def _first_line(exc: Exception) -> str:
     return text[:300]
 
 
-def _file_name(uri: str) -> str:
-    """The file name in a path or URI as Spark's ``input_file_name`` gives it."""
+def _file_path(uri: str) -> Path:
+    """The path in a path or URI as Spark's ``input_file_name`` gives it."""
     from urllib.parse import unquote, urlparse
 
-    return Path(
-        unquote(urlparse(uri).path) if "://" in uri or uri.startswith("file:") else uri
-    ).name
+    return Path(unquote(urlparse(uri).path) if "://" in uri or uri.startswith("file:") else uri)
 
 
 class SparkEngine(Engine):
@@ -198,7 +196,9 @@ class SparkEngine(Engine):
             kinds[kind] = kinds.get(kind, 0) + int(count)
         rows = kinds.pop(None, 0)
         # the file each row came from, by the name Spark gives it (a URI)
-        feed.files = {str(f): _file_name(str(f)) for f, _k, _c in per_file if f}
+        feed.files = feed_readers.display_names(
+            {str(f): _file_path(str(f)) for f, _k, _c in per_file if f}
+        )
         accepted = F.col(spark_read.REJECT).isNull()
         self._report_rejects(feed, frame.where(~accepted), kinds)
         good = frame.where(accepted)
