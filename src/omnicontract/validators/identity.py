@@ -101,6 +101,7 @@ class Resolution:
     keys: list[IdentityKey]
     by_key: TableClause
     events: TableClause
+    columns: dict[str, str]  # a key column of the feed -> its column in ``by_key``
     _stats: tuple[dict[str, int], dict[str, int]] | None = None
 
 
@@ -230,7 +231,7 @@ class IdentityIndex:
                 f.outerjoin(r, and_(*[f.c[a].is_not_distinct_from(r.c[a]) for a in tuple_columns]))
             ),
         )
-        res = Resolution(feed, table, [k for k, _c, _r in keys], by_key, events)
+        res = Resolution(feed, table, [k for k, _c, _r in keys], by_key, events, dict(on))
         self._resolutions[id(feed)] = res
         return res
 
@@ -313,6 +314,15 @@ class IdentityIndex:
             else:
                 cols.append(cast(column(fname), sql_type).label(alias))
         return self.run.engine.create_view(f"ev_{n}", select(*cols).select_from(feed.view))
+
+    def key_rows(self, feed: FeedRun, col: str) -> tuple[Any, ColumnElement[Any], Any]:
+        """Where to count the values of ``feed``'s key column ``col``: (source, the value,
+        the rows each source row stands for). A resolved feed's key tuples, each weighted
+        by its rows; the master's rows, one each."""
+        res = self.resolution(feed)
+        if res is None:
+            return feed.view, column(col), literal(1)
+        return res.by_key, res.by_key.c[res.columns[col]], res.by_key.c[ROWS]
 
     def stats(self, res: Resolution) -> tuple[dict[str, int], dict[str, int]]:
         """Rows per status, and resolved rows per key: one pass over the key tuples,
