@@ -3,7 +3,7 @@ CHECKPOINT, ALTER, ATTACH, SET, ...) timed, with the fetch of its rows, and char
 check (or engine step) that issued it; what is left is Python (phone normalization, SQL
 compilation, reports).
 
-    python bench/profile.py PROJECT_DIR [--top N] [--per-feed]
+    python bench/profile.py PROJECT_DIR [--top N] [--per-feed] [--memory-limit 1GB]
 
 Wraps every DuckDB connection opened during one ``omnicontract.validate`` call (by
 replacing ``duckdb.connect``); nothing is changed on disk.
@@ -96,6 +96,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument(
         "--per-feed", action="store_true", help="each feed on its own, as validate --per-feed"
     )
+    ap.add_argument("--memory-limit", help="as validate --memory-limit (e.g. 1GB)")
     args = ap.parse_args(argv)
 
     import duckdb
@@ -109,7 +110,9 @@ def main(argv: list[str] | None = None) -> None:
 
     duckdb.connect = timed_connect  # every connection the run opens, from its first SET
     started = time.perf_counter()
-    omnicontract.validate(args.project, cross_channel=not args.per_feed)
+    omnicontract.validate(
+        args.project, cross_channel=not args.per_feed, memory_limit=args.memory_limit
+    )
     total = time.perf_counter() - started
     in_sql = sum(t for t, _w, _s in TIMINGS)
     print(

@@ -4,6 +4,7 @@ they reach an engine, and what a flag holds never runs as SQL."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -79,6 +80,50 @@ def test_a_per_feed_run_builds_no_identity_index(monkeypatch) -> None:
     monkeypatch.setattr(identity.IdentityIndex, "__init__", refuse)
     per_feed = omnicontract.validate(RETAIL, cross_channel=False)
     assert across and _findings(per_feed) == [f for f in _findings(full) if f[0] not in across]
+
+
+class RecordingEngine(DuckDBEngine):
+    """Records, before closing, the rows of every table the run kept to its end."""
+
+    name = "recording"
+    kept: ClassVar[dict[str, tuple[int, int]]] = {}
+    canonical: ClassVar[dict[str, int]] = {}
+
+    def close(self):  # type: ignore[no-untyped-def]
+        from sqlalchemy import column, func, select, table
+
+        from omnicontract.validators.engines.duckdb import PACKED
+
+        for db, name in self.con.execute(
+            "SELECT database_name, table_name FROM duckdb_tables()"
+        ).fetchall():
+            schema = PACKED if db == PACKED else None
+            t = table(name, column("__rows"), schema=schema)
+            if name.startswith("res_"):
+                count, rows = self.fetch(select(func.count(), func.sum(t.c["__rows"])))[0]
+                RecordingEngine.kept[name] = (int(count), int(rows))
+            elif name.startswith("canon_"):
+                RecordingEngine.canonical[name] = int(
+                    self.fetch(select(func.count()).select_from(t))[0][0]
+                )
+        super().close()
+
+
+def test_a_feed_is_resolved_once_per_distinct_key_tuple(monkeypatch) -> None:
+    """Resolution costs what the keys cost: a resolved feed's table holds one row per
+    distinct tuple of its key values (fewer than its rows, where customers come back), and
+    together they stand for every row of the feed."""
+    monkeypatch.setitem(engines.ENGINES, "recording", f"{__name__}:RecordingEngine")
+    RecordingEngine.kept.clear()
+    RecordingEngine.canonical.clear()
+    result = omnicontract.validate(RETAIL, engine="recording", memory_limit="1GB")
+    assert _findings(result) == _findings(omnicontract.validate(RETAIL))
+    assert RecordingEngine.kept
+    for name, (tuples, rows) in RecordingEngine.kept.items():
+        n = name.removeprefix("res_").removesuffix("_k")
+        assert rows == RecordingEngine.canonical[f"canon_{n}"]
+        assert tuples <= rows
+    assert any(tuples < rows for tuples, rows in RecordingEngine.kept.values())
 
 
 PAYLOADS = [

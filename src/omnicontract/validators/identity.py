@@ -7,17 +7,20 @@ key in the project's order of trust. A key value identifies a customer only when
 usable: not a placeholder (``test@...``), not shared by more customers than the
 project's ``shared_threshold``, and owned by exactly one customer.
 
-Everything stays in the engine: one index of (key, normalized value, customer) pairs for
-the master, one resolution table per feed (a few narrow columns per row), and the checks
-aggregate over them. The tables, as query-builder tables:
+Everything stays in the engine, and a feed is resolved once per distinct tuple of its
+key values, not per row: the cost follows the keys. The tables, as query-builder tables:
 
 - ``pairs(key, norm, cid, channel)``: distinct normalized key values per master customer;
 - ``raw(key, raw)``: distinct raw key values of the master (for OC-IDN-003);
 - ``values(key, norm, owners, cid)``: per key value, how many customers own it;
-- per resolved feed, ``Resolution.table``: ``n_<key>`` (normalized), ``x_<key>`` (raw
-  value that joins only after normalization), ``c_<id key>``, ``customer``, ``via``,
-  ``status`` and the feed's event columns ``__t, __ch, __dir, __j, __status, __camp,
-  __pk, __kind, __act``.
+- per resolved feed, ``Resolution.by_key``: per distinct key tuple, ``n_<key>``
+  (normalized), ``x_<key>`` (raw value that joins only after normalization),
+  ``c_<id key>``, ``customer``, ``via``, ``status`` and ``__rows`` (the feed's rows with
+  that tuple); the checks that count rows sum ``__rows`` there;
+- ``Resolution.events``: the feed's rows, with the event columns ``__t, __ch, __dir,
+  __j, __status, __camp, __pk, __kind, __act``;
+- ``Resolution.table``: the two joined (a view), one row per row of the feed, for the
+  checks that need a row's customer and its events together.
 """
 
 from __future__ import annotations
@@ -82,11 +85,23 @@ def placeholder(patterns: list[str], value: ColumnElement[Any]) -> ColumnElement
     return matches(func.lower(value), "(" + "|".join(regexes) + ")")
 
 
+ROWS = "__rows"  # rows of the feed with a key tuple
+
+
 @dataclass
 class Resolution:
+    """One feed resolved. ``by_key``: one row per distinct tuple of the feed's key values
+    (``n_``, ``x_``, ``c_`` columns, ``customer``, ``via``, ``status``, and ``__rows``, how
+    many rows carry it): what is counted is counted there, weighted by ``__rows``.
+    ``events``: the feed's rows with their event columns. ``table``: the rows joined to
+    their tuple's resolution (a view), for the checks that need both per row."""
+
     feed: FeedRun
     table: TableClause
     keys: list[IdentityKey]
+    by_key: TableClause
+    events: TableClause
+    columns: dict[str, str]  # a key column of the feed -> its column in ``by_key``
     _stats: tuple[dict[str, int], dict[str, int]] | None = None
 
 
@@ -193,7 +208,8 @@ class IdentityIndex:
 
     # ---------------------------------------------------------------- resolution
     def resolution(self, feed: FeedRun) -> Resolution | None:
-        """Resolve every row of ``feed`` (a non-master feed with identity keys)."""
+        """Resolve ``feed`` (a non-master feed with identity keys): each distinct tuple of
+        its key values once, and its rows through that."""
         if not self.ready or not feed.ok or feed.binding.entity == self.policy.master:
             return None
         if id(feed) in self._resolutions:
@@ -201,44 +217,57 @@ class IdentityIndex:
         keys = self.feed_keys(feed)
         if not keys:
             return None
+        n = self.run.feeds.index(feed)
+        by_key, on = self._by_key(feed, n, keys)
+        events = self._events(feed, n, on)
+        f, r = events.alias("f"), by_key.alias("r")
+        tuple_columns = [alias for _name, alias in on]
+        table = self.run.engine.create_view(
+            f"res_{n}",
+            select(
+                *[c for c in f.c if c.key not in tuple_columns],
+                *[c for c in r.c if c.key not in tuple_columns and c.key != ROWS],
+            ).select_from(
+                f.outerjoin(r, and_(*[f.c[a].is_not_distinct_from(r.c[a]) for a in tuple_columns]))
+            ),
+        )
+        res = Resolution(feed, table, [k for k, _c, _r in keys], by_key, events, dict(on))
+        self._resolutions[id(feed)] = res
+        return res
+
+    def _by_key(
+        self, feed: FeedRun, n: int, keys: list[tuple[IdentityKey, str, str]]
+    ) -> tuple[TableClause, list[tuple[str, str]]]:
+        """The feed's distinct key tuples (``rows`` of the feed each), resolved; and the
+        (feed column, tuple column) pairs a row joins its tuple on."""
         threshold = self.policy.shared_threshold
         id_key = self.policy.id_field
-        inner: list[ColumnElement[Any]] = []
-        for key, col, raw in keys:
-            inner += [
-                self.norm_expr(key, column(col)).label(f"n_{key.name}"),
-                cast(column(raw), String()).label(f"r_{key.name}"),
-            ]
-        constants: list[ColumnElement[Any]] = []  # constants and absent fields: not per row
-        extras = []
-        for alias, fname in _extras(feed, self.run).items():
-            sql_type = DateTime(timezone=True) if alias == "__t" else String()
-            f = feed.fields.get(fname) if fname else None
-            if f is None:  # the feed has no such field
-                constants.append(cast(null(), sql_type).label(alias))
-            elif f.constant:
-                value = dict(feed.binding.constants).get(fname)
-                constants.append(cast(literal(str(value), String()), sql_type).label(alias))
-            else:
-                inner.append(cast(column(fname), sql_type).label(alias))
-                extras.append(alias)
-        b = select(*inner).select_from(feed.view).subquery("b")
-
-        joined: Any = b
-        kept: list[ColumnElement[Any]] = []
-        for i, (key, _col, _raw) in enumerate(keys):
+        grouped = list(dict.fromkeys(name for _k, col, raw in keys for name in (col, raw)))
+        on = [(name, f"__g{i}") for i, name in enumerate(grouped)]
+        g = (
+            select(*[column(name).label(alias) for name, alias in on], func.count().label(ROWS))
+            .select_from(feed.view)
+            .group_by(*[column(name) for name in grouped])
+            .subquery("g")
+        )
+        alias_of = dict(on)
+        joined: Any = g
+        kept: list[ColumnElement[Any]] = [g.c[alias] for _n, alias in on]
+        for i, (key, col, raw) in enumerate(keys):
             k = key.name
+            norm = self.norm_expr(key, g.c[alias_of[col]])
+            raw_value = cast(g.c[alias_of[raw]], String())
             m, x = self.values.alias(f"m{i}"), self.raw.alias(f"x{i}")
-            joined = joined.outerjoin(m, and_(m.c.key == k, m.c.norm == b.c[f"n_{k}"]))
-            joined = joined.outerjoin(x, and_(x.c.key == k, x.c.raw == b.c[f"r_{k}"]))
+            joined = joined.outerjoin(m, and_(m.c.key == k, m.c.norm == norm))
+            joined = joined.outerjoin(x, and_(x.c.key == k, x.c.raw == raw_value))
             kept += [
-                b.c[f"n_{k}"],
+                norm.label(f"n_{k}"),
                 # the raw value, kept only where it joins after normalization but not before
-                case((and_(m.c.owners >= 1, x.c.raw.is_(None)), b.c[f"r_{k}"])).label(f"x_{k}"),
+                case((and_(m.c.owners >= 1, x.c.raw.is_(None)), raw_value)).label(f"x_{k}"),
                 m.c.cid.label(f"c_{k}"),
                 m.c.owners.label(f"o_{k}"),
             ]
-        kept += [b.c[a] for a in extras]
+        kept.append(g.c[ROWS])
         s = select(*kept).select_from(joined).subquery("s")
 
         def c(prefix: str, k: IdentityKey) -> ColumnElement[Any]:
@@ -261,28 +290,47 @@ class IdentityIndex:
             ),
             else_=literal("no_key"),
         )
-        stored = [c("n", k) for k in names] + [c("x", k) for k in names]
+        stored = [s.c[alias] for _n, alias in on]
+        stored += [c("n", k) for k in names] + [c("x", k) for k in names]
         if any(k.name == id_key for k in names):
             stored.append(s.c[f"c_{id_key}"])
-        stored += [s.c[a] for a in extras]
-        n = self.run.feeds.index(feed)
-        packed = self.run.engine.create_table(
-            f"res_{n}_t",
-            select(*stored, customer.label("customer"), via.label("via"), status.label("status")),
-            keep=True,
-        )
-        table = self.run.engine.create_view(f"res_{n}", select(*packed.c, *constants))
-        res = Resolution(feed, table, names)
-        self._resolutions[id(feed)] = res
-        return res
+        stored += [customer.label("customer"), via.label("via"), status.label("status")]
+        table = self.run.engine.create_table(f"res_{n}_k", select(*stored, s.c[ROWS]), keep=True)
+        return table, on
+
+    def _events(self, feed: FeedRun, n: int, on: list[tuple[str, str]]) -> TableClause:
+        """The feed's rows as a view: the key columns a row joins its tuple on, and the
+        event columns under the aliases of ``_extras`` (constant where the feed has one
+        value for all, or no such field)."""
+        cols: list[ColumnElement[Any]] = [column(name).label(alias) for name, alias in on]
+        for alias, fname in _extras(feed, self.run).items():
+            sql_type = DateTime(timezone=True) if alias == "__t" else String()
+            f = feed.fields.get(fname) if fname else None
+            if f is None:  # the feed has no such field
+                cols.append(cast(null(), sql_type).label(alias))
+            elif f.constant:
+                value = dict(feed.binding.constants).get(fname)
+                cols.append(cast(literal(str(value), String()), sql_type).label(alias))
+            else:
+                cols.append(cast(column(fname), sql_type).label(alias))
+        return self.run.engine.create_view(f"ev_{n}", select(*cols).select_from(feed.view))
+
+    def key_rows(self, feed: FeedRun, col: str) -> tuple[Any, ColumnElement[Any], Any]:
+        """Where to count the values of ``feed``'s key column ``col``: (source, the value,
+        the rows each source row stands for). A resolved feed's key tuples, each weighted
+        by its rows; the master's rows, one each."""
+        res = self.resolution(feed)
+        if res is None:
+            return feed.view, column(col), literal(1)
+        return res.by_key, res.by_key.c[res.columns[col]], res.by_key.c[ROWS]
 
     def stats(self, res: Resolution) -> tuple[dict[str, int], dict[str, int]]:
-        """Rows per status, and resolved rows per key: one pass over the resolution table,
+        """Rows per status, and resolved rows per key: one pass over the key tuples,
         shared by the checks that count a status and by the run's summary."""
         if res._stats is None:
-            t = res.table
+            t = res.by_key
             rows = self.run.fetch(
-                select(t.c.status, t.c.via, func.count()).group_by(t.c.status, t.c.via)
+                select(t.c.status, t.c.via, func.sum(t.c[ROWS])).group_by(t.c.status, t.c.via)
             )
             by_status = dict.fromkeys(STATUSES, 0)
             by_key = {k.name: 0 for k in res.keys}

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, func, select
 
+from omnicontract.validators.identity import ROWS
+
 if TYPE_CHECKING:
     from omnicontract.validators.identity import Resolution
     from omnicontract.validators.run import Run
@@ -24,17 +26,18 @@ BUCKETS = ("as_written", "normalized", "unmatched", "empty")
 
 def key_figures(run: Run, res: Resolution) -> dict[str, dict[str, int]]:
     out: dict[str, dict[str, int]] = {}
-    rows = res.table
+    rows = res.by_key  # one row per key tuple, weighted by the rows that carry it
+    weight = rows.c[ROWS]
     for key in res.keys:
         n, x = rows.c["n_" + key.name], rows.c["x_" + key.name]
         master = run.identity().values.alias("m")
         joined = rows.outerjoin(master, and_(master.c.key == key.name, master.c.norm == n))
         found = master.c.norm.is_not(None)
         stmt = select(
-            func.count().filter(and_(found, x.is_(None))),
-            func.count().filter(x.is_not(None)),
-            func.count().filter(and_(n.is_not(None), ~found)),
-            func.count().filter(n.is_(None)),
+            func.sum(weight).filter(and_(found, x.is_(None))),
+            func.sum(weight).filter(x.is_not(None)),
+            func.sum(weight).filter(and_(n.is_not(None), ~found)),
+            func.sum(weight).filter(n.is_(None)),
         ).select_from(joined)
         counts = run.fetch(stmt)[0]
         out[key.name] = {b: int(c or 0) for b, c in zip(BUCKETS, counts, strict=True)}

@@ -35,13 +35,13 @@ class CaseOutOfOrder(ProjectCheck):
             *[
                 select(
                     literal(i).label("feed"),
-                    r.table.c["__j"].label("j"),
-                    r.table.c["__t"].label("t"),
-                    r.table.c["__status"].label("s"),
+                    r.events.c["__j"].label("j"),
+                    r.events.c["__t"].label("t"),
+                    r.events.c["__status"].label("s"),
                 ).where(
-                    r.table.c["__j"].is_not(None),
-                    r.table.c["__t"].is_not(None),
-                    r.table.c["__status"].is_not(None),
+                    r.events.c["__j"].is_not(None),
+                    r.events.c["__t"].is_not(None),
+                    r.events.c["__status"].is_not(None),
                 )
                 for i, r in enumerate(resolutions)
             ]

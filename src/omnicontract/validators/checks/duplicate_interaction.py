@@ -33,14 +33,27 @@ class DuplicateInteraction(ProjectCheck):
                 continue
             t = res.table
             ident = func.coalesce(*[t.c[f"n_{k.name}"] for k in res.keys])
-            extra = func.count(t.c["__pk"].distinct()) - 1
-            first = func.any_value(ident)
+            # each interaction id once per (key, time, kind), then groups of more than one:
+            # two plain aggregations, cheaper than a count of distinct ids per group
+            ids = (
+                select(
+                    ident.label("v"),
+                    t.c["__t"].label("t"),
+                    t.c["__kind"].label("kind"),
+                    t.c["__ch"].label("ch"),
+                    t.c["__act"].label("act"),
+                    t.c["__pk"].label("pk"),
+                )
+                .where(ident.is_not(None), t.c["__t"].is_not(None), t.c["__pk"].is_not(None))
+                .distinct()
+                .subquery("ids")
+            )
+            extra = func.count() - 1
             rows = run.fetch(
-                select(first, extra, func.sum(extra).over())
-                .where(ident.is_not(None), t.c["__t"].is_not(None))
-                .group_by(ident, t.c["__t"], t.c["__kind"], t.c["__ch"], t.c["__act"])
-                .having(func.count(t.c["__pk"].distinct()) > 1)
-                .order_by(extra.desc(), first)
+                select(ids.c.v, extra, func.sum(extra).over())
+                .group_by(ids.c.v, ids.c.t, ids.c.kind, ids.c.ch, ids.c.act)
+                .having(func.count() > 1)
+                .order_by(extra.desc(), ids.c.v)
                 .limit(max(run.sample_size, 1))
             )
             if not rows:

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from omnicontract.contracts.model import Severity
 from omnicontract.validators.checks.base import Draft, ProjectCheck, n_of
+from omnicontract.validators.identity import ROWS
 
 if TYPE_CHECKING:
     from omnicontract.validators.run import Run
@@ -34,7 +35,7 @@ class KeyMismatch(ProjectCheck):
         for res in index.resolutions():
             if id_key not in {k.name for k in res.keys}:
                 continue
-            t = res.table
+            t = res.by_key  # per key tuple, weighted by its rows
             cid = t.c[f"c_{id_key}"]
             p = index.pairs
             for key in res.keys:
@@ -48,7 +49,7 @@ class KeyMismatch(ProjectCheck):
                     .exists()
                 )
                 total, samples = run.top_values(
-                    select(n, func.count())
+                    select(n, func.sum(t.c[ROWS]))
                     .where(cid.is_not(None), n.is_not(None), known_id, ~same_key)
                     .group_by(n)
                 )

@@ -8,6 +8,7 @@ from sqlalchemy import and_, column, func, select, true
 from omnicontract.contracts.model import Severity
 from omnicontract.validators import layouts
 from omnicontract.validators.checks.base import Draft, ProjectCheck, n_of
+from omnicontract.validators.identity import ROWS
 from omnicontract.words import word
 
 if TYPE_CHECKING:
@@ -89,17 +90,19 @@ class NormalizationOnlyMatch(ProjectCheck):
             value, norm = column(raw), index.norm_expr(key, column(col))
             source: Any = feed.view
             where: Any = true()
+            rows = func.count()
         else:
             res = index.resolution(feed)
             if res is None:
                 return []
-            source = res.table
+            source = res.by_key
             value, norm = source.c["x_" + key.name], source.c["n_" + key.name]
             where = value.is_not(None)
+            rows = func.sum(source.c[ROWS])
         # values that identify a customer: not placeholders, not shared (OC-IDN-006's)
         known = index.values.alias("k")
         stmt = (
-            select(value, func.count())
+            select(value, rows)
             .select_from(source.join(known, and_(known.c.key == key.name, known.c.norm == norm)))
             .where(where, known.c.owners <= index.policy.shared_threshold)
             .group_by(value)

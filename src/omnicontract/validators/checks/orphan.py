@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import case, func, select
 
 from omnicontract.validators.checks.base import Draft, ProjectCheck, n_of
+from omnicontract.validators.identity import ROWS
 from omnicontract.words import word
 
 if TYPE_CHECKING:
@@ -28,17 +29,18 @@ class OrphanInteraction(ProjectCheck):
             count = index.status_count(res, "orphan")
             if not count:
                 continue
-            t = res.table
+            t = res.by_key
             # the key tried first, and its value
             tried = (
                 select(
                     func.coalesce(*[t.c[f"n_{k.name}"] for k in res.keys]).label("v"),
                     case(*[(t.c[f"n_{k.name}"].is_not(None), k.name) for k in res.keys]).label("k"),
+                    t.c[ROWS].label("rows"),
                 )
                 .where(t.c.status == "orphan")
                 .subquery()
             )
-            n = func.count()
+            n = func.sum(tried.c.rows)
             rows = run.fetch(
                 select(tried.c.v, tried.c.k, n)
                 .group_by(tried.c.v, tried.c.k)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from sqlalchemy import column, func, or_, select
+from sqlalchemy import func, or_, select
 
 from omnicontract.contracts.model import Severity
 from omnicontract.validators.checks.base import Draft, ProjectCheck, n_of
@@ -39,8 +39,12 @@ class SharedIdentifier(ProjectCheck):
                 patterns = index.policy.placeholders.get(key.name, [])
                 values = index.values
                 # count per distinct value first: the pattern test runs on values, not rows
-                normal = select(normalized(key, column(col)).label("n")).select_from(feed.view)
-                g = normal.subquery("g")
+                source, value, weight = index.key_rows(feed, col)
+                g = (
+                    select(normalized(key, value).label("n"), weight.label("w"))
+                    .select_from(source)
+                    .subquery("g")
+                )
                 shared = (
                     select(values.c.norm)
                     .where(
@@ -51,7 +55,7 @@ class SharedIdentifier(ProjectCheck):
                     .exists()
                 )
                 total, samples = run.top_values(
-                    select(g.c.n, func.count())
+                    select(g.c.n, func.sum(g.c.w))
                     .where(g.c.n.is_not(None))
                     .group_by(g.c.n)
                     .having(or_(placeholder(patterns, g.c.n), shared))
