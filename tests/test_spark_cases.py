@@ -11,7 +11,7 @@ import pytest
 
 import omnicontract
 from omnicontract.validators import run as run_module
-from tests.conftest import FIXED_NOW, write_project
+from tests.conftest import FIXED_NOW, write_case
 from tests.test_check_cases import _load_cases, row_cases
 
 # case id -> (findings only DuckDB gives, findings only Spark gives); each is a row of the
@@ -33,14 +33,19 @@ def test_case_on_spark(
     case_id = request.node.callspec.id
     if case_id in NOT_YET_EQUAL:
         request.applymarker(pytest.mark.xfail(strict=True, reason="differs on Spark"))
-    root = write_project(
-        tmp_path / "p",
-        contracts=case.get("contracts"),
-        feeds=case["feeds"],
-        project=case.get("project"),
-    )
+    _agrees_with_duckdb(case_id, case, tmp_path)
+
+
+def _agrees_with_duckdb(
+    case_id: str, case: dict[str, Any], tmp_path: Path, monkeypatch: Any = None
+) -> None:
+    """The case's findings on Spark are DuckDB's, but for its listed differences; with
+    ``monkeypatch``, Spark counts every feed's row checks from its failing rows."""
+    root = write_case(tmp_path / "p", case)
     show = case.get("show_pii", True)
     on_duckdb = findings(omnicontract.validate(root, now=FIXED_NOW, show_pii=show))
+    if monkeypatch is not None:
+        monkeypatch.setattr(run_module, "SMALL_FEED_ROWS", 1)
     on_spark = findings(omnicontract.validate(root, now=FIXED_NOW, show_pii=show, engine="spark"))
     only_duckdb, only_spark = SPARK_DIFFERENCES.get(case_id, (set(), set()))
     assert (on_duckdb - on_spark, on_spark - on_duckdb) == (only_duckdb, only_spark)
@@ -64,16 +69,4 @@ def test_row_case_on_spark_from_failing_rows(
 ) -> None:
     """On Spark too, a large feed's row checks are counted and sampled from a table of its
     failing rows: the findings of the fused aggregate DuckDB uses for a small feed."""
-    case_id = request.node.callspec.id
-    root = write_project(
-        tmp_path / "p",
-        contracts=case.get("contracts"),
-        feeds=case["feeds"],
-        project=case.get("project"),
-    )
-    show = case.get("show_pii", True)
-    on_duckdb = findings(omnicontract.validate(root, now=FIXED_NOW, show_pii=show))
-    monkeypatch.setattr(run_module, "SMALL_FEED_ROWS", 1)
-    on_spark = findings(omnicontract.validate(root, now=FIXED_NOW, show_pii=show, engine="spark"))
-    only_duckdb, only_spark = SPARK_DIFFERENCES.get(case_id, (set(), set()))
-    assert (on_duckdb - on_spark, on_spark - on_duckdb) == (only_duckdb, only_spark)
+    _agrees_with_duckdb(request.node.callspec.id, case, tmp_path, monkeypatch)
