@@ -105,12 +105,24 @@ def connect_server(folder: Path) -> Iterator[str]:
 
 
 def _stop_client_sessions() -> None:
+    """Close every Connect client of this process while the server still answers: a
+    client left open runs its exit clean-up against the stopped server, and pyspark
+    retries that for about ten minutes before the process may end."""
+    import gc
+
     with contextlib.suppress(Exception):
         from pyspark.sql.connect.session import SparkSession as RemoteSession
 
         for session in {RemoteSession.getActiveSession(), RemoteSession.getDefaultSession()}:
             if session is not None:
                 session.stop()
+    with contextlib.suppress(ImportError):
+        from pyspark.sql.connect.client.core import SparkConnectClient
+
+        for client in [o for o in gc.get_objects() if isinstance(o, SparkConnectClient)]:
+            if not client.is_closed:
+                with contextlib.suppress(Exception):
+                    client.close()
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:
