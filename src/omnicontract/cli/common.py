@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import gc
 import os
 import sys
 import traceback
@@ -14,6 +15,18 @@ import click
 
 from omnicontract.errors import OmnicontractError
 from omnicontract.redact import clip, redact
+
+
+def start_up_over() -> None:
+    """The command has imported what it needs and loaded the project: turn the cyclic
+    collector back on for the work that follows (``main`` turned it off), and keep it
+    from walking what start-up built, which lives to the end of the process anyway
+    (``gc.freeze``). Nothing changes where the collector was left on (the command
+    invoked other than through ``main``, as from click's test runner)."""
+    if gc.isenabled():
+        return
+    gc.freeze()
+    gc.enable()
 
 
 def debug_option(func: Callable[..., Any]) -> Callable[..., Any]:

@@ -11,6 +11,7 @@ from omnicontract.cli.common import (
     color_option,
     debug_option,
     handle_errors,
+    start_up_over,
     terminal_width,
     use_color,
 )
@@ -177,6 +178,7 @@ def validate(
         from omnicontract.reports.progress import TerminalProgress
 
         progress = TerminalProgress(color=use_color(no_color, sys.stderr))
+    start_up_over()
     try:
         result = api.validate(
             loaded,
