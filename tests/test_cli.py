@@ -209,6 +209,27 @@ def test_validate_start_up_runs_without_the_cyclic_collector(tmp_path: Path) -> 
     assert "SEEN (False, False) (True, True) True" in out.stdout, out.stdout + out.stderr
 
 
+def test_other_commands_do_their_work_with_the_cyclic_collector_on(tmp_path: Path) -> None:
+    """Only ``validate`` keeps the collector off while it loads; ``lint`` (like every
+    other command) turns it back on when its body begins."""
+    root = write_project(tmp_path / "p", feeds=[CLEAN])
+    probe = (
+        "import gc\nfrom omnicontract import api\n"
+        "seen = {}\n"
+        "real = api.load_project\n"
+        "def call(*a, **k):\n"
+        "    seen['load'] = gc.isenabled()\n"
+        "    return real(*a, **k)\n"
+        "api.load_project = call\n"
+        "from omnicontract.cli.main import main\n"
+        f"try:\n    main(['lint', {str(root)!r}])\n"
+        "except SystemExit:\n    pass\n"
+        "print('SEEN', seen['load'])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert "SEEN True" in out.stdout, out.stdout + out.stderr
+
+
 def test_validate_through_the_test_runner_leaves_the_collector_alone(tmp_path: Path) -> None:
     import gc
 

@@ -50,12 +50,23 @@ def print_traceback() -> None:
     click.echo(redact(traceback.format_exc()), err=True, nl=False)
 
 
+def ends_start_up_itself(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark a command that calls ``start_up_over`` itself, once its project is loaded
+    (below ``handle_errors``). Other commands end start-up when their body begins, so
+    their own work (inferring a large file, say) runs with the collector on."""
+    func.ends_start_up_itself = True  # type: ignore[attr-defined]
+    return func
+
+
 def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     """Turn library errors into one clear message and exit code 2."""
+    ends_itself = getattr(func, "ends_start_up_itself", False)
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         debug = kwargs.get("debug", False)
+        if not ends_itself:
+            start_up_over()
         try:
             return func(*args, **kwargs)
         except OmnicontractError as exc:

@@ -94,7 +94,8 @@ def main(argv: list[str] | None = None) -> Any:
     # a few hundred thousand objects that live to the end of the process, and next to no
     # garbage: the cyclic collector would walk them all several times over, a sixth of a
     # small run's CPU time. It is off until the command's start-up is over
-    # (``common.start_up_over``), or until the command returns.
+    # (``common.start_up_over``: when a command's body begins, or for ``validate`` once
+    # the project is loaded), and on again when the command returns.
     gc.disable()
     try:
         return cli.main(args=argv, prog_name="omnicontract")

@@ -10,6 +10,7 @@ from omnicontract.cli.common import (
     allow_path_option,
     color_option,
     debug_option,
+    ends_start_up_itself,
     handle_errors,
     start_up_over,
     terminal_width,
@@ -137,6 +138,7 @@ def parse_as_of(value: str | None) -> datetime | None:
 @color_option
 @debug_option
 @handle_errors
+@ends_start_up_itself
 def validate(
     project: Path,
     fmt: str,
