@@ -186,6 +186,60 @@ def test_validate_imports_only_what_the_run_needs(tmp_path: Path) -> None:
     assert "LOADED:\n" in out.stdout, out.stdout
 
 
+def test_validate_start_up_runs_without_the_cyclic_collector(tmp_path: Path) -> None:
+    """The command turns the collector off while it imports and loads the project, and
+    back on (start-up's objects frozen) before the checks run and after it returns."""
+    root = write_project(tmp_path / "p", feeds=[CLEAN])
+    probe = (
+        "import gc\nfrom omnicontract import api\n"
+        "seen = {}\n"
+        "def spy(name):\n"
+        "    real = getattr(api, name)\n"
+        "    def call(*a, **k):\n"
+        "        seen[name] = (gc.isenabled(), gc.get_freeze_count() > 0)\n"
+        "        return real(*a, **k)\n"
+        "    setattr(api, name, call)\n"
+        "spy('load_project'); spy('validate')\n"
+        "from omnicontract.cli.main import main\n"
+        f"try:\n    main(['validate', {str(root)!r}, '-q', '--no-history'])\n"
+        "except SystemExit as exc:\n    assert exc.code == 0, exc.code\n"
+        "print('SEEN', seen['load_project'], seen['validate'], gc.isenabled())\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert "SEEN (False, False) (True, True) True" in out.stdout, out.stdout + out.stderr
+
+
+def test_other_commands_do_their_work_with_the_cyclic_collector_on(tmp_path: Path) -> None:
+    """Only ``validate`` keeps the collector off while it loads; ``lint`` (like every
+    other command) turns it back on when its body begins."""
+    root = write_project(tmp_path / "p", feeds=[CLEAN])
+    probe = (
+        "import gc\nfrom omnicontract import api\n"
+        "seen = {}\n"
+        "real = api.load_project\n"
+        "def call(*a, **k):\n"
+        "    seen['load'] = gc.isenabled()\n"
+        "    return real(*a, **k)\n"
+        "api.load_project = call\n"
+        "from omnicontract.cli.main import main\n"
+        f"try:\n    main(['lint', {str(root)!r}])\n"
+        "except SystemExit:\n    pass\n"
+        "print('SEEN', seen['load'])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert "SEEN True" in out.stdout, out.stdout + out.stderr
+
+
+def test_validate_through_the_test_runner_leaves_the_collector_alone(tmp_path: Path) -> None:
+    import gc
+
+    root = write_project(tmp_path / "p", feeds=[CLEAN])
+    frozen = gc.get_freeze_count()
+    code, out, _ = run("validate", str(root), "-q", "--no-history")
+    assert code == 0, out
+    assert gc.isenabled() and gc.get_freeze_count() == frozen
+
+
 def test_several_reports_in_one_run(tmp_path: Path) -> None:
     root = write_project(tmp_path / "p", feeds=[DIRTY])
     a, b = tmp_path / "out" / "a.json", tmp_path / "out" / "b.txt"

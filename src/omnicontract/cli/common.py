@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import gc
 import os
 import sys
 import traceback
@@ -14,6 +15,18 @@ import click
 
 from omnicontract.errors import OmnicontractError
 from omnicontract.redact import clip, redact
+
+
+def start_up_over() -> None:
+    """The command has imported what it needs and loaded the project: turn the cyclic
+    collector back on for the work that follows (``main`` turned it off), and keep it
+    from walking what start-up built, which lives to the end of the process anyway
+    (``gc.freeze``). Nothing changes where the collector was left on (the command
+    invoked other than through ``main``, as from click's test runner)."""
+    if gc.isenabled():
+        return
+    gc.freeze()
+    gc.enable()
 
 
 def debug_option(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -37,12 +50,23 @@ def print_traceback() -> None:
     click.echo(redact(traceback.format_exc()), err=True, nl=False)
 
 
+def ends_start_up_itself(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark a command that calls ``start_up_over`` itself, once its project is loaded
+    (below ``handle_errors``). Other commands end start-up when their body begins, so
+    their own work (inferring a large file, say) runs with the collector on."""
+    func.ends_start_up_itself = True  # type: ignore[attr-defined]
+    return func
+
+
 def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     """Turn library errors into one clear message and exit code 2."""
+    ends_itself = getattr(func, "ends_start_up_itself", False)
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         debug = kwargs.get("debug", False)
+        if not ends_itself:
+            start_up_over()
         try:
             return func(*args, **kwargs)
         except OmnicontractError as exc:

@@ -10,7 +10,9 @@ from omnicontract.cli.common import (
     allow_path_option,
     color_option,
     debug_option,
+    ends_start_up_itself,
     handle_errors,
+    start_up_over,
     terminal_width,
     use_color,
 )
@@ -136,6 +138,7 @@ def parse_as_of(value: str | None) -> datetime | None:
 @color_option
 @debug_option
 @handle_errors
+@ends_start_up_itself
 def validate(
     project: Path,
     fmt: str,
@@ -177,6 +180,7 @@ def validate(
         from omnicontract.reports.progress import TerminalProgress
 
         progress = TerminalProgress(color=use_color(no_color, sys.stderr))
+    start_up_over()
     try:
         result = api.validate(
             loaded,
