@@ -15,12 +15,13 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import subprocess
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from plain_generate import CHECKS, GENERATOR_VERSION, generate
+from plain_generate import CHECKS, GENERATOR_VERSION
 from run import (
     add_attempts,
     conclude,
@@ -57,7 +58,20 @@ def dataset(interactions: int, regenerate: bool) -> tuple[Path, dict]:
         if meta.get("generator_version") == GENERATOR_VERSION:
             return target, meta
     print(f"generating {target} ...", flush=True)
-    return target, generate(interactions, target)
+    # in a child process: Linux carries a process's peak memory into the children it
+    # forks, so generating here would inflate every measured tool's peak
+    subprocess.run(
+        [
+            sys.executable,
+            str(HERE / "plain_generate.py"),
+            "--interactions",
+            str(interactions),
+            "--out",
+            str(target),
+        ],
+        check=True,
+    )
+    return target, json.loads(meta_file.read_text())
 
 
 def tools(project: Path, work: Path, memory_limit: str | None, other: str | None = None) -> dict:

@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from generate import GENERATOR_VERSION, generate
+from generate import GENERATOR_VERSION
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
@@ -42,8 +42,22 @@ def dataset(customers: int, interactions: int, regenerate: bool) -> tuple[Path, 
         if meta.get("generator_version") == GENERATOR_VERSION:
             return target, meta
     print(f"generating {target} ...", flush=True)
-    meta = generate(customers, interactions, target)
-    return target, meta
+    # in a child process: Linux carries a process's peak memory into the children it
+    # forks, so generating here would inflate every measured tool's peak
+    subprocess.run(
+        [
+            sys.executable,
+            str(HERE / "generate.py"),
+            "--customers",
+            str(customers),
+            "--interactions",
+            str(interactions),
+            "--out",
+            str(target),
+        ],
+        check=True,
+    )
+    return target, json.loads(meta_file.read_text())
 
 
 def warm_cache(project: Path) -> None:
