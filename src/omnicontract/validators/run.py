@@ -203,11 +203,12 @@ class Run:
             self._identity = IdentityIndex(self)
         return self._identity
 
-    def release_raw(self, feed: FeedRun) -> None:
-        """Drop the raw-text columns of a feed once its own checks are done; only identity
-        keys keep theirs (the cross-channel checks compare raw and normalized keys)."""
+    def release_raw(self, feed: FeedRun, keep: set[str] | None = None) -> None:
+        """Drop the raw-text columns of a feed that no check reads any more (those of
+        ``keep`` stay for now); only identity keys keep theirs to the end (the
+        cross-channel checks compare raw and normalized keys)."""
         identity = self.project.settings.identity
-        keep = {k.field_for(feed.binding.entity) for k in identity.keys}
+        keep = (keep or set()) | {k.field_for(feed.binding.entity) for k in identity.keys}
         drop: list[str] = []
         for f in feed.fields.values():
             if f.name in keep:
@@ -430,6 +431,10 @@ def _summarize_resolution(run: Run) -> None:
 def _run_feed_checks(
     run: Run, feed: FeedRun, checks: list[Any], delegated: set[tuple[str, str]]
 ) -> None:
+    if feed.remote is None:  # the raw texts the row checks read and these do not, go
+        wanted = [fc.reads_raw(feed) for fc in checks]
+        if None not in wanted:
+            run.release_raw(feed, set().union(*wanted))
     for fc in checks:
         try:
             found = list(fc.run(feed))

@@ -30,6 +30,7 @@ class PrimaryKey(FeedCheck):
     name = "primary-key"
     summary = "primary key empty or duplicated"
     hint = "Every record needs its own key; check the export for repeated or blank ids."
+    raw_texts = False
 
     def run(self, feed: FeedRun) -> Iterable[Draft]:
         pk = feed.contract.primary_key
