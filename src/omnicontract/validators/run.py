@@ -28,6 +28,7 @@ from omnicontract.validators.engines.base import Engine, EngineOptions
 from omnicontract.validators.identity import IdentityIndex
 from omnicontract.validators.key_match import key_figures
 from omnicontract.validators.period import record_event_period
+from omnicontract.validators.queries import most_frequent
 from omnicontract.validators.registry import registry
 from omnicontract.validators.result import FeedSummary
 from omnicontract.validators.sqlfuncs import Unsupported, count_where
@@ -237,13 +238,7 @@ class Run:
     ) -> tuple[int, list[tuple[Any, int]]]:
         """``stmt`` selects ``(value, count)`` rows; return the total of the counts and the
         ``sample_size`` most frequent values (ties by value)."""
-        sub = stmt.subquery()
-        value, count = list(sub.c)[:2]
-        rows = (fetch or self.fetch)(
-            select(value, count, func.sum(count).over())
-            .order_by(count.desc(), value)
-            .limit(max(self.sample_size, 1))
-        )
+        rows = (fetch or self.fetch)(most_frequent(stmt, self.sample_size))
         if not rows:
             return 0, []
         return int(rows[0][2]), [(r[0], int(r[1])) for r in rows[: self.sample_size]]
