@@ -9,7 +9,7 @@ shown) and ``<field>__naive`` (timestamps: the row had no time zone).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     BigInteger,
@@ -29,6 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from omnicontract.contracts.model import (
     DURATION_FORMATS,
@@ -132,6 +133,12 @@ class _on_duckdb(ColumnElement[Any]):
     where both are defined, the cheaper way DuckDB allows."""
 
     inherit_cache = True
+    # both arms belong to the statement's cache key (a cached compilation is reused only
+    # for the same arms)
+    _traverse_internals: ClassVar[Any] = [
+        ("fast", InternalTraversal.dp_clauseelement),
+        ("portable", InternalTraversal.dp_clauseelement),
+    ]
 
     def __init__(self, fast: ColumnElement[Any], portable: ColumnElement[Any]):
         self.fast = fast
