@@ -22,7 +22,7 @@ from sqlalchemy.sql.expression import ColumnElement, Select, TableClause
 
 from omnicontract.contracts.loader import LoadedChannel, Project
 from omnicontract.contracts.model import EntityContract, FeedBinding, duration_seconds
-from omnicontract.validators.checks.base import Check, Draft, FieldContext, RowCheck
+from omnicontract.validators.checks.base import Check, Draft, FeedCheck, FieldContext, RowCheck
 from omnicontract.validators.engines import engine_class
 from omnicontract.validators.engines.base import Engine, EngineOptions
 from omnicontract.validators.identity import IdentityIndex
@@ -427,7 +427,7 @@ def _run_feed_checks(
     run: Run, feed: FeedRun, checks: list[Any], delegated: set[tuple[str, str]]
 ) -> None:
     if feed.remote is None:  # the raw texts the row checks read and these do not, go
-        wanted = [fc.reads_raw(feed) for fc in checks]
+        wanted = [fc.reads_raw(feed) if isinstance(fc, FeedCheck) else None for fc in checks]
         if None not in wanted:
             run.release_raw(feed, set().union(*wanted))
     for fc in checks:
