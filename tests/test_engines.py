@@ -82,6 +82,33 @@ def test_a_per_feed_run_builds_no_identity_index(monkeypatch) -> None:
     assert across and _findings(per_feed) == [f for f in _findings(full) if f[0] not in across]
 
 
+@pytest.mark.parametrize("declared", [True, False])
+def test_raw_texts_no_feed_check_reads_go_before_the_feed_checks(monkeypatch, declared) -> None:
+    """A large feed's raw texts are read by its row checks; the feed checks that say they
+    do not read them (every built-in but one field's of ``invalid-document``) run after
+    they are dropped, with less memory held. A check that does not say keeps them all."""
+    from omnicontract.validators import run as run_module
+    from omnicontract.validators.checks.unique import Unique
+
+    seen: dict[str, list[str]] = {}
+    original = Unique.run
+
+    def recording(self, feed):  # type: ignore[no-untyped-def]
+        columns = feed.run.engine.con.table(feed.view_name).columns
+        seen[feed.name] = [c for c in columns if c.endswith("__raw")]
+        return original(self, feed)
+
+    monkeypatch.setattr(Unique, "run", recording)
+    monkeypatch.setattr(run_module, "SMALL_FEED_ROWS", 1)
+    if not declared:
+        monkeypatch.setattr(Unique, "raw_texts", True)
+    result = omnicontract.validate(RETAIL, cross_channel=False)
+    assert _findings(result) == _findings(omnicontract.validate(RETAIL, cross_channel=False))
+    raw = {c for columns in seen.values() for c in columns}
+    identity = {"email__raw", "phone__raw", "customer_id__raw"}  # kept for cross-channel
+    assert raw - identity if not declared else not raw - identity, seen
+
+
 class RecordingEngine(DuckDBEngine):
     """Records, before closing, the rows of every table the run kept to its end."""
 

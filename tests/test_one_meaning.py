@@ -242,3 +242,25 @@ def test_the_grammar_is_the_reference_for_sqlite() -> None:
     assert parse("31/02/2024 10:00", compile_format("%d/%m/%Y %H:%M")) is None
     assert parse("2024-01-02 10:00:00+03", ISO) == datetime(2024, 1, 2, 7, 0, tzinfo=UTC)
     assert parse("2024-01-02 10:00:00+03", ISO, apply_offset=False) == datetime(2024, 1, 2, 10, 0)
+
+
+BLANK_TEXTS = ["", " ", "   ", "\u00a0", "\u3000", "\u2003 ", "\t", "\n", " \t ", "\x7f",
+               "\x01", " a", "a ", "a", "~", "!", "é", " é", "I0000000001", None]  # fmt: skip
+
+
+def test_blank_is_what_trim_leaves_empty() -> None:
+    """``blank`` skips the ``trim`` for texts starting with printable ASCII on DuckDB:
+    the same verdict as ``trim(x) = ''`` there, for every kind of space; the other
+    engines run the ``trim`` itself."""
+    from sqlalchemy import func
+    from sqlalchemy.dialects import postgresql
+
+    from omnicontract.validators.sqlfuncs import blank
+
+    def text(t: str | None) -> Any:
+        return literal(t, String())
+
+    expected = _on_duckdb([select(func.trim(text(t)) == "") for t in BLANK_TEXTS])
+    assert _on_duckdb([select(blank(text(t))) for t in BLANK_TEXTS]) == expected
+    assert expected[:6] == [True] * 6 and not any(expected[6:-1]) and expected[-1] is None
+    assert "ascii" not in str(select(blank(text("a"))).compile(dialect=postgresql.dialect()))

@@ -9,7 +9,7 @@ shown) and ``<field>__naive`` (timestamps: the row had no time zone).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     BigInteger,
@@ -29,6 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from omnicontract.contracts.model import (
     DURATION_FORMATS,
@@ -110,37 +111,49 @@ def _grammar(fmt: str | None) -> Grammar | None:
         return None  # DuckDB's own strptime reads it; other engines report it
 
 
-def read_number(text: ColumnElement[Any], integer: bool) -> ColumnElement[Any]:
-    """A number from text by the one number grammar (``sqlfuncs.NUMBER_REGEX``)."""
+def read_number(
+    text: ColumnElement[Any], integer: bool, written: ColumnElement[Any] | None = None
+) -> ColumnElement[Any]:
+    """A number from text by the one number grammar (``sqlfuncs.NUMBER_REGEX``).
+    ``written``: the text before ``text`` trimmed it. On DuckDB, a text written exactly as
+    the engine writes the (finite) number it reads is one the grammar accepts, and has no
+    spaces to trim: that cheap comparison spares the regular expression and the trim on
+    most rows. Elsewhere: the grammar itself, as it always was."""
     regex = INTEGER_REGEX if integer else NUMBER_REGEX
     kind = "BIGINT" if integer else "DOUBLE"
     number = try_cast(text, kind)
-    return case((_written_as(number, text, regex), number), (matches(text, regex), number))
+    plain = number if written is None else try_cast(written, kind)
+    as_written = cast(plain, String()) == (text if written is None else written)
+    grammar = matches(text, regex)
+    return case((_on_duckdb(as_written, grammar), _on_duckdb(plain, number)), (grammar, number))
 
 
-class _written_as(ColumnElement[bool]):
-    """On DuckDB: the text is exactly how the engine writes the (finite) number it reads,
-    which the number grammar accepts, so the cheap comparison spares the regular
-    expression on most rows. Elsewhere: the grammar itself, as it always was."""
+class _on_duckdb(ColumnElement[Any]):
+    """``fast`` where the plan compiles for DuckDB, ``portable`` elsewhere: the same value
+    where both are defined, the cheaper way DuckDB allows."""
 
     inherit_cache = True
-    type = Boolean()
+    # both arms belong to the statement's cache key (a cached compilation is reused only
+    # for the same arms)
+    _traverse_internals: ClassVar[Any] = [
+        ("fast", InternalTraversal.dp_clauseelement),
+        ("portable", InternalTraversal.dp_clauseelement),
+    ]
 
-    def __init__(self, number: ColumnElement[Any], text: ColumnElement[Any], regex: str):
-        self.number = number
-        self.text = text
-        self.regex = regex
+    def __init__(self, fast: ColumnElement[Any], portable: ColumnElement[Any]):
+        self.fast = fast
+        self.portable = portable
+        self.type = portable.type
 
     @property
     def _from_objects(self) -> list[Any]:  # pragma: no cover - SQLAlchemy protocol
-        return self.text._from_objects
+        return self.portable._from_objects
 
 
-@compiles(_written_as)
-def _written_as_sql(element: _written_as, compiler: Any, **kw: Any) -> str:
-    if compiler.dialect.name != "duckdb":
-        return compiler.process(matches(element.text, element.regex), **kw)
-    return compiler.process(cast(element.number, String()) == element.text, **kw)
+@compiles(_on_duckdb)
+def _on_duckdb_sql(element: _on_duckdb, compiler: Any, **kw: Any) -> str:
+    chosen = element.fast if compiler.dialect.name == "duckdb" else element.portable
+    return str(compiler.process(chosen, **kw))
 
 
 EPOCH_SCALE = {"epoch_s": 1.0, "epoch_ms": 1e3, "epoch_us": 1e6}
@@ -349,11 +362,12 @@ def _map_number(out: MappedField, col: ColumnElement[Any], st: str) -> None:
         return
     decimal = m.decimal_separator if m else "."
     thousands = (m.thousands_separator if m else None) or ("." if decimal == "," else None)
+    written = None if thousands or decimal == "," else raw
     if thousands:
         text = func.replace(text, thousands, "")
     if decimal == ",":
         text = func.replace(text, ",", ".")
-    out.value, out.raw, out.transform = read_number(text, integer), raw, "cast"
+    out.value, out.raw, out.transform = read_number(text, integer, written), raw, "cast"
 
 
 def _map_boolean(out: MappedField, col: ColumnElement[Any], st: str) -> None:

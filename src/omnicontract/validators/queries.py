@@ -4,12 +4,32 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 
 if TYPE_CHECKING:
-    from sqlalchemy.sql.expression import ColumnElement
+    from sqlalchemy.sql.expression import ColumnElement, Select
 
     from omnicontract.validators.run import FeedRun
+
+
+def most_frequent(stmt: Select[Any], k: int) -> Select[Any]:
+    """``stmt`` selects ``(value, count)`` rows: the ``k`` most frequent values (ties by
+    value), each row with the total of the counts and the number of values. Both totals
+    are read from the grouped rows computed once, not by a window over them (a window
+    takes the grouping's result on one thread)."""
+    grouped = stmt.cte("grouped")
+    value, count = list(grouped.c)[:2]
+    totals = (
+        select(func.sum(count).label("total"), func.count().label("values"))
+        .select_from(grouped)
+        .subquery("totals")
+    )
+    return (
+        select(value, count, totals.c.total, totals.c["values"])
+        .select_from(grouped.join(totals, true()))
+        .order_by(count.desc(), value)
+        .limit(max(k, 1))
+    )
 
 
 def duplicate_groups(
@@ -22,19 +42,8 @@ def duplicate_groups(
         .where(value.is_not(None))
         .group_by(value)
         .having(func.count() > 1)
-        .subquery()
     )
-    stmt = (
-        select(
-            grouped.c.v,
-            grouped.c.n,
-            func.sum(grouped.c.n).over().label("rows"),
-            func.count().over().label("groups"),
-        )
-        .order_by(grouped.c.n.desc(), grouped.c.v)
-        .limit(max(k, 1))
-    )
-    result = feed.fetch(stmt)
+    result = feed.fetch(most_frequent(grouped, k))
     if not result:
         return 0, 0, []
     rows, groups = int(result[0][2]), int(result[0][3])

@@ -22,12 +22,13 @@ from sqlalchemy.sql.expression import ColumnElement, Select, TableClause
 
 from omnicontract.contracts.loader import LoadedChannel, Project
 from omnicontract.contracts.model import EntityContract, FeedBinding, duration_seconds
-from omnicontract.validators.checks.base import Check, Draft, FieldContext, RowCheck
+from omnicontract.validators.checks.base import Check, Draft, FeedCheck, FieldContext, RowCheck
 from omnicontract.validators.engines import engine_class
 from omnicontract.validators.engines.base import Engine, EngineOptions
 from omnicontract.validators.identity import IdentityIndex
 from omnicontract.validators.key_match import key_figures
 from omnicontract.validators.period import record_event_period
+from omnicontract.validators.queries import most_frequent
 from omnicontract.validators.registry import registry
 from omnicontract.validators.result import FeedSummary
 from omnicontract.validators.sqlfuncs import Unsupported, count_where
@@ -203,11 +204,12 @@ class Run:
             self._identity = IdentityIndex(self)
         return self._identity
 
-    def release_raw(self, feed: FeedRun) -> None:
-        """Drop the raw-text columns of a feed once its own checks are done; only identity
-        keys keep theirs (the cross-channel checks compare raw and normalized keys)."""
+    def release_raw(self, feed: FeedRun, keep: set[str] | None = None) -> None:
+        """Drop the raw-text columns of a feed that no check reads any more (those of
+        ``keep`` stay for now); only identity keys keep theirs to the end (the
+        cross-channel checks compare raw and normalized keys)."""
         identity = self.project.settings.identity
-        keep = {k.field_for(feed.binding.entity) for k in identity.keys}
+        keep = (keep or set()) | {k.field_for(feed.binding.entity) for k in identity.keys}
         drop: list[str] = []
         for f in feed.fields.values():
             if f.name in keep:
@@ -236,13 +238,7 @@ class Run:
     ) -> tuple[int, list[tuple[Any, int]]]:
         """``stmt`` selects ``(value, count)`` rows; return the total of the counts and the
         ``sample_size`` most frequent values (ties by value)."""
-        sub = stmt.subquery()
-        value, count = list(sub.c)[:2]
-        rows = (fetch or self.fetch)(
-            select(value, count, func.sum(count).over())
-            .order_by(count.desc(), value)
-            .limit(max(self.sample_size, 1))
-        )
+        rows = (fetch or self.fetch)(most_frequent(stmt, self.sample_size))
         if not rows:
             return 0, []
         return int(rows[0][2]), [(r[0], int(r[1])) for r in rows[: self.sample_size]]
@@ -430,6 +426,10 @@ def _summarize_resolution(run: Run) -> None:
 def _run_feed_checks(
     run: Run, feed: FeedRun, checks: list[Any], delegated: set[tuple[str, str]]
 ) -> None:
+    if feed.remote is None:  # the raw texts the row checks read and these do not, go
+        wanted = [fc.reads_raw(feed) if isinstance(fc, FeedCheck) else None for fc in checks]
+        if None not in wanted:
+            run.release_raw(feed, set().union(*wanted))
     for fc in checks:
         try:
             found = list(fc.run(feed))

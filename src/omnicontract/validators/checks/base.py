@@ -116,9 +116,18 @@ class RowCheck(Check):
 
 class FeedCheck(Check):
     kind = "feed"
+    # whether ``run`` reads raw source texts (``FieldContext.raw``): a check that does not
+    # say is taken to read every field's
+    raw_texts: ClassVar[bool] = True
 
     def run(self, feed: FeedRun) -> Iterable[Draft]:
         raise NotImplementedError
+
+    def reads_raw(self, feed: FeedRun) -> set[str] | None:
+        """The fields whose raw source text ``run`` reads; None for any. Before a feed's
+        checks run, the raw columns none of them reads are dropped: they would hold
+        memory while a check groups the feed's rows."""
+        return None if self.raw_texts else set()
 
 
 class ProjectCheck(Check):

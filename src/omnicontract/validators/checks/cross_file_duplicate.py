@@ -24,6 +24,7 @@ class CrossFileDuplicate(FeedCheck):
         "Check whether files of the feed overlap (a day delivered twice, a record in two regions)."
     )
     default_severity = Severity.warning
+    raw_texts = False
 
     def run(self, feed: FeedRun) -> Iterable[Draft]:
         pk = feed.contract.primary_key

@@ -30,6 +30,10 @@ class InvalidDocument(FeedCheck):
     summary = "document number not valid for its type"
     hint = "Correct the number at the source (a typo, or the wrong document type recorded)."
 
+    def reads_raw(self, feed: FeedRun) -> set[str]:
+        """The document fields: their samples show the number as written."""
+        return {n for n, f in feed.fields.items() if f.spec.format == Format.document}
+
     def run(self, feed: FeedRun) -> Iterable[Draft]:
         for f in feed.fields.values():
             if f.spec.format != Format.document or f.constant:

@@ -23,6 +23,7 @@ class StaleFeed(FeedCheck):
     name = "stale-feed"
     summary = "newest record older than allowed"
     hint = "Check that the channel's export job ran and picked up new data."
+    raw_texts = False
 
     def run(self, feed: FeedRun) -> Iterable[Draft]:
         spec = feed.binding.freshness

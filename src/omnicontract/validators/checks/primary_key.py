@@ -7,6 +7,7 @@ from sqlalchemy import func, or_, select
 
 from omnicontract.validators.checks.base import Draft, FeedCheck
 from omnicontract.validators.queries import duplicate_groups
+from omnicontract.validators.sqlfuncs import blank
 from omnicontract.words import n_of
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ class PrimaryKey(FeedCheck):
     name = "primary-key"
     summary = "primary key empty or duplicated"
     hint = "Every record needs its own key; check the export for repeated or blank ids."
+    raw_texts = False
 
     def run(self, feed: FeedRun) -> Iterable[Draft]:
         pk = feed.contract.primary_key
@@ -38,7 +40,7 @@ class PrimaryKey(FeedCheck):
         empty_q = (
             select(func.count())
             .select_from(feed.view)
-            .where(or_(f.value.is_(None), func.trim(f.value) == ""))
+            .where(or_(f.value.is_(None), blank(f.value)))
         )
         empty = feed.scalar(empty_q)
         dup_rows, groups, samples = duplicate_groups(feed, f.value, feed.sample_size)

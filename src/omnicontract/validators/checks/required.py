@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import or_
 from sqlalchemy.sql.expression import ColumnElement
 
 from omnicontract.validators.checks.base import FieldContext, RowCheck
+from omnicontract.validators.sqlfuncs import blank
 
 
 class Required(RowCheck):
@@ -23,7 +24,7 @@ class Required(RowCheck):
         base: Any = f.raw if f.raw is not None else f.value
         if f.raw is None and f.spec.type != "string":
             return base.is_(None)
-        return or_(base.is_(None), func.trim(base) == "")
+        return or_(base.is_(None), blank(base))
 
     def message(self, f: FieldContext, count: int) -> str:
         return f"required field '{f.name}' is empty"

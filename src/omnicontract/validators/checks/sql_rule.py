@@ -22,6 +22,7 @@ class SqlRuleBroken(FeedCheck):
     name = "sql-rule"
     summary = "contract SQL rule not met"
     hint = "Fix the rows the rule counts, or correct the rule in the contract."
+    raw_texts = False
 
     def run(self, feed: FeedRun) -> Iterable[Draft]:
         rules = feed.contract.sql_rules

@@ -18,6 +18,7 @@ class Unique(FeedCheck):
     name = "unique"
     summary = "duplicate values in a unique field"
     hint = "Deduplicate the export, or check whether the channel reuses ids."
+    raw_texts = False
 
     def run(self, feed: FeedRun) -> Iterable[Draft]:
         for f in feed.fields.values():

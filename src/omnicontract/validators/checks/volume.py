@@ -24,6 +24,7 @@ class VolumeChange(FeedCheck):
     summary = "row count far from recent runs"
     hint = "Check the export job: a partial file, a filter changed, or a replayed backlog."
     default_severity = Severity.warning
+    raw_texts = False
 
     def run(self, feed: FeedRun) -> Iterable[Draft]:
         spec = feed.binding.volume

@@ -372,9 +372,16 @@ class FeedReader:
         return literal(None, String())
 
     def _reject_shapes(self, t: Any) -> None:
-        """Rows with the wrong number of fields leave the table, as one finding."""
+        """Rows with the wrong number of fields leave the table, as one finding. Only rows
+        with a shape are counted (the engine skips the parts of the table without any),
+        and the rows of a file without one only where the file has a trailing delimiter."""
         file, shape = t.c[ROW_FILE], t.c[SHAPE]
-        counts = self.engine.fetch(select(file, shape, func.count()).group_by(file, shape))
+        counts = self.engine.fetch(
+            select(file, shape, func.count()).where(shape.is_not(None)).group_by(file, shape)
+        )
+        if any(kind == "trailing" for _name, kind, _n in counts):
+            good = select(file, shape, func.count()).where(shape.is_(None)).group_by(file, shape)
+            counts.extend(self.engine.fetch(good))
         by_file: dict[str, dict[str | None, int]] = {}
         for name, kind, n in counts:
             by_file.setdefault(name, {})[kind] = int(n)
