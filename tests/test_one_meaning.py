@@ -264,3 +264,18 @@ def test_blank_is_what_trim_leaves_empty() -> None:
     assert _on_duckdb([select(blank(text(t))) for t in BLANK_TEXTS]) == expected
     assert expected[:6] == [True] * 6 and not any(expected[6:-1]) and expected[-1] is None
     assert "ascii" not in str(select(blank(text("a"))).compile(dialect=postgresql.dialect()))
+
+
+def test_number_casts_of_other_columns_or_types_compile_apart() -> None:
+    """A cached compilation (a database feed's statements) is reused only for the same
+    cast: the column and the type are both part of the cache key."""
+    from sqlalchemy import column, select
+
+    from omnicontract.validators.sqlfuncs import try_cast
+
+    def key(name: str, kind: str) -> object:
+        return select(try_cast(column(name), kind))._generate_cache_key()
+
+    assert key("a", "BIGINT") == key("a", "BIGINT")
+    assert key("a", "BIGINT") != key("b", "BIGINT")
+    assert key("a", "BIGINT") != key("a", "DOUBLE")

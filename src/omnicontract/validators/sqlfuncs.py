@@ -36,6 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import CompileError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ClauseElement, ColumnElement, Executable, FunctionElement
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from omnicontract.contracts.regex import portable
 from omnicontract.validators.timeparse import Grammar
@@ -229,6 +230,12 @@ class try_cast(ColumnElement[Any]):
     (or does not fit), never an error. Callers gate the text with the number grammar."""
 
     inherit_cache = True
+    # both are part of the statement's cache key: two casts of other columns or types
+    # must not share a compiled statement
+    _traverse_internals = [
+        ("value", InternalTraversal.dp_clauseelement),
+        ("sql_type", InternalTraversal.dp_string),
+    ]
 
     def __init__(self, value: ColumnElement[Any], sql_type: str):
         if sql_type not in ("BIGINT", "DOUBLE"):
