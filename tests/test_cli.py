@@ -186,10 +186,10 @@ def test_validate_imports_only_what_the_run_needs(tmp_path: Path) -> None:
     assert "LOADED:\n" in out.stdout, out.stdout
 
 
-def test_validate_start_up_runs_without_the_cyclic_collector(tmp_path: Path) -> None:
-    """The command turns the collector off while it imports and loads the project, and
-    back on (start-up's objects frozen) before the checks run and after it returns."""
-    root = write_project(tmp_path / "p", feeds=[CLEAN])
+def _collector_seen(argv: list[str], *calls: str) -> str:
+    """Run the CLI's ``main(argv)`` in a fresh process and say, for each ``api`` call,
+    whether the cyclic collector was on and start-up's objects frozen when it was made,
+    then whether the collector is on after ``main`` returned."""
     probe = (
         "import gc\nfrom omnicontract import api\n"
         "seen = {}\n"
@@ -199,35 +199,32 @@ def test_validate_start_up_runs_without_the_cyclic_collector(tmp_path: Path) -> 
         "        seen[name] = (gc.isenabled(), gc.get_freeze_count() > 0)\n"
         "        return real(*a, **k)\n"
         "    setattr(api, name, call)\n"
-        "spy('load_project'); spy('validate')\n"
+        f"for name in {list(calls)!r}:\n    spy(name)\n"
         "from omnicontract.cli.main import main\n"
-        f"try:\n    main(['validate', {str(root)!r}, '-q', '--no-history'])\n"
-        "except SystemExit as exc:\n    assert exc.code == 0, exc.code\n"
-        "print('SEEN', seen['load_project'], seen['validate'], gc.isenabled())\n"
+        f"try:\n    main({argv!r})\n"
+        "except SystemExit as exc:\n    assert exc.code in (0, None), exc.code\n"
+        f"print('SEEN', *(seen[n] for n in {list(calls)!r}), gc.isenabled())\n"
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
-    assert "SEEN (False, False) (True, True) True" in out.stdout, out.stdout + out.stderr
+    return out.stdout + out.stderr
+
+
+def test_validate_start_up_runs_without_the_cyclic_collector(tmp_path: Path) -> None:
+    """The command turns the collector off while it imports and loads the project, and
+    back on (start-up's objects frozen) before the checks run and after it returns."""
+    root = write_project(tmp_path / "p", feeds=[CLEAN])
+    seen = _collector_seen(
+        ["validate", str(root), "-q", "--no-history"], "load_project", "validate"
+    )
+    assert "SEEN (False, False) (True, True) True" in seen, seen
 
 
 def test_other_commands_do_their_work_with_the_cyclic_collector_on(tmp_path: Path) -> None:
     """Only ``validate`` keeps the collector off while it loads; ``lint`` (like every
     other command) turns it back on when its body begins."""
     root = write_project(tmp_path / "p", feeds=[CLEAN])
-    probe = (
-        "import gc\nfrom omnicontract import api\n"
-        "seen = {}\n"
-        "real = api.load_project\n"
-        "def call(*a, **k):\n"
-        "    seen['load'] = gc.isenabled()\n"
-        "    return real(*a, **k)\n"
-        "api.load_project = call\n"
-        "from omnicontract.cli.main import main\n"
-        f"try:\n    main(['lint', {str(root)!r}])\n"
-        "except SystemExit:\n    pass\n"
-        "print('SEEN', seen['load'])\n"
-    )
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
-    assert "SEEN True" in out.stdout, out.stdout + out.stderr
+    seen = _collector_seen(["lint", str(root)], "load_project")
+    assert "SEEN (True, " in seen, seen
 
 
 def test_validate_through_the_test_runner_leaves_the_collector_alone(tmp_path: Path) -> None:
