@@ -9,7 +9,7 @@ shown) and ``<field>__naive`` (timestamps: the row had no time zone).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -27,9 +27,7 @@ from sqlalchemy import (
     not_,
     true,
 )
-from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement
-from sqlalchemy.sql.visitors import InternalTraversal
 
 from omnicontract.contracts.model import (
     DURATION_FORMATS,
@@ -48,6 +46,7 @@ from omnicontract.validators.sqlfuncs import (
     local_to_utc,
     lookup,
     matches,
+    on_duckdb,
     one_of,
     parse_timestamp,
     to_date,
@@ -125,35 +124,7 @@ def read_number(
     plain = number if written is None else try_cast(written, kind)
     as_written = cast(plain, String()) == (text if written is None else written)
     grammar = matches(text, regex)
-    return case((_on_duckdb(as_written, grammar), _on_duckdb(plain, number)), (grammar, number))
-
-
-class _on_duckdb(ColumnElement[Any]):
-    """``fast`` where the plan compiles for DuckDB, ``portable`` elsewhere: the same value
-    where both are defined, the cheaper way DuckDB allows."""
-
-    inherit_cache = True
-    # both arms belong to the statement's cache key (a cached compilation is reused only
-    # for the same arms)
-    _traverse_internals: ClassVar[Any] = [
-        ("fast", InternalTraversal.dp_clauseelement),
-        ("portable", InternalTraversal.dp_clauseelement),
-    ]
-
-    def __init__(self, fast: ColumnElement[Any], portable: ColumnElement[Any]):
-        self.fast = fast
-        self.portable = portable
-        self.type = portable.type
-
-    @property
-    def _from_objects(self) -> list[Any]:  # pragma: no cover - SQLAlchemy protocol
-        return self.portable._from_objects
-
-
-@compiles(_on_duckdb)
-def _on_duckdb_sql(element: _on_duckdb, compiler: Any, **kw: Any) -> str:
-    chosen = element.fast if compiler.dialect.name == "duckdb" else element.portable
-    return str(compiler.process(chosen, **kw))
+    return case((on_duckdb(as_written, grammar), on_duckdb(plain, number)), (grammar, number))
 
 
 EPOCH_SCALE = {"epoch_s": 1.0, "epoch_ms": 1e3, "epoch_us": 1e6}

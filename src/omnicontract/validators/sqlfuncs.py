@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     BigInteger,
@@ -199,27 +199,43 @@ def _length_pg(element: text_length, compiler: Any, **kw: Any) -> str:
     return f"char_length({compiler.process(value, **kw)})"
 
 
-class blank(_Construct):
+class on_duckdb(ColumnElement[Any]):
+    """``fast`` where the plan compiles for DuckDB, ``portable`` elsewhere: the same value
+    where both are defined, the cheaper way DuckDB allows."""
+
+    inherit_cache = True
+    # both arms belong to the statement's cache key (a cached compilation is reused only
+    # for the same arms)
+    _traverse_internals: ClassVar[Any] = [
+        ("fast", InternalTraversal.dp_clauseelement),
+        ("portable", InternalTraversal.dp_clauseelement),
+    ]
+
+    def __init__(self, fast: ColumnElement[Any], portable: ColumnElement[Any]):
+        self.fast = fast
+        self.portable = portable
+        self.type = portable.type
+
+    @property
+    def _from_objects(self) -> list[Any]:  # pragma: no cover - SQLAlchemy protocol
+        return self.portable._from_objects
+
+
+@compiles(on_duckdb)
+def _on_duckdb_sql(element: on_duckdb, compiler: Any, **kw: Any) -> str:
+    chosen = element.fast if compiler.dialect.name == "duckdb" else element.portable
+    return str(compiler.process(chosen, **kw))
+
+
+def blank(value: ColumnElement[Any]) -> ColumnElement[Any]:
     """True when a text is empty or only spaces (``trim`` leaves nothing), NULL for NULL.
     On DuckDB (and what is compiled as DuckDB), a text whose first character is printable
     ASCII is not blank, which spares the ``trim`` (a copy of every value) on nearly
     every row: the characters any ``trim`` removes are spaces, below ``!`` or beyond
     ASCII. Elsewhere: ``trim`` alone."""
-
-    inherit_cache = True
-
-    type = Boolean()
-    name = "blank"
-
-
-@compiles(blank)
-def _blank_default(element: blank, compiler: Any, **kw: Any) -> str:
-    (value,) = _args(element)
     empty = func.trim(value) == literal("", String())
-    if compiler.dialect.name != "duckdb":
-        return str(compiler.process(empty, **kw))
     printable = func.ascii(value).between(literal(33), literal(126))
-    return str(compiler.process(case((printable, literal(False)), else_=empty), **kw))
+    return on_duckdb(case((printable, literal(False)), else_=empty), empty)
 
 
 # ---------------------------------------------------------------- numbers
