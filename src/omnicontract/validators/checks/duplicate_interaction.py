@@ -48,22 +48,18 @@ class DuplicateInteraction(ProjectCheck):
                 .distinct()
                 .subquery("ids")
             )
-            extra = func.count() - 1
-            rows = run.fetch(
-                select(ids.c.v, extra, func.sum(extra).over())
+            total, samples = run.top_values(
+                select(ids.c.v, (func.count() - 1).label("n"))
                 .group_by(ids.c.v, ids.c.t, ids.c.kind, ids.c.ch, ids.c.act)
                 .having(func.count() > 1)
-                .order_by(extra.desc(), ids.c.v)
-                .limit(max(run.sample_size, 1))
             )
-            if not rows:
+            if not total:
                 continue
-            total = int(rows[0][2])
             draft = feed.draft(
                 self,
                 None,
                 total,
-                [(v, int(c)) for v, c, _t in rows[: run.sample_size]],
+                samples,
                 f"{n_of(total, 'row')} repeat an interaction already in the feed "
                 "(same key, time and kind)",
             )
