@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
-import subprocess
 import sys
 from pathlib import Path
 
@@ -24,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from plain_generate import CHECKS, GENERATOR_VERSION
 from run import (
     add_attempts,
+    cached_or_generated,
     conclude,
     measure_tools,
     omnicontract_cmd,
@@ -52,26 +52,15 @@ FINDING_NAMES = {
 
 def dataset(interactions: int, regenerate: bool) -> tuple[Path, dict]:
     target = OUT / f"plain-i{interactions}"
-    meta_file = target / "bench-meta.json"
-    if not regenerate and meta_file.exists():
-        meta = json.loads(meta_file.read_text())
-        if meta.get("generator_version") == GENERATOR_VERSION:
-            return target, meta
-    print(f"generating {target} ...", flush=True)
-    # in a child process: Linux carries a process's peak memory into the children it
-    # forks, so generating here would inflate every measured tool's peak
-    subprocess.run(
-        [
-            sys.executable,
-            str(HERE / "plain_generate.py"),
-            "--interactions",
-            str(interactions),
-            "--out",
-            str(target),
-        ],
-        check=True,
+    meta = cached_or_generated(
+        target,
+        GENERATOR_VERSION,
+        regenerate,
+        "plain_generate.py",
+        "--interactions",
+        str(interactions),
     )
-    return target, json.loads(meta_file.read_text())
+    return target, meta
 
 
 def tools(project: Path, work: Path, memory_limit: str | None, other: str | None = None) -> dict:

@@ -36,28 +36,29 @@ OUT = HERE / "out"
 
 def dataset(customers: int, interactions: int, regenerate: bool) -> tuple[Path, dict]:
     target = OUT / f"c{customers}-i{interactions}"
+    meta = cached_or_generated(
+        target, GENERATOR_VERSION, regenerate,
+        "generate.py", "--customers", str(customers), "--interactions", str(interactions),
+    )  # fmt: skip
+    return target, meta
+
+
+def cached_or_generated(
+    target: Path, version: int | str, regenerate: bool, script: str, *args: str
+) -> dict:
+    """The ``bench-meta.json`` of the data set in ``target``, generated first by the
+    generator ``script`` unless it is there from the same generator version. The
+    generator runs in a child process: Linux carries a process's peak memory into the
+    children it forks, so generating in the measuring process would inflate every
+    tool's peak."""
     meta_file = target / "bench-meta.json"
     if not regenerate and meta_file.exists():
         meta = json.loads(meta_file.read_text())
-        if meta.get("generator_version") == GENERATOR_VERSION:
-            return target, meta
+        if meta.get("generator_version") == version:
+            return meta
     print(f"generating {target} ...", flush=True)
-    # in a child process: Linux carries a process's peak memory into the children it
-    # forks, so generating here would inflate every measured tool's peak
-    subprocess.run(
-        [
-            sys.executable,
-            str(HERE / "generate.py"),
-            "--customers",
-            str(customers),
-            "--interactions",
-            str(interactions),
-            "--out",
-            str(target),
-        ],
-        check=True,
-    )
-    return target, json.loads(meta_file.read_text())
+    subprocess.run([sys.executable, str(HERE / script), *args, "--out", str(target)], check=True)
+    return json.loads(meta_file.read_text())
 
 
 def warm_cache(project: Path) -> None:
