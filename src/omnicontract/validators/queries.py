@@ -13,19 +13,19 @@ if TYPE_CHECKING:
 
 
 def most_frequent(stmt: Select[Any], k: int) -> Select[Any]:
-    """``stmt`` selects ``(value, count)`` rows: the ``k`` most frequent values (ties by
-    value), each row with the total of the counts and the number of values. Both totals
-    are read from the grouped rows computed once, not by a window over them (a window
-    takes the grouping's result on one thread)."""
+    """``stmt`` selects ``(value, count, *more)`` rows: the ``k`` most frequent values
+    (ties by value), each row ``(value, count, total of the counts, number of values,
+    *more)``. Both totals are read from the grouped rows computed once, not by a window
+    over them (a window takes the grouping's result on one thread)."""
     grouped = stmt.cte("grouped")
-    value, count = list(grouped.c)[:2]
+    value, count, *more = list(grouped.c)
     totals = (
         select(func.sum(count).label("total"), func.count().label("values"))
         .select_from(grouped)
         .subquery("totals")
     )
     return (
-        select(value, count, totals.c.total, totals.c["values"])
+        select(value, count, totals.c.total, totals.c["values"], *more)
         .select_from(grouped.join(totals, true()))
         .order_by(count.desc(), value)
         .limit(max(k, 1))

@@ -7,6 +7,7 @@ from sqlalchemy import column, func, select
 
 from omnicontract.contracts.model import Severity
 from omnicontract.validators.checks.base import Draft, FeedCheck, n_of
+from omnicontract.validators.queries import most_frequent
 
 if TYPE_CHECKING:
     from omnicontract.validators.engine import FeedRun
@@ -34,25 +35,18 @@ class CrossFileDuplicate(FeedCheck):
         key, file = column(pk), column("__file")
         spread = func.count(file.distinct())
         per_key = (
-            select(
-                key.label("k"),
-                spread.label("files"),
-                func.list(file.distinct()).label("names"),
-                func.count().over().label("total"),
-            )
+            select(key.label("k"), spread.label("files"), func.list(file.distinct()).label("names"))
             .select_from(feed.view)
             .where(key.is_not(None))
             .group_by(key)
             .having(spread > 1)
-            .order_by(spread.desc(), key)
-            .limit(max(feed.sample_size, 1))
         )
-        rows = feed.fetch(per_key)
+        rows = feed.fetch(most_frequent(per_key, feed.sample_size))
         if not rows:
             return
         total = int(rows[0][3])
         samples: list[tuple[Any, int]] = []
-        for k, n, names, _total in rows[: feed.sample_size]:
+        for k, n, _sum, _keys, names in rows[: feed.sample_size]:
             shown = sorted(feed.files.get(p, p) for p in names)
             samples.append((f"{k} ({', '.join(shown[:3])}{' ...' if len(shown) > 3 else ''})", n))
         yield feed.draft(
