@@ -93,11 +93,18 @@ def cli() -> None:
     """
 
 
+# The command runs as the process's entry point (``main()``), which ends the process as
+# soon as the command returns: what the command holds need not be freed on the way out.
+process_ends = False
+
+
 def main(argv: list[str] | None = None) -> Any:
     """Run the command line ``argv`` (default: the process's own). Without ``argv`` this is
     the process's entry point, and the process ends with the command (``end_process``)."""
+    global process_ends
     if argv is not None:
         return _run(argv)
+    process_ends = True
     try:
         return _run(None)
     except SystemExit as exc:
