@@ -131,10 +131,11 @@ def end_process(exc: SystemExit) -> None:
     handlers have run, without tearing down the interpreter: start-up's few hundred
     thousand objects (modules, models, SQLAlchemy's and DuckDB's state) would otherwise be
     freed one by one, a twentieth of a small run's time, for a process that is about to
-    vanish anyway. Everything the command opened is closed by then (the engine and the
-    history store close themselves). Returns, and the interpreter exits the usual way,
-    where that would behave differently: an exit message rather than a code, threads still
-    running, or output that cannot be flushed (a closed pipe is reported as usual)."""
+    vanish anyway. What the command wrote is closed by then (report files, the history
+    store); DuckDB's in-memory database is left for the process's end to discard
+    (``process_ends``). Returns, and the interpreter exits the usual way, where that would
+    behave differently: an exit message rather than a code, threads still running, or
+    output that cannot be flushed (a closed pipe is reported as usual)."""
     code = exc.code
     if not (code is None or isinstance(code, int)) or threading.active_count() > 1:
         return
