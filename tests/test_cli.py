@@ -237,6 +237,28 @@ def test_validate_through_the_test_runner_leaves_the_collector_alone(tmp_path: P
     assert gc.isenabled() and gc.get_freeze_count() == frozen
 
 
+def test_the_process_ends_with_the_command(tmp_path: Path) -> None:
+    """Run as the process's entry point, the command ends the process itself: its output
+    complete, its exit code kept, the exit handlers run, and the run history closed (no
+    SQLite journal files left beside it)."""
+    root = write_project(tmp_path / "p", feeds=[DIRTY])
+    probe = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: print('exit handler ran'))\n"
+        "from omnicontract.cli.main import main\n"
+        f"sys.argv = ['omnicontract', 'validate', {str(root)!r}, '--format', 'json']\n"
+        "main()\n"
+        "print('not reached')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert done.returncode == 1, done.stderr
+    body, _, rest = done.stdout.rpartition("}")
+    assert json.loads(body + "}")["summary"]["findings"]["error"] == 2
+    assert rest == "\nexit handler ran\n"
+    stored = sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("runs.db"))
+    assert stored == ["runs.db"]  # the run history conftest points every test at
+
+
 def test_several_reports_in_one_run(tmp_path: Path) -> None:
     root = write_project(tmp_path / "p", feeds=[DIRTY])
     a, b = tmp_path / "out" / "a.json", tmp_path / "out" / "b.txt"

@@ -70,6 +70,17 @@ def test_placeholder_globs_become_engine_regexes(glob: str) -> None:
         assert ours == fnmatch.fnmatchcase(value, glob), (glob, value)
 
 
+def test_a_zone_is_known_exactly_when_the_system_lists_it() -> None:
+    """Names are accepted from the tzdata package's list before the zone folders are
+    scanned: the answer is the same as from the full list, for every name either holds."""
+    import zoneinfo
+
+    listed = zoneinfo.available_timezones()
+    for name in sorted(listed | {"Factory", "posixrules", "localtime", "Mars/Base", "utc"}):
+        known = name in listed and name not in {"Factory", "posixrules", "localtime"}
+        assert (zone_problem(name) is None) == known, name
+
+
 def test_zones_and_regions_have_a_did_you_mean() -> None:
     assert zone_problem("America/Sao_Paulo") is None
     assert "did you mean 'America/Sao_Paulo'" in (zone_problem("america/sao_paulo") or "")

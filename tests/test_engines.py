@@ -189,3 +189,29 @@ def test_a_consent_channel_name_is_a_value_never_sql(payload, tmp_path, monkeypa
     created = {p for p in tmp_path.rglob("*")} - before
     assert not [p for p in created if "pwned" in p.name]
     assert not (tmp_path / "pwned.csv").exists() and not (root / "pwned.csv").exists()
+
+
+@pytest.mark.parametrize("process_ends", [False, True])
+def test_a_closed_engine_leaves_its_database_only_to_an_ending_process(process_ends) -> None:
+    """Closed, the DuckDB engine removes its spill folder; its in-memory database is
+    closed, or, when the process ends right after (the command line), left for the
+    process's end to discard."""
+    import duckdb
+
+    from omnicontract.validators.engines import duckdb as duckdb_engine
+    from omnicontract.validators.engines.base import EngineOptions
+
+    engine = DuckDBEngine(EngineOptions(process_ends=process_ends))
+    con, spill = engine.con, Path(engine.tmpdir.name)
+    con.execute("CREATE TEMP TABLE t AS SELECT 1 AS x")
+    engine.close()
+    assert not spill.exists()
+    left = duckdb_engine.LEFT_TO_PROCESS_END
+    if process_ends:
+        assert left[-1] is con and con.execute("SELECT x FROM t").fetchall() == [(1,)]
+        left.remove(con)
+        con.close()
+    else:
+        assert con not in left
+        with pytest.raises(duckdb.ConnectionException):
+            con.execute("SELECT 1")

@@ -122,6 +122,7 @@ def validate(
     engine: str = "duckdb",
     as_of: datetime | None = None,
     spark_master: str | None = None,
+    process_ends: bool = False,
 ) -> RunResult:
     """Validate every feed of the project against its contract and the feeds against each
     other (``cross_channel=False``: each feed on its own only). ``feed_history(channel,
@@ -133,8 +134,10 @@ def validate(
     ``local[2]``; ``pip install 'omnicontract[spark]'``). Data problems come back as
     findings in the result. ``as_of`` is the moment the exports represent, 'now' for every
     time-based check; it beats the project's ``policy.as_of``, which beats ``now``
-    (default: the wall clock). Only a project that cannot be run at all raises
-    (ContractError, UsageError)."""
+    (default: the wall clock). ``process_ends``: the caller's process ends soon after (as
+    the command line's does), so the engine may leave its in-memory database for the
+    process's end to discard instead of freeing it. Only a project that cannot be run at all
+    raises (ContractError, UsageError)."""
     from omnicontract.validators.engines import engine_class, engine_names
     from omnicontract.validators.policy import judge
     from omnicontract.validators.run import Run, execute
@@ -176,6 +179,7 @@ def validate(
         feed_history=feed_history,
         engine="duckdb" if engine == "gx" else engine,
         master=spark_master,
+        process_ends=process_ends,
     )
     try:
         if engine == "gx":

@@ -169,6 +169,7 @@ def validate(
     """
     from omnicontract import api
     from omnicontract.cli import history
+    from omnicontract.cli import main as entry
     from omnicontract.reports import check_report_targets, render, write_reports
     from omnicontract.reports.progress import wanted
 
@@ -195,6 +196,7 @@ def validate(
             engine=engine,
             as_of=as_of,
             spark_master=spark_master,
+            process_ends=entry.process_ends,
         )
     finally:
         if progress:

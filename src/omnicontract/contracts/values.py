@@ -137,16 +137,35 @@ def glob_problem(glob: str) -> str | None:
     return None
 
 
+NOT_ZONES = {"localtime", "posixrules", "Factory"}
+
+
 @functools.cache
 def _zones() -> dict[str, str]:
     import zoneinfo
 
-    zones = zoneinfo.available_timezones() - {"localtime", "posixrules", "Factory"}
+    zones = zoneinfo.available_timezones() - NOT_ZONES
     return {z.lower(): z for z in zones}
+
+
+@functools.cache
+def _packaged_zones() -> frozenset[str]:
+    """The names the tzdata package lists, in one file: each is one of ``_zones()``
+    (``available_timezones`` starts from this list), so a name found here is known without
+    opening every file of the system's zone folders as ``_zones()`` does."""
+    from importlib import resources
+
+    try:
+        text = resources.files("tzdata").joinpath("zones").read_text(encoding="utf-8")
+    except (ImportError, OSError):
+        return frozenset()
+    return frozenset(z.strip() for z in text.splitlines() if z.strip()) - NOT_ZONES
 
 
 def zone_problem(zone: str) -> str | None:
     """Why ``zone`` is not an IANA time zone name, with a did-you-mean."""
+    if zone in _packaged_zones():
+        return None
     zones = _zones()
     if zone in zones.values():
         return None

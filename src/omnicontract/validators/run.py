@@ -177,6 +177,7 @@ class Run:
         feed_history: Callable[[str, str], list[int]] | None = None,
         engine: str = "duckdb",
         master: str | None = None,
+        process_ends: bool = False,
     ):
         self.project = project
         # recent row counts of a feed, most recent first (from the history store), if any
@@ -187,7 +188,9 @@ class Run:
         # optional hook running a feed's field checks elsewhere (``--engine gx``): it appends
         # its drafts to the feed and returns the (code, field) pairs it covered
         self.row_engine: Callable[[FeedRun], set[tuple[str, str]]] | None = None
-        options = EngineOptions(memory_limit=memory_limit, threads=threads, master=master)
+        options = EngineOptions(
+            memory_limit=memory_limit, threads=threads, master=master, process_ends=process_ends
+        )
         self.engine: Engine = engine_class(engine)(options)
         self.feeds: list[FeedRun] = []
         self._key_tables: dict[tuple[str, str], TableClause | None] = {}

@@ -20,6 +20,9 @@ class EngineOptions:
     memory_limit: int | None = None  # bytes; already parsed and validated
     threads: int | None = None
     master: str | None = None  # where a distributed engine runs (Spark: master or sc:// URL)
+    # the process ends soon after the run (the command line): what the engine holds in this
+    # process's memory may be left for the process's end to discard when it closes
+    process_ends: bool = False
 
 
 class Engine:

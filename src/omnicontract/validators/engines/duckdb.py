@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from omnicontract.validators.run import FeedRun
 
 PACKED = "packed"  # the attached in-memory database for tables kept to the end of the run
+# connections whose run is over, left for the process's end (``EngineOptions.process_ends``)
+LEFT_TO_PROCESS_END: list[Any] = []
 
 
 def dialect() -> Any:
@@ -123,7 +125,12 @@ class DuckDBEngine(Engine):
             self.run(drop_column(table(name), col))
 
     def close(self) -> None:
-        self.con.close()
+        if self.options.process_ends:
+            # Closing frees the database block by block (a few milliseconds, tens for a
+            # large run); the process's end discards it whole. Nothing is written on close.
+            LEFT_TO_PROCESS_END.append(self.con)
+        else:
+            self.con.close()
         self.tmpdir.cleanup()
 
     # ------------------------------------------------------------ feeds
