@@ -80,6 +80,8 @@ def _number(rng: random.Random, base: str, cc: str, idds: list[str], prefixes: l
         lambda: cc + rng.choice(prefixes) + base,
         lambda: rng.choice(idds) + cc + base,
         lambda: rng.choice(idds) + rng.choice(codes) + base,
+        lambda: rng.choice(idds) + "0" + base,
+        lambda: rng.choice(prefixes) + base + str(rng.randrange(1000)),
         lambda: rng.choice(codes) + base,
         lambda: base,
     )
