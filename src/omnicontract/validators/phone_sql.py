@@ -50,12 +50,19 @@ if TYPE_CHECKING:
 
     from omnicontract.validators.engines.duckdb import DuckDBEngine
 
-MIN_NSN = 2  # phonenumberutil._MIN_LENGTH_FOR_NSN
-MAX_NSN = 17  # phonenumberutil._MAX_LENGTH_FOR_NSN
-MAX_CC = 3  # phonenumberutil._MAX_LENGTH_COUNTRY_CODE
 
-# What RE2 and Python's re read alike on strings of ASCII digits.
-_SAFE_PATTERN = re.compile(r"(?:[0-9\[\]\-|{},?*$d]|\\d|\((?:\?:)?|\))*")
+def _limit(name: str) -> int:
+    """One of phonenumberutil's length limits (``_MIN_LENGTH_FOR_NSN``, ...)."""
+    from phonenumbers import phonenumberutil
+
+    return int(getattr(phonenumberutil, name))
+
+
+# What RE2 and Python's re read alike on strings of ASCII digits: digits, classes, \d,
+# groups (capturing or not), alternation, quantifiers (not possessive; bounds written in
+# full, as RE2 reads "{,n}" as text) and "$".
+_SAFE_PATTERN = re.compile(r"(?:[0-9\[\]\-|{},?*+$]|\\d|\((?:\?:)?|\))*")
+_UNSAFE = re.compile(r"[*+?}]\+|\{(?![0-9]+(?:,[0-9]*)?\})")
 _SAFE_RULE = re.compile(r"(?:[0-9]|\\[1-9](?![0-9]))*")
 # the descriptions _number_type_helper tries, mobile last (and only when it differs)
 _TYPES = (
@@ -74,7 +81,7 @@ _TYPES = (
 def _safe(pattern: str | None) -> bool:
     if pattern is None:
         return True
-    if _SAFE_PATTERN.fullmatch(pattern) is None or re.search(r"[*+?}]\+", pattern):
+    if _SAFE_PATTERN.fullmatch(pattern) is None or _UNSAFE.search(pattern):
         return False
     try:
         re.compile(pattern)
@@ -334,7 +341,7 @@ def _extract_cc(f: ColumnElement[Any]) -> ColumnElement[Any]:
     codes = country_codes()
     whens = [
         (func.left(f, k), func.left(f, k).in_(sorted(codes[k])))
-        for k in range(1, MAX_CC + 1)
+        for k in range(1, _limit("_MAX_LENGTH_COUNTRY_CODE") + 1)
         if codes.get(k)
     ]
     return _case(((cond, head) for head, cond in whens), else_=null())
@@ -346,6 +353,7 @@ def country_stage(items: Subquery, regions: list[str]) -> Any:
     stripped; ``local``: the number is read with its own region's metadata (else with the
     main region of ``cc``)."""
     t, reg = items.c.text, items.c.reg
+    min_nsn = _limit("_MIN_LENGTH_FOR_NSN")
     plus = reg == ""
     plain = or_(
         and_(plus, func.regexp_full_match(t, _p(r"\+[0-9]*"))),
@@ -406,7 +414,7 @@ def country_stage(items: Subquery, regions: list[str]) -> Any:
         f,
         p,
         case(
-            (f.is_not(None), case((func.length(f) <= MIN_NSN, null()), else_=_extract_cc(f))),
+            (f.is_not(None), case((func.length(f) <= min_nsn, null()), else_=_extract_cc(f))),
             else_=null(),
         ).label("fcc"),
         _case(take, else_=false()).label("take"),
@@ -472,11 +480,12 @@ def e164_stage(stage: TableClause, pairs: list[tuple[str, str]]) -> Any:
     second = select(c.text, c.reg, c.intl, c.cc, c.n0, n.label("n")).subquery()
     c2 = second.c
     ccs = sorted({cc for cc, _ in pairs})
+    min_nsn, max_nsn = _limit("_MIN_LENGTH_FOR_NSN"), _limit("_MAX_LENGTH_FOR_NSN")
     valid = _case(((c2.cc == cc, is_valid(c2.n, cc)) for cc in ccs), else_=false())
     e164 = case(
         (c2.cc.is_(None), null()),
-        (func.length(c2.n0) < MIN_NSN, null()),
-        (or_(func.length(c2.n) < MIN_NSN, func.length(c2.n) > MAX_NSN), null()),
+        (func.length(c2.n0) < min_nsn, null()),
+        (or_(func.length(c2.n) < min_nsn, func.length(c2.n) > max_nsn), null()),
         (valid, literal("+", String()) + c2.cc + c2.n),
         else_=null(),
     )
