@@ -7,7 +7,8 @@ spaces, ``( ) . -`` and an optional leading ``+``) to its digits in SQL
 (:func:`phone_work`), which libphonenumber reads exactly as it reads the raw text, so
 ``(11) 98765-4321`` and ``11 98765 4321`` are normalized once; values are handed over in
 batches of bounded size (:func:`normalize_phone_batches`); and the batches run on every
-core.
+core. On DuckDB, many items of the plain layouts are normalized in SQL instead
+(``phone_sql``), with the same results.
 """
 
 from __future__ import annotations

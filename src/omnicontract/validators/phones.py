@@ -1,8 +1,9 @@
 """Phone lookups on the DuckDB engine: raw value -> E.164, for one phone field of a feed.
 
 The distinct raw values stay in DuckDB. Each becomes a work item in SQL (see
-``normalize.phone_work``); the items no earlier feed of the run has normalized are read
-back in batches, normalized on every core, and stored in a table shared by the run, so a
+``normalize.phone_work``); of the items no earlier feed of the run has normalized, those
+of the plain layouts are normalized in SQL (``phone_sql``), the others are read back in
+batches, normalized on every core, and all are stored in a table shared by the run, so a
 number written alike in several feeds is normalized once. Python never holds more than a
 few batches, whatever the number of distinct values.
 """
@@ -37,6 +38,9 @@ if TYPE_CHECKING:
 
 CACHE = "phone_e164"
 ITEM = ("text", "reg", "intl")
+# Above this many new items, those of the plain layouts are normalized in SQL: below, the
+# SQL's fixed cost (the metadata read, two small queries) is more than libphonenumber's.
+SQL_THRESHOLD = 20_000
 
 
 class PhoneLookups:
@@ -86,8 +90,12 @@ class PhoneLookups:
             .subquery()
         )
         size = normalize.BATCH
-        # few new items (the common case): one query; many: numbered, then read in batches
-        first = eng.fetch(select(*(new.c[k] for k in ITEM)).limit(size + 1))
+        # few new items (the common case): one query; many: the plain ones normalized in
+        # SQL, the others numbered, then read in batches
+        first = eng.fetch(select(*(new.c[k] for k in ITEM)).limit(max(size, SQL_THRESHOLD) + 1))
+        if len(first) > SQL_THRESHOLD:
+            self._store_plain(name, new)
+            first = eng.fetch(select(*(new.c[k] for k in ITEM)).limit(size + 1))
         if len(first) <= size:
             normalize_phone_batches([first] if first else [], self._store, len(first))
         else:
@@ -111,6 +119,16 @@ class PhoneLookups:
         )
         eng.drop(work.name)
         return lookup
+
+    def _store_plain(self, name: str, new: Any) -> None:
+        """Normalize in SQL the new items of the plain layouts (``phone_sql``), so only
+        the others are read back into Python."""
+        from omnicontract.validators.phone_sql import normalize_plain
+
+        stmt, tables = normalize_plain(self.engine, new, name)
+        self.engine.run(insert(self._cache_table()).from_select([*ITEM, "e164"], stmt))
+        for t in tables:
+            self.engine.drop(t)
 
     def _store(self, batch: list[PhoneItem], results: list[str | None]) -> None:
         """Add normalized items to the run's table."""
