@@ -66,7 +66,9 @@ def _raw_phones(rng: random.Random, n: int) -> list[str]:
         if rng.random() < 0.05:
             text = " " * rng.randint(1, 200) + text
         out.append(text)
-    return [*out, "", " ", "+", "00", "()", "+ ()", "0", "+0", "00 00"]
+    # a '+' before no country calling code: read again as a number of the region
+    again = ["+00 15 55 11 98765 4321", "+0015 5511987654321", "+011 44 20 7946 0958"]
+    return [*out, *again, "", " ", "+", "00", "()", "+ ()", "0", "+0", "00 00"]
 
 
 def test_plain_layouts_reduced_in_sql_normalize_alike() -> None:

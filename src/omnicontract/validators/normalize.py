@@ -71,9 +71,13 @@ def phone_work(
 
     A value of a plain layout becomes its digits (after the same ``00``/international
     rules as :func:`to_e164`), with a ``+`` when it had one; then the region no longer
-    matters, so one number written several ways, in several feeds, is one item. Any
-    other value is its own item, read by libphonenumber as it is.
+    matters, so one number written several ways, in several feeds, is one item. Except
+    after a ``+`` whose digits start with no country calling code (``+00 15 ...``):
+    libphonenumber then reads the digits again as a number of the region (its
+    international prefix, say), so such an item keeps the region. Any other value is its
+    own item, read by libphonenumber as it is.
     """
+    from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
     from sqlalchemy import and_, case, false, func, literal, or_
 
     from omnicontract.validators.sqlfuncs import matches, text_length
@@ -89,7 +93,11 @@ def phone_work(
     local = and_(short, matches(text, PLAIN_LOCAL)) if region is not None else false()
     digits = func.regexp_replace(text, literal("[^0-9]"), literal(""), literal("g"))
     as_text = case((plus, literal("+") + digits), (local, digits), else_=raw)
-    as_region = case((plus, literal("")), else_=literal(region or ""))
+    codes: dict[int, list[str]] = {}
+    for code in COUNTRY_CODE_TO_REGION_CODE:
+        codes.setdefault(len(str(code)), []).append(str(code))
+    calling_code = or_(*(func.substr(digits, 1, n).in_(sorted(c)) for n, c in codes.items()))
+    as_region = case((and_(plus, calling_code), literal("")), else_=literal(region or ""))
     as_international = case((or_(plus, local), false()), else_=literal(international))
     return as_text, as_region, as_international
 
