@@ -97,6 +97,18 @@ def test_invalid_enum_value_did_you_mean(tmp_path: Path) -> None:
         ("entity: thing\nversion: 1.0.0\nprimary_key: b\nfields: {a: {}}\n", "primary_key 'b'"),
         ("entity: thing\nversion: 1.0.0\nfields: {a: {minimum: 1}}\n", "integer and number"),
         ("entity: thing\nversion: 1.0.0\nfields: {}\n", "at least 1"),
+        (
+            "entity: thing\nversion: 1.0.0\nfields: {a: {type: date, enum: [inbound]}}\n",
+            "enum value 'inbound' is not a date",
+        ),
+        (
+            "entity: thing\nversion: 1.0.0\nfields: {a: {type: integer, enum: ['1', x]}}\n",
+            "enum value 'x' is not an integer",
+        ),
+        (
+            "entity: thing\nversion: 1.0.0\nfields: {a: {type: boolean, enum: ['yes']}}\n",
+            "is not a boolean",
+        ),
     ],
 )
 def test_contract_rules(tmp_path: Path, text: str, fragment: str) -> None:

@@ -153,7 +153,48 @@ class FieldSpec(Strict):
             raise ValueError(f"format '{self.format}' applies to string fields only")
         if self.minimum is not None and self.maximum is not None and self.minimum > self.maximum:
             raise ValueError("minimum is greater than maximum")
+        for value in self.enum or []:
+            if not _reads_as(self.type, value):
+                raise ValueError(
+                    f"enum value {value!r} is not a{'n' if self.type == 'integer' else ''} "
+                    f"{self.type.value}: a {self.type.value} field's values are compared as "
+                    f"{self.type.value}s"
+                )
         return self
+
+
+def _reads_as(kind: LogicalType, text: str) -> bool:
+    """``text`` (an enum value) is a value of ``kind``, as every engine reads one."""
+    import datetime as dt
+    import math
+    import re
+
+    text = text.strip()
+    if kind == LogicalType.integer:
+        return re.fullmatch(r"[+-]?[0-9]+", text) is not None
+    if kind == LogicalType.number:
+        if re.fullmatch(r"[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?", text) is None:
+            return False
+        return math.isfinite(float(text))
+    if kind == LogicalType.boolean:
+        return text.lower() in ("true", "false")
+    if kind == LogicalType.date:
+        if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text) is None:
+            return False
+        try:
+            dt.date.fromisoformat(text)
+        except ValueError:
+            return False
+        return True
+    if kind == LogicalType.timestamp:
+        if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9:.]+([+-][0-9:]+|Z)?)?", text) is None:
+            return False
+        try:
+            dt.datetime.fromisoformat(text)
+        except ValueError:
+            return False
+        return True
+    return True
 
 
 def _number(value: float) -> str:
