@@ -178,14 +178,20 @@ def _reads_as(kind: LogicalType, text: str) -> bool:
         return math.isfinite(float(text))
     if kind == LogicalType.boolean:
         return text.lower() in ("true", "false")
-    if kind == LogicalType.date:
-        if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text) is None:
-            return False
+    shapes = {
+        LogicalType.date: (r"[0-9]{4}-[0-9]{2}-[0-9]{2}", dt.date.fromisoformat),
+        LogicalType.timestamp: (
+            r"[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9:.]+([+-][0-9:]+|Z)?)?",
+            dt.datetime.fromisoformat,
+        ),
+    }
+    if kind in shapes:
+        shape, read = shapes[kind]
         try:
-            dt.date.fromisoformat(text)
+            return re.fullmatch(shape, text) is not None and read(text) is not None
         except ValueError:
             return False
-        return True
+    return True
     if kind == LogicalType.timestamp:
         if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9:.]+([+-][0-9:]+|Z)?)?", text) is None:
             return False
