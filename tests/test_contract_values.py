@@ -112,6 +112,7 @@ def _lint(root: Path) -> tuple[int, str]:
         ("project", ("policy", "future_tolerance"), "99999999999d", "longer than a century"),
         ("project", ("identity", "placeholders"), {"email": ["[z-a]@*"]}, "not a valid glob"),
         ("project", ("consent", "channels"), {"e'mail": "consent_email"}, "should match"),
+        ("project", ("consent", "channels"), {"email": "customer_id"}, "is a boolean field"),
         ("entity", ("pattern",), "(?<=a)b", "RE2"),
         ("entity", ("pattern",), "x{1001}", "repetition"),
     ],
@@ -153,6 +154,34 @@ def test_every_level_is_checked_at_load_by_lint(
     code, err = _lint(root)
     assert code == 2, err
     assert message in err and f"{file}:" in err, err
+
+
+def test_a_consent_flag_of_another_type_is_left_out_by_the_default_policy(
+    tmp_path: Path,
+) -> None:
+    """A customer contract whose ``consent_email`` is text (the project names no consent
+    policy): the default policy leaves that field out instead of casting its words."""
+    root = write_project(
+        tmp_path / "p",
+        contracts=[
+            {
+                "entity": "customer",
+                "primary_key": "customer_id",
+                "identity_keys": ["customer_id"],
+                "fields": {"customer_id": {"type": "string"}, "consent_email": {"type": "string"}},
+            }
+        ],
+        feeds=[
+            {
+                "entity": "customer",
+                "fields": {"customer_id": "id", "consent_email": "optin"},
+                "rows": "id,optin\nC1,S\nC2,N\n",
+            }
+        ],
+    )
+    result = CliRunner().invoke(cli, ["validate", str(root), "--format", "json"])
+    assert result.exit_code in (0, 1), result.output + result.stderr
+    assert "unexpected" not in result.stderr
 
 
 def test_a_value_map_on_a_number_field_is_refused(tmp_path: Path) -> None:

@@ -574,12 +574,25 @@ def _policy_problems(project: Project) -> list[Problem]:
     problems: list[Problem] = []
     fields = master.model.fields
     for channel, field_name in project.settings.consent.channels.items():
-        if field_name not in fields and "consent" in doc.data:
+        if "consent" not in doc.data:
+            break
+        where = doc.location(("consent", "channels", channel))
+        if field_name not in fields:
             problems.append(
                 (
-                    doc.location(("consent", "channels", channel)),
+                    where,
                     f"consent field '{field_name}' is not a field of entity '{identity.master}'",
                     _did_you_mean(field_name, fields),
+                )
+            )
+        elif fields[field_name].type != "boolean":
+            problems.append(
+                (
+                    where,
+                    f"consent field '{field_name}' of entity '{identity.master}' is of type "
+                    f"'{fields[field_name].type.value}': a consent flag is a boolean field",
+                    "give the field `type: boolean` (a binding's true_values/false_values "
+                    "read the export's own words), or name another field",
                 )
             )
     return problems

@@ -88,7 +88,9 @@ def _flag_selects(run: Run) -> list[Any]:
             continue
         view = feed.view
         for channel, field in policy.channels.items():
-            if field not in feed.fields:
+            # a consent flag is a boolean field (a project naming another is refused at
+            # load; the default policy skips one)
+            if field not in feed.fields or feed.fields[field].spec.type != "boolean":
                 continue
             at = f"{field}_at"
             at_col = cast(column(at), DateTime(timezone=True)) if at in feed.fields else null()
