@@ -155,7 +155,8 @@ def test_pool_workers_end_with_a_killed_process(tmp_path) -> None:
         "from omnicontract.validators import normalize\n"
         "normalize.PARALLEL_THRESHOLD = 10\n"
         "def slow(items):\n"
-        "    print('working', flush=True)\n"
+        "    sys.stdout.write('working\\n')\n"  # one write per worker: lines never mix
+        "    sys.stdout.flush()\n"
         "    time.sleep(600)\n"
         "    return [None] * len(items)\n"
         "normalize._normalize_chunk = slow\n"
