@@ -77,9 +77,9 @@ def phone_work(
     international prefix, say), so such an item keeps the region. Any other value is its
     own item, read by libphonenumber as it is.
     """
-    from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
     from sqlalchemy import and_, case, false, func, literal, or_
 
+    from omnicontract.validators.phone_sql import calling_code
     from omnicontract.validators.sqlfuncs import matches, text_length
 
     text = func.trim(raw)
@@ -93,11 +93,8 @@ def phone_work(
     local = and_(short, matches(text, PLAIN_LOCAL)) if region is not None else false()
     digits = func.regexp_replace(text, literal("[^0-9]"), literal(""), literal("g"))
     as_text = case((plus, literal("+") + digits), (local, digits), else_=raw)
-    codes: dict[int, list[str]] = {}
-    for code in COUNTRY_CODE_TO_REGION_CODE:
-        codes.setdefault(len(str(code)), []).append(str(code))
-    calling_code = or_(*(func.substr(digits, 1, n).in_(sorted(c)) for n, c in codes.items()))
-    as_region = case((and_(plus, calling_code), literal("")), else_=literal(region or ""))
+    with_code = and_(plus, calling_code(digits).is_not(None))
+    as_region = case((with_code, literal("")), else_=literal(region or ""))
     as_international = case((or_(plus, local), false()), else_=literal(international))
     return as_text, as_region, as_international
 

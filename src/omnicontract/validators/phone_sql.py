@@ -92,10 +92,7 @@ def _safe(pattern: str | None) -> bool:
 
 def _group_min_width(pattern: str, group: int) -> int:
     """The fewest characters capturing ``group`` of ``pattern`` can match."""
-    try:
-        import re._parser as parser  # type: ignore[import-not-found]
-    except ImportError:  # Python < 3.11
-        import sre_parse as parser
+    import re._parser as parser  # type: ignore[import-not-found]
 
     def walk(items: Any) -> int | None:
         for op, av in items:
@@ -201,16 +198,16 @@ def _regions_of(cc: str) -> tuple[str, ...]:
     return tuple(COUNTRY_CODE_TO_REGION_CODE.get(int(cc), ()))
 
 
-def main_meta(cc: str) -> Meta | None:
-    """The metadata ``parse`` reads a number of country code ``cc`` with."""
-    regions = _regions_of(cc)
-    if not regions:
-        return None
-    return meta("+" + cc if regions[0] == "001" else regions[0])
-
-
 def _validation_metas(cc: str) -> list[Meta | None]:
+    """The metadata of every region of code ``cc``, in libphonenumber's order."""
     return [meta("+" + cc if r == "001" else r) for r in _regions_of(cc)]
+
+
+def main_meta(cc: str) -> Meta | None:
+    """The metadata ``parse`` reads a number of country code ``cc`` with: its first
+    region's."""
+    metas = _validation_metas(cc)
+    return metas[0] if metas else None
 
 
 def cc_supported(cc: str) -> bool:
@@ -326,25 +323,20 @@ def is_valid(x: ColumnElement[Any], cc: str) -> ColumnElement[Any]:
 
 
 # ---------------------------------------------------------------- the two stages
-def country_codes() -> dict[int, list[str]]:
-    """The known country calling codes by their number of digits."""
+def calling_code(f: ColumnElement[Any]) -> ColumnElement[Any]:
+    """``_extract_country_code(f)``: the shortest known country calling code at the start
+    of the digits ``f``, or NULL."""
     from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
 
-    out: dict[int, list[str]] = {}
+    codes: dict[int, list[str]] = {}
     for code in COUNTRY_CODE_TO_REGION_CODE:
-        out.setdefault(len(str(code)), []).append(str(code))
-    return out
-
-
-def _extract_cc(f: ColumnElement[Any]) -> ColumnElement[Any]:
-    """``_extract_country_code(f)``: the shortest known code at the start, or NULL."""
-    codes = country_codes()
+        codes.setdefault(len(str(code)), []).append(str(code))
     whens = [
-        (func.left(f, k), func.left(f, k).in_(sorted(codes[k])))
+        (func.left(f, k).in_(sorted(codes[k])), func.left(f, k))
         for k in range(1, _limit("_MAX_LENGTH_COUNTRY_CODE") + 1)
         if codes.get(k)
     ]
-    return _case(((cond, head) for head, cond in whens), else_=null())
+    return _case(whens, else_=null())
 
 
 def country_stage(items: Subquery, regions: list[str]) -> Any:
@@ -414,7 +406,7 @@ def country_stage(items: Subquery, regions: list[str]) -> Any:
         f,
         p,
         case(
-            (f.is_not(None), case((func.length(f) <= min_nsn, null()), else_=_extract_cc(f))),
+            (f.is_not(None), case((func.length(f) <= min_nsn, null()), else_=calling_code(f))),
             else_=null(),
         ).label("fcc"),
         _case(take, else_=false()).label("take"),
@@ -494,8 +486,9 @@ def e164_stage(stage: TableClause, pairs: list[tuple[str, str]]) -> Any:
 
 def normalize_plain(engine: DuckDBEngine, items: Subquery, name: str) -> tuple[Any, list[str]]:
     """The statement of (text, reg, intl, e164) for the plain items of ``items`` SQL can
-    decide, and the names of the tables it reads (to drop once it has run). Two small queries first find the regions and the country codes
-    present, so the statement holds only their metadata."""
+    decide, and the names of the tables it reads (to drop once it has run). Two small
+    queries first find the regions and the country codes present, so the statement holds
+    only their metadata."""
     regions = [
         r
         for (r,) in engine.fetch(select(items.c.reg).where(items.c.reg != "").distinct())
