@@ -204,8 +204,17 @@ def test_lookups_with_sql_equal_lookups_without(monkeypatch) -> None:
     raw += ["abc", "", "123", "(11) 98765-4321 ext. 5", "0055 11 98765 4321", "+44 20 7946 0958"]
     raw += ["+00 15 55 11 98765 4321", "+0015 5511987654321"]  # read again in the region
     found = []
-    for threshold in (0, 10**9):
+    in_sql: list[str] = []  # the lookups whose plain items went to SQL
+    store_plain = phones.PhoneLookups._store_plain
+
+    def recorded(self, name, new):  # type: ignore[no-untyped-def]
+        in_sql.append(name)
+        return store_plain(self, name, new)
+
+    monkeypatch.setattr(phones.PhoneLookups, "_store_plain", recorded)
+    for threshold in (0, 150, 10**9):  # 150: past a batch (97), below the new items
         monkeypatch.setattr(phones, "SQL_THRESHOLD", threshold)
+        in_sql.clear()
         engine = DuckDBEngine(EngineOptions(threads=1))
         try:
             engine.con.execute("CREATE TABLE a AS SELECT unnest(?::VARCHAR[]) AS p", [raw])
@@ -218,4 +227,7 @@ def test_lookups_with_sql_equal_lookups_without(monkeypatch) -> None:
             found.append({k: sorted(v, key=str) for k, v in lookups.items()})
         finally:
             engine.close()
-    assert found[0] == found[1]
+        # SQL for a lookup with more new items than the threshold: each has more than 0;
+        # more than 150 (and than a batch), 'l' and 'i', whose items 'n' then finds cached
+        assert in_sql == {0: ["l", "i", "n"], 150: ["l", "i"], 10**9: []}[threshold]
+    assert found[0] == found[1] == found[2]

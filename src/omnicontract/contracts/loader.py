@@ -572,10 +572,10 @@ def _policy_problems(project: Project) -> list[Problem]:
         msg = f"identity master '{identity.master}' is not an entity of this project"
         return [(doc.location(("identity", "master")), msg, hint)]
     problems: list[Problem] = []
+    if "consent" not in doc.data:  # only a policy the project writes is checked here
+        return problems
     fields = master.model.fields
     for channel, field_name in project.settings.consent.channels.items():
-        if "consent" not in doc.data:
-            break
         where = doc.location(("consent", "channels", channel))
         if field_name not in fields:
             problems.append(

@@ -332,7 +332,7 @@ def calling_code(f: ColumnElement[Any]) -> ColumnElement[Any]:
     for code in COUNTRY_CODE_TO_REGION_CODE:
         codes.setdefault(len(str(code)), []).append(str(code))
     whens = [
-        (func.left(f, k).in_(sorted(codes[k])), func.left(f, k))
+        (func.substr(f, 1, k).in_(sorted(codes[k])), func.substr(f, 1, k))
         for k in range(1, _limit("_MAX_LENGTH_COUNTRY_CODE") + 1)
         if codes.get(k)
     ]

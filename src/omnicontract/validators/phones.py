@@ -91,11 +91,18 @@ class PhoneLookups:
         )
         size = normalize.BATCH
         # few new items (the common case): one query; many: the plain ones normalized in
-        # SQL, the others numbered, then read in batches
-        first = eng.fetch(select(*(new.c[k] for k in ITEM)).limit(max(size, SQL_THRESHOLD) + 1))
-        if len(first) > SQL_THRESHOLD:
+        # SQL, the others numbered, then read in batches. The first read stops one item
+        # past the smaller bound; past a batch, a bounded count tells whether there are
+        # more than the threshold.
+        items = select(*(new.c[k] for k in ITEM))
+        first = eng.fetch(items.limit(min(size, SQL_THRESHOLD) + 1))
+        many = len(first) > SQL_THRESHOLD
+        if not many and len(first) > size:
+            capped = items.limit(SQL_THRESHOLD + 1).subquery()
+            many = eng.fetch(select(func.count()).select_from(capped))[0][0] > SQL_THRESHOLD
+        if many:
             self._store_plain(name, new)
-            first = eng.fetch(select(*(new.c[k] for k in ITEM)).limit(size + 1))
+            first = eng.fetch(items.limit(size + 1))
         if len(first) <= size:
             normalize_phone_batches([first] if first else [], self._store, len(first))
         else:
