@@ -289,7 +289,12 @@ def test_a_data_contract_specification_file_runs_as_its_odcs_counterpart(
     assert native.exit_code == 0, native.output
     contract = yaml.safe_load(native.stdout)
     assert contract["fields"]["status"]["enum"] == ["open", "paid"]
-    assert contract["fields"]["order_id"] == {"type": "integer", "required": True, "unique": True}
+    assert contract["fields"]["order_id"] == {
+        "type": "integer",
+        "required": True,
+        "unique": True,
+        "blank_is_missing": False,  # the standard's `required`: not null
+    }
 
 
 def test_a_bad_dcs_field_is_placed_in_the_dcs_file(tmp_path: Path) -> None:
@@ -509,3 +514,33 @@ def test_a_property_says_where_its_naive_timestamps_are(
     codes = _codes(result)
     assert ("OC-FLD-013" in codes) == naive_warned
     assert ("OC-CON-006" in codes) == noted
+
+
+@pytest.mark.parametrize(
+    ("blank_is_missing", "required", "key"),
+    [
+        (None, 1, 1),  # the standard's `required` and primary key: a null is missing
+        (True, 3, 3),  # `blankIsMissing: true`: empty and all-space text is missing too
+    ],
+)
+def test_required_refuses_nulls_as_the_standard_reads_it(
+    contract: Path, blank_is_missing: bool | None, required: int, key: int
+) -> None:
+    """An ODCS `required` (and primary key) refuses a null, not an empty text: a JSON
+    export's `""` and `"  "` are values, as upstream tools judge them; the custom
+    property `blankIsMissing: true` (what `export odcs` writes) counts them as missing."""
+    doc = yaml.safe_load(contract.read_text())
+    if blank_is_missing is not None:
+        custom = [{"property": "blankIsMissing", "value": blank_is_missing}]
+        for prop in doc["schema"][0]["properties"][:2]:
+            prop["customProperties"] = custom
+    contract.write_text(yaml.safe_dump(doc, sort_keys=False))
+    rows = [("c1", "Lima"), ("", ""), ("  ", "  "), (None, None), ("c2", "Oslo")]
+    (contract.parent / "data" / "cities.jsonl").write_text(
+        "".join(json.dumps({"CityId": i, "name": n}) + "\n" for i, n in rows)
+    )
+    result = _run(contract, "--server", "lines")
+    assert result.exit_code == 1, result.output
+    codes = _codes(result)
+    assert codes["OC-FLD-001"] == ("error", required)
+    assert codes["OC-FLD-004"] == ("error", key)

@@ -104,6 +104,12 @@ class FieldSpec(Strict):
     type: LogicalType = Field(LogicalType.string, description="Logical type of the value.")
     description: str | None = Field(None, description="What the field means, for people.")
     required: bool = Field(False, description="Every record must have a non-empty value.")
+    blank_is_missing: bool = Field(
+        True,
+        description="An empty or all-space text counts as missing for `required` and the "
+        "primary key. `false`: only a null is missing, as ODCS and the Data Contract "
+        "Specification read `required` (`omnicontract import` writes it so).",
+    )
     unique: bool = Field(False, description="No two records of a feed share a value.")
     pii: bool = Field(
         False, description="Personal data: masked in every report sample unless asked."

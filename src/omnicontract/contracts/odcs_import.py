@@ -84,7 +84,7 @@ _SOFT_SEVERITIES = {
 }
 
 # custom properties omnicontract reads, by camelCase name (snake_case accepted too)
-_FIELD_CUSTOM = {"format", "notFuture", "pii", "references", "enum"}
+_FIELD_CUSTOM = {"format", "notFuture", "pii", "references", "enum", "blankIsMissing"}
 _ENTITY_CUSTOM = {"identityKeys", "eventTime", "journeyKey"}
 
 
@@ -572,6 +572,11 @@ class _Converter:
         used |= {"logicalTypeOptions", "quality", "relationships", "customProperties"}
         used |= {"items", "properties", "keys", "values"}  # of a nested type: noted above
         self.leftovers(prop, where, used)
+        # the standard's `required` refuses nulls only, unless the file says blank is missing
+        if not (spec.get("required") or _bool(prop.get("primaryKey"))):
+            spec.pop("blank_is_missing", None)
+        elif spec.setdefault("blank_is_missing", False):
+            del spec["blank_is_missing"]  # omnicontract's own default
         return spec
 
     def _classification(
@@ -752,6 +757,8 @@ class _Converter:
                 self.note((*where, i), f"custom property '{key}' is not an omnicontract notion")
             elif camel == "format" and str(value) in {f.value for f in Format}:
                 spec["format"] = str(value)
+            elif camel == "blankIsMissing" and _bool(value) is not None:
+                spec["blank_is_missing"] = _bool(value)
             elif camel in ("notFuture", "pii") and _bool(value) is not None:
                 if _bool(value):
                     spec["not_future" if camel == "notFuture" else "pii"] = True

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from omnicontract.contracts.model import FieldSpec, Format
+from omnicontract.contracts.model import FieldSpec, Format, LogicalType
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,13 @@ def anchored(pattern: str) -> str:
 def not_null(name: str, spec: FieldSpec, primary_key: str | None) -> bool:
     """The field must hold a value: required, or the primary key."""
     return spec.required or name == primary_key
+
+
+def refuses_blank(name: str, spec: FieldSpec, primary_key: str | None) -> bool:
+    """Blank text (empty or spaces) fails the field: a required text field or text
+    primary key whose contract counts blank as missing."""
+    text = spec.type == LogicalType.string
+    return not_null(name, spec, primary_key) and text and spec.blank_is_missing
 
 
 def is_unique(name: str, spec: FieldSpec, primary_key: str | None) -> bool:

@@ -122,7 +122,7 @@ def _checks(
 ) -> list[tuple[str, ColumnElement[bool]]]:
     """(suffix, condition) of each CHECK constraint on one column."""
     out: list[tuple[str, ColumnElement[bool]]] = []
-    if required and spec.type == LogicalType.string:
+    if required and spec.type == LogicalType.string and spec.blank_is_missing:
         out.append(("not_blank", func.trim(col) != ""))
     values = list(spec.enum) if spec.enum else None
     patterns = [spec.pattern] if spec.pattern else []

@@ -80,15 +80,16 @@ def field_plan(
     ``transform``: how the mapping derived the value (see FieldContext)."""
     plan = FieldPlan(name, spec)
     text = spec.type == LogicalType.string
+    blank = spec.blank_is_missing  # blank text fails the required and primary-key checks
     if primary_key and not constant:
         plan.add("OC-FLD-004", "values_to_not_be_null")
-        if text:
+        if text and blank:
             plan.add("OC-FLD-004", "values_to_not_match_regex", regex=BLANK)
         plan.add("OC-FLD-004", "values_to_be_unique")
     if spec.required and not constant and not primary_key:
         column = raw or name
         plan.add("OC-FLD-001", "values_to_not_be_null", column=column)
-        if raw is not None or text:
+        if (raw is not None or text) and blank:
             plan.add("OC-FLD-001", "values_to_not_match_regex", column=column, regex=BLANK)
     if spec.unique and not constant and not primary_key:
         plan.add("OC-FLD-003", "values_to_be_unique")

@@ -62,7 +62,7 @@ def _text_rules(spec: FieldSpec, required: bool) -> dict[str, Any]:
             out["enum"] = list(rule.values)
     if spec.pattern is not None:
         patterns.append(anchored(spec.pattern))
-    if required:
+    if required and spec.blank_is_missing:
         patterns.append(NOT_BLANK)
     if len(patterns) == 1:
         out["pattern"] = patterns[0]

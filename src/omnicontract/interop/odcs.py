@@ -99,7 +99,9 @@ def _property(contract: EntityContract, name: str, spec: FieldSpec) -> dict[str,
             }
         ]
     fmt = spec.format.value if spec.format and spec.format.value not in NATIVE_FORMATS else None
-    custom = _custom({"format": fmt, "notFuture": spec.not_future})
+    # ODCS's `required` refuses nulls only; omnicontract's, blank text too unless told not
+    blank = (spec.required or contract.primary_key == name) and spec.blank_is_missing
+    custom = _custom({"format": fmt, "notFuture": spec.not_future, "blankIsMissing": blank})
     if custom:
         prop["customProperties"] = custom
     return prop

@@ -26,7 +26,13 @@ from typing import Any
 
 from omnicontract.contracts.model import EntityContract, FieldSpec, LogicalType
 from omnicontract.errors import MissingExtraError, UsageError
-from omnicontract.interop._rules import check_options, format_rule, is_unique, not_null
+from omnicontract.interop._rules import (
+    check_options,
+    format_rule,
+    is_unique,
+    not_null,
+    refuses_blank,
+)
 
 BACKENDS = ("polars", "pandas")
 # required text holds something other than spaces (OC-FLD-001 trims spaces, as SQL does)
@@ -101,7 +107,7 @@ def plan(contract: EntityContract, backend: str = "polars") -> list[ColumnPlan]:
     for name, spec in contract.fields.items():
         required = not_null(name, spec, pk)
         col = ColumnPlan(name, spec, not required, is_unique(name, spec, pk), required)
-        if required and spec.type == LogicalType.string:
+        if refuses_blank(name, spec, pk):
             code = "OC-FLD-004" if name == pk else "OC-FLD-001"
             col.checks.append(CheckPlan(code, "str_matches", (NOT_BLANK,)))
         if spec.enum:

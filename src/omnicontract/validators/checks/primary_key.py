@@ -37,11 +37,10 @@ class PrimaryKey(FeedCheck):
         if pk is None or pk not in feed.fields or feed.fields[pk].constant:
             return
         f = feed.fields[pk]
-        empty_q = (
-            select(func.count())
-            .select_from(feed.view)
-            .where(or_(f.value.is_(None), blank(f.value)))
-        )
+        missing = or_(f.value.is_(None), blank(f.value))
+        if not f.spec.blank_is_missing:
+            missing = f.value.is_(None)
+        empty_q = select(func.count()).select_from(feed.view).where(missing)
         empty = feed.scalar(empty_q)
         dup_rows, groups, samples = duplicate_groups(feed, f.value, feed.sample_size)
         if empty or dup_rows:

@@ -10,7 +10,8 @@ from omnicontract.validators.sqlfuncs import blank
 
 
 class Required(RowCheck):
-    """A required canonical field is empty in the source (null, empty or blank)."""
+    """A required canonical field is empty in the source (null, empty or blank; null
+    alone where the field says `blank_is_missing: false`)."""
 
     code = "OC-FLD-001"
     name = "required"
@@ -22,7 +23,7 @@ class Required(RowCheck):
 
     def failing(self, f: FieldContext) -> ColumnElement[bool]:
         base: Any = f.raw if f.raw is not None else f.value
-        if f.raw is None and f.spec.type != "string":
+        if not f.spec.blank_is_missing or (f.raw is None and f.spec.type != "string"):
             return base.is_(None)
         return or_(base.is_(None), blank(base))
 
