@@ -411,6 +411,14 @@ class FieldMapping(Strict):
         "module (`br.cpf`, `es.nie`, `us.ssn`) or a short name (`cpf`, `cnpj`, `nie`), fixed "
         "for the feed; or `{field: document_type, values: {dni: ar.dni}}` to read it per row.",
     )
+    column_type: str | dict[str, Any] | None = Field(
+        None,
+        description="The type the source column itself must have, where the source carries "
+        "types (Parquet, a DuckDB table; CSV and JSON are not judged): `string`, `integer`, "
+        "`number`, `boolean`, `date`, `timestamp`, `time`, `array`, `object`, `any`; "
+        "`{array: TYPE}`; `{object: {name: TYPE, ...}}` (names it must have). Another type "
+        "is OC-SRC-011. `omnicontract validate` of an ODCS contract on Parquet declares it.",
+    )
     links: str | None = Field(
         None,
         pattern=r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$",
@@ -418,6 +426,16 @@ class FieldMapping(Strict):
         "(a web visit's `ref_id` is an e-mail's `link_id`). Broken links are OC-REF-002; the "
         "linked pairs measure the clock offset between the two channels (OC-TIM-001).",
     )
+
+    @field_validator("column_type")
+    @classmethod
+    def _known_column_type(cls, value: Any) -> Any:
+        from omnicontract.contracts.column_types import problem
+
+        why = problem(value) if value is not None else None
+        if why is not None:
+            raise ValueError(why)
+        return value
 
     @field_validator("format")
     @classmethod

@@ -127,6 +127,40 @@ def soft_severity(rule: dict[str, Any]) -> str | None:
     return _SOFT_SEVERITIES.get(str(rule.get("severity") or "").strip().lower())
 
 
+# type names of a nested structure's members, beyond TYPE_SYNONYMS: categories of a
+# column's own type (omnicontract.contracts.column_types)
+_COLUMN_TYPES = {
+    **TYPE_SYNONYMS,
+    **dict.fromkeys(["time", "time with time zone", "time without time zone"], "time"),
+    **dict.fromkeys(["object", "struct", "record", "row"], "object"),
+    **dict.fromkeys(["array", "list"], "array"),
+}
+
+
+def column_type(prop: Any, *, nested: bool = False) -> Any:
+    """The type a column itself must have by an ODCS property, as ODCS tools judge typed
+    sources: its ``logicalType`` (a nested member's, else its ``physicalType``), with the
+    items of an array and the properties of an object; None where nothing is to judge."""
+    if not isinstance(prop, dict):
+        return None
+    names = [prop.get("logicalType")] + ([prop.get("physicalType")] if nested else [])
+    name = next((str(n) for n in names if n), "")
+    kind = _COLUMN_TYPES.get(re.sub(r"[(<].*", "", name).strip().lower())
+    if kind == "array" and isinstance(prop.get("items"), dict):
+        items = column_type(prop["items"], nested=True)
+        return {"array": items} if items is not None else kind
+    if kind == "object" and isinstance(prop.get("properties"), list):
+        members = {
+            str(p["name"]): t
+            for p in prop["properties"]
+            if isinstance(p, dict) and p.get("name")
+            for t in [column_type(p, nested=True)]
+            if t is not None
+        }
+        return {"object": members} if members else kind
+    return kind
+
+
 def search_pattern(pattern: str) -> str:
     """An ODCS pattern (ECMA-262, found anywhere in the value, as JSON Schema reads it)
     as a native one (the whole value must match): ``^...$`` without alternation is
@@ -527,7 +561,11 @@ class _Converter:
         physical = re.sub(r"\(.*", "", str(prop.get("physicalType") or "")).strip().lower()
         if logical in ("object", "array") or physical in ("struct", "array", "map", "record"):
             # present and required are still checked; the nested values, as text only
-            self.note(where, f"nested {logical or physical}: read as text, its items unchecked")
+            self.note(
+                where,
+                f"nested {logical or physical}: read as text, its values unchecked (on Parquet "
+                "and DuckDB tables, its members' types are checked)",
+            )
             return "string"
         if logical == "time":
             self.note((*where, "logicalType"), "logicalType 'time' is read as string")

@@ -21,7 +21,14 @@ from pathlib import Path
 from typing import Any
 
 from omnicontract.contracts.model import History, ProjectFile
-from omnicontract.contracts.odcs_import import ODCS_BOUNDS, Imported, convert_all, place, snake
+from omnicontract.contracts.odcs_import import (
+    ODCS_BOUNDS,
+    Imported,
+    column_type,
+    convert_all,
+    place,
+    snake,
+)
 from omnicontract.contracts.odcs_import import _int as integer
 from omnicontract.contracts.yamlio import PositionedDocument
 from omnicontract.errors import ContractError, Location
@@ -139,12 +146,16 @@ def columns(doc: PositionedDocument, imported: Any) -> tuple[str, dict[str, Any]
     for name, spec in imported.data["fields"].items():
         path = imported.origins[("fields", name)]
         prop = _at(doc.data, path)
-        fields[name] = str(prop["name"])
+        mapping: dict[str, Any] = {"column": str(prop["name"])}
         zone = _naive_zone(prop) if spec.get("type") == "timestamp" else None
         if zone is not None:
-            fields[name] = {"column": fields[name], "timezone": zone}
+            mapping["timezone"] = zone
             opts = (*path, "logicalTypeOptions")
             used |= {place((*opts, "timezone")), place((*opts, "defaultTimezone"))}
+        declared = column_type(prop)  # judged where the source carries types
+        if declared is not None:
+            mapping["column_type"] = declared
+        fields[name] = mapping if len(mapping) > 1 else mapping["column"]
     return str(obj.get("name", imported.data["entity"])), fields, used
 
 

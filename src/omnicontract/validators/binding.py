@@ -11,6 +11,7 @@ The canonical table of a feed has one column per canonical field, named after it
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -147,11 +148,39 @@ def _missing(feed: FeedRun, fname: str, column_name: str, columns: dict[str, str
     )
 
 
-def bind(feed: FeedRun, columns: dict[str, str], reader: Any = None) -> Bound:
+#: a source column's own types (``column_types.Node``, one per file group that has it), or
+#: None where the source carries no types (CSV, JSON) or did not say
+ColumnTypes = Callable[[str], "list[Any] | None"]
+
+
+def _column_type(feed: FeedRun, fname: str, m: FieldMapping, types: ColumnTypes | None) -> None:
+    """OC-SRC-011 when the column's own type is not the declared ``column_type``."""
+    from omnicontract.validators.column_types import mismatches
+
+    found: list[str] = []
+    for node in (types(m.column) if types is not None else None) or []:
+        found += [w for w in mismatches(m.column_type, node, m.column) if w not in found]
+    if found:
+        where = str(feed.channel.feed_location(feed.index, "fields", fname))
+        feed.source_draft(
+            "OC-SRC-011",
+            f"column '{m.column}' (for '{fname}'): "
+            + "; ".join(found[:5])
+            + (f" (and {len(found) - 5} more)" if len(found) > 5 else ""),
+            field_name=fname,
+            samples=[(w, 1) for w in found[: feed.sample_size]],
+            location=where,
+        )
+
+
+def bind(
+    feed: FeedRun, columns: dict[str, str], reader: Any = None, types: ColumnTypes | None = None
+) -> Bound:
     """Resolve every mapped column of ``feed`` against its source ``columns`` (name ->
     type), and build the mapping expressions over aliases ``c0, c1, ...`` of them. With a
     file ``reader`` (``feeds.reader.FeedReader``), columns are resolved per file: per-file
-    constants, time zones and columns missing from some files are bound too."""
+    constants, time zones and columns missing from some files are bound too. ``types``
+    gives the columns' own types, which a mapping's ``column_type`` is judged against."""
     b = feed.binding
     out = Bound()
     used: set[str] = set()
@@ -163,8 +192,13 @@ def bind(feed: FeedRun, columns: dict[str, str], reader: Any = None) -> Bound:
         found = reader.resolve(name)
         return None if found is None else (found, found.type, found.name.split(".")[0])
 
+    if types is None and reader is not None:
+        types = reader.column_types
     for fname in b.fields:
         _bind_field(feed, out, fname, resolve, per_file.pop(fname, {}), reader, used, columns)
+        m = b.fields[fname]
+        if m.column_type is not None and fname in out.mapped and not out.mapped[fname].constant:
+            _column_type(feed, fname, m, types)
     # constants given per file (and the feed's constant for the other files)
     for fname, parts in per_file.items():
         alias = f"c{len(out.selected)}"

@@ -336,7 +336,15 @@ def prepare_database_feed(run: Run, feed: FeedRun) -> None:
         )
         feed.drafts[-1].hint = "Check the table or query and the connection's privileges."
         return
-    bound = binding.bind(feed, columns)
+
+    def column_types(name: str) -> list[Any] | None:
+        from omnicontract.validators.column_types import from_sqlalchemy
+
+        found = {c.name.lower(): c for c in relation.c}.get(name.lower())
+        node = from_sqlalchemy(found.type) if found is not None else None
+        return [node] if node is not None else None
+
+    bound = binding.bind(feed, columns, types=column_types)
     raw_cols = []
     for alias, (expr, st) in bound.selected.items():
         col = relation.c[expr.name]

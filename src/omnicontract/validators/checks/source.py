@@ -68,6 +68,19 @@ class MalformedRows(SourceCheck):
     hint = "Fix quoting or delimiters at the listed lines, or declare source.quote/escape."
 
 
+class ColumnType(SourceCheck):
+    """A source that carries types of its own (Parquet, a DuckDB table) holds a column of
+    another type than the binding's ``column_type`` declares: an integer where text was
+    promised, a list of numbers where the items should be text, a struct without a declared
+    field. ``omnicontract validate`` of an ODCS contract declares the type of every
+    property read from Parquet, as ODCS tools judge it."""
+
+    code = "OC-SRC-011"
+    name = "column-type"
+    summary = "source column of another type than declared"
+    hint = "Ask the channel owner to restore the column's type, or declare the type it has."
+
+
 class CannotRunHere(SourceCheck):
     """A check, or the mapping of a field, needs a function the feed's database does not
     have (for example a timestamp format directive outside the portable set, or regular
@@ -90,4 +103,5 @@ SOURCE_CHECKS = [
     EmptyFeed,
     MalformedRows,
     CannotRunHere,
+    ColumnType,
 ]

@@ -251,6 +251,23 @@ class FeedReader:
             exprs = {i: cast(e, String()) for i, e in exprs.items()}
         return Resolved(found, typ, exprs)
 
+    def column_types(self, name: str) -> list[Any] | None:
+        """The type of column ``name`` (``column_types.Node``) in each group that has it,
+        when every such group carries types of its own (Parquet, a DuckDB table); None
+        when one is text (CSV, JSON: no types to judge) or ``name`` reaches into a nested
+        column."""
+        from omnicontract.validators.column_types import from_duckdb
+
+        types: list[Any] = []
+        for g in self.groups:
+            hit = _find(name, g.columns)
+            if hit is None:
+                continue
+            if g.fmt not in BINARY or hit[0] not in g.columns:
+                return None
+            types.append(from_duckdb(hit[2]))
+        return types or None
+
     def files_without(self, resolved: Resolved, filled: set[int] | None = None) -> list[Path]:
         """Files lacking a column, except those of ``files:`` entries (by index) that give
         the field a constant."""

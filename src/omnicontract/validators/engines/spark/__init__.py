@@ -177,7 +177,8 @@ class SparkEngine(Engine):
         except Exception as exc:  # Spark raises analysis and JVM errors alike
             self._unreadable(feed, f"cannot read {b.source.resolved_format}", exc)
             return
-        bound = binding.bind(feed, read.columns)
+        typed = b.source.resolved_format == "parquet"  # CSV and JSON carry no types
+        bound = binding.bind(feed, read.columns, types=read.column_types if typed else None)
         raw = self._raw(feed, read, bound)
         if raw is None:
             return
@@ -229,7 +230,7 @@ class SparkEngine(Engine):
             self._unreadable(feed, f"cannot read table {b.source.table}", exc, where)
             return
         feed.files = {}
-        bound = binding.bind(feed, read.columns)
+        bound = binding.bind(feed, read.columns, types=read.column_types)
         raw = self._raw(feed, read, bound)
         if raw is None:
             return

@@ -77,6 +77,14 @@ class Read:
     frame: Any
     columns: dict[str, str]
 
+    def column_types(self, name: str) -> list[Any] | None:
+        """The Spark type of column ``name`` (``column_types.Node``), case forgiven."""
+        from omnicontract.validators.column_types import from_spark
+
+        fields = {f.name.lower(): f for f in self.frame.schema.fields}
+        found = fields.get(name.lower())
+        return [from_spark(found.dataType)] if found is not None else None
+
 
 def type_name(spark_type: str) -> str:
     if spark_type.startswith("decimal"):
