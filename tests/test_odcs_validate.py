@@ -544,3 +544,44 @@ def test_required_refuses_nulls_as_the_standard_reads_it(
     codes = _codes(result)
     assert codes["OC-FLD-001"] == ("error", required)
     assert codes["OC-FLD-004"] == ("error", key)
+
+
+def test_columns_and_tables_are_read_under_their_physical_names(tmp_path: Path) -> None:
+    """As ODCS tools read a contract: a property's column is its ``physicalName`` (else
+    its name), a schema object's table (and ``{model}`` of a path) its ``physicalName``;
+    a composite primary key is each member not null and the members together unique."""
+    (tmp_path / "shipments_v1.csv").write_text(
+        "sid,oid,qty\n1,10,5\n1,11,6\n1,10,7\n2,,8\n3,12,9\n"
+    )
+    doc = {
+        "apiVersion": "v3.0.2",
+        "kind": "DataContract",
+        "id": "shipments",
+        "version": "1.0.0",
+        "status": "active",
+        "servers": [{"server": "here", "type": "local", "format": "csv", "path": "{model}.csv"}],
+        "schema": [
+            {
+                "name": "shipments",
+                "physicalName": "shipments_v1",
+                "properties": [
+                    {"name": "shipment_id", "physicalName": "sid", "logicalType": "integer",
+                     "primaryKey": True, "primaryKeyPosition": 1},
+                    {"name": "order_id", "physicalName": "oid", "logicalType": "integer",
+                     "primaryKey": True, "primaryKeyPosition": 2},
+                    {"name": "qty", "logicalType": "integer"},
+                ],
+            }
+        ],
+    }  # fmt: skip
+    path = tmp_path / "shipments.odcs.yaml"
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    result = _run(path)
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.stdout)
+    found = {(f["code"], f.get("field")): f["count"] for f in report["findings"]}
+    assert ("OC-SRC-003", "shipment_id") not in found  # read from column sid
+    assert found[("OC-FLD-001", "order_id")] == 1  # a member of the key is never null
+    rule = next(f for f in report["findings"] if f["code"] == "OC-QLT-001")
+    assert "1, where the rule wants = 0" in rule["message"]  # (1, 10) twice: one row beyond
+    assert not [f for f in report["findings"] if "physicalName" in f["message"]]

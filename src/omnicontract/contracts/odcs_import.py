@@ -253,6 +253,25 @@ def _metric_query(
     return str(sqlglot.select(measure).from_(exp.to_table(entity)).sql(dialect="duckdb"))
 
 
+def _composite_key_query(entity: str, fields: list[str]) -> str:
+    """The rows that repeat a composite key beyond its first row, built with sqlglot's
+    expressions: ``SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM entity
+    GROUP BY a, b HAVING count(*) > 1)``."""
+    import sqlglot
+    from sqlglot import exp
+
+    rows = exp.func("count", exp.Star())
+    groups = (
+        sqlglot.select(exp.alias_(rows, "n"))
+        .from_(exp.to_table(entity))
+        .group_by(*[exp.column(f, quoted=True) for f in fields])
+        .having(exp.GT(this=rows.copy(), expression=exp.Literal.number(1)))
+    )
+    beyond = exp.Sub(this=exp.column("n"), expression=exp.Literal.number(1))
+    total = exp.func("coalesce", exp.func("sum", beyond), exp.Literal.number(0))
+    return str(sqlglot.select(total).from_(groups.subquery("repeated")).sql(dialect="duckdb"))
+
+
 def _as_share(count: Any, percent: bool) -> Any:
     from sqlglot import exp
 
@@ -471,13 +490,7 @@ class _Converter:
                 "elsewhere, such as a schema registry, cannot be read)",
             )
         self._entity_custom(obj, path, out, fields)
-        if len(pks) == 1:
-            out["primary_key"] = pks[0]
-        elif pks:
-            self.note(
-                (*path, "properties"),
-                f"composite primary key ({', '.join(pks)}) is not supported: no primary key set",
-            )
+        self._primary_key(out, fields, pks, (*path, "properties"))
         self._object_relationships(obj, path, fields)
         for i, rule in enumerate(obj.get("quality") or []):
             if self._sql_rule(rule, out, (*path, "quality", i)):
@@ -701,6 +714,31 @@ class _Converter:
                 spec[native] = int(number) + step
                 used.add(key)
         return used
+
+    def _primary_key(
+        self,
+        out: dict[str, Any],
+        fields: dict[str, Any],
+        pks: list[str],
+        where: tuple[str | int, ...],
+    ) -> None:
+        """One key field: the entity's primary key. Several: each member not null, and one
+        SQL rule counting the rows that repeat the key (the members together unique)."""
+        if len(pks) == 1:
+            out["primary_key"] = pks[0]
+        elif pks:
+            for name in pks:
+                fields[name]["required"] = True
+            rules = out.setdefault("sql_rules", [])
+            self.origins[("sql_rules", len(rules))] = where
+            rules.append(
+                {
+                    "name": "primary key",
+                    "description": f"rows repeating the composite primary key ({', '.join(pks)})",
+                    "query": _composite_key_query(str(out.get("entity", "")), pks),
+                    "must_be": 0,
+                }
+            )
 
     def _sql_rule(self, rule: Any, out: dict[str, Any], where: tuple[str | int, ...]) -> bool:
         """A ``type: sql`` rule with one bound becomes an entry of ``sql_rules``."""

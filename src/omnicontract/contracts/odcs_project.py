@@ -137,16 +137,20 @@ _NAIVE_TYPES = {"timestamp_ntz", "timestamp without time zone", "datetime"}
 
 
 def columns(doc: PositionedDocument, imported: Any) -> tuple[str, dict[str, Any], set[str]]:
-    """The schema object's name; per imported field, the property name it came from (the
-    column of a file), with the zone of its naive timestamps when the property gives one;
-    and the places of the options so honoured."""
+    """The schema object's table (its physical name, else its name); per imported field,
+    the column it is read from (the property's physical name, else its name), with the
+    zone of its naive timestamps when the property gives one and the type the column must
+    have where the source carries types; and the places of the options so honoured."""
     obj = _at(doc.data, imported.origins[()])
     fields: dict[str, Any] = {}
     used: set[str] = set()
     for name, spec in imported.data["fields"].items():
         path = imported.origins[("fields", name)]
         prop = _at(doc.data, path)
-        mapping: dict[str, Any] = {"column": str(prop["name"])}
+        # the column is the property's physical name, as ODCS tools read it
+        mapping: dict[str, Any] = {"column": str(prop.get("physicalName") or prop["name"])}
+        if prop.get("physicalName"):
+            used.add(place((*path, "physicalName")))
         zone = _naive_zone(prop) if spec.get("type") == "timestamp" else None
         if zone is not None:
             mapping["timezone"] = zone
@@ -156,7 +160,10 @@ def columns(doc: PositionedDocument, imported: Any) -> tuple[str, dict[str, Any]
         if declared is not None:
             mapping["column_type"] = declared
         fields[name] = mapping if len(mapping) > 1 else mapping["column"]
-    return str(obj.get("name", imported.data["entity"])), fields, used
+    if obj.get("physicalName"):  # the table (or {model} of a path) is the physical name
+        used.add(place((*imported.origins[()], "physicalName")))
+    table = obj.get("physicalName") or obj.get("name") or imported.data["entity"]
+    return str(table), fields, used
 
 
 def _naive_zone(prop: dict[str, Any]) -> str | None:

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 class OdcsUnsupported(StaticCheck):
     """An entity contract given as an Open Data Contract Standard (ODCS) file expresses
     something omnicontract does not honour (a SQL quality rule, a tolerance, a nested
-    object, a composite key...). Each part is reported by its place in the file, e.g.
+    object, a relationship of several fields...). Each part is reported by its place in the file, e.g.
     `schema[0].properties[3].quality[1]`; the rest of the contract is checked as usual.
     Info under `validate`, where the data is judged, and a warning under `lint`, which
     judges the file; a SQL rule refused as unsafe is an error under both: the contract
