@@ -585,3 +585,35 @@ def test_columns_and_tables_are_read_under_their_physical_names(tmp_path: Path) 
     rule = next(f for f in report["findings"] if f["code"] == "OC-QLT-001")
     assert "1, where the rule wants = 0" in rule["message"]  # (1, 10) twice: one row beyond
     assert not [f for f in report["findings"] if "physicalName" in f["message"]]
+
+
+# amount 10 in three rows, 30 in two: two values that repeat (four rows beyond the first)
+REPEATS = "sale_id,email,amount\n1,a@x.io,10\n2,b@x.io,10\n3,c@x.io,10\n4,a@x.io,30\n5,e@x.io,30\n"
+
+
+@pytest.mark.parametrize(("bound", "exit_code"), [(2, 0), (1, 1)])
+def test_duplicate_values_count_the_values_that_repeat(
+    tmp_path: Path, bound: int, exit_code: int
+) -> None:
+    """``duplicateValues`` counts values found in more than one row, as ODCS tools do."""
+    path = _sales(tmp_path, "amount", {"metric": "duplicateValues", "mustBeLessOrEqualTo": bound})
+    (tmp_path / "sales.csv").write_text(REPEATS)
+    result = _run(path)
+    assert result.exit_code == exit_code, result.output
+
+
+def test_an_object_duplicate_rule_counts_repeated_tuples(tmp_path: Path) -> None:
+    path = _sales(tmp_path, "amount", {"metric": "nullValues", "mustBe": 0})
+    (tmp_path / "sales.csv").write_text(REPEATS)
+    doc = yaml.safe_load(path.read_text())
+    rule = {"metric": "duplicateValues", "arguments": {"properties": ["email", "amount"]}}
+    doc["schema"][0]["quality"] = [{"type": "library", **rule, "mustBe": 0}]
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    assert _run(path).exit_code == 0  # (a@x.io, 10) and (a@x.io, 30) differ
+    (tmp_path / "sales.csv").write_text(REPEATS + "6,a@x.io,10\n")
+    result = _run(path)
+    assert result.exit_code == 1, result.output
+    (rule_finding,) = [
+        f for f in json.loads(result.stdout)["findings"] if f["code"] == "OC-QLT-001"
+    ]
+    assert "1, where the rule wants = 0" in rule_finding["message"]

@@ -225,8 +225,9 @@ def _metric_query(
     metric: str, field_name: str, args: dict[str, Any], valid: Any, *, percent: bool, entity: str
 ) -> str | None:
     """A library metric of ODCS with a tolerance as the SELECT that measures it on the
-    entity's rows, built with sqlglot's expressions: the count of null,
-    missing, invalid or duplicate values, or their percentage of the rows."""
+    entity's rows, built with sqlglot's expressions: the count of null, missing or invalid
+    values, or their percentage of the rows; the count of values that repeat (ODCS tools
+    compare that count even under ``unit: percent``)."""
     import sqlglot
     from sqlglot import exp
 
@@ -244,32 +245,29 @@ def _metric_query(
     elif metric == "invalidValues" and args.get("pattern"):  # found anywhere in the value
         match = exp.RegexpLike(this=col, expression=literal(str(args["pattern"])))
         count = exp.func("count_if", exp.and_(null.not_(), match.not_()))
-    elif metric in ("duplicateValues", "duplicateCount"):  # values beyond their first row
-        distinct = exp.Count(this=exp.Distinct(expressions=[col]))
-        count = exp.Sub(this=exp.func("count", col), expression=distinct)
+    elif metric in ("duplicateValues", "duplicateCount"):  # values that repeat, in rows
+        return _duplicates_query(entity, [field_name])
     else:
         return None
     measure = _as_share(count, percent)
     return str(sqlglot.select(measure).from_(exp.to_table(entity)).sql(dialect="duckdb"))
 
 
-def _composite_key_query(entity: str, fields: list[str]) -> str:
-    """The rows that repeat a composite key beyond its first row, built with sqlglot's
-    expressions: ``SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM entity
-    GROUP BY a, b HAVING count(*) > 1)``."""
+def _duplicates_query(entity: str, fields: list[str]) -> str:
+    """The values (tuples of ``fields``) that occur in more than one row, counted as ODCS
+    tools count ``duplicateValues``, built with sqlglot's expressions: ``SELECT count(*)
+    FROM (SELECT 1 FROM entity GROUP BY a, b HAVING count(*) > 1)``."""
     import sqlglot
     from sqlglot import exp
 
-    rows = exp.func("count", exp.Star())
-    groups = (
-        sqlglot.select(exp.alias_(rows, "n"))
+    repeated = (
+        sqlglot.select(exp.Literal.number(1))
         .from_(exp.to_table(entity))
         .group_by(*[exp.column(f, quoted=True) for f in fields])
-        .having(exp.GT(this=rows.copy(), expression=exp.Literal.number(1)))
+        .having(exp.GT(this=exp.func("count", exp.Star()), expression=exp.Literal.number(1)))
     )
-    beyond = exp.Sub(this=exp.column("n"), expression=exp.Literal.number(1))
-    total = exp.func("coalesce", exp.func("sum", beyond), exp.Literal.number(0))
-    return str(sqlglot.select(total).from_(groups.subquery("repeated")).sql(dialect="duckdb"))
+    count = exp.func("count", exp.Star())
+    return str(sqlglot.select(count).from_(repeated.subquery("repeated")).sql(dialect="duckdb"))
 
 
 def _as_share(count: Any, percent: bool) -> Any:
@@ -494,6 +492,8 @@ class _Converter:
         self._object_relationships(obj, path, fields)
         for i, rule in enumerate(obj.get("quality") or []):
             if self._sql_rule(rule, out, (*path, "quality", i)):
+                continue
+            if self._object_duplicates(rule, out, fields, (*path, "quality", i)):
                 continue
             what = _rule_kind(rule)
             self.note((*path, "quality", i), f"schema-level quality rule ({what}) is not supported")
@@ -734,11 +734,47 @@ class _Converter:
             rules.append(
                 {
                     "name": "primary key",
-                    "description": f"rows repeating the composite primary key ({', '.join(pks)})",
-                    "query": _composite_key_query(str(out.get("entity", "")), pks),
+                    "description": f"values of the composite primary key ({', '.join(pks)}) "
+                    "in more than one row",
+                    "query": _duplicates_query(str(out.get("entity", "")), pks),
                     "must_be": 0,
                 }
             )
+
+    def _object_duplicates(
+        self,
+        rule: Any,
+        out: dict[str, Any],
+        fields: dict[str, Any],
+        where: tuple[str | int, ...],
+    ) -> bool:
+        """A schema-level ``duplicateValues`` rule over ``arguments.properties`` (the
+        tuples of those columns that occur in more than one row) with one bound becomes
+        an entry of ``sql_rules``; False for any other rule."""
+        if not isinstance(rule, dict) or rule.get("metric") != "duplicateValues":
+            return False
+        args = rule.get("arguments") if isinstance(rule.get("arguments"), dict) else {}
+        names = [snake(str(p)) for p in args.get("properties") or []]
+        bounds = {ODCS_BOUNDS[k]: rule[k] for k in rule if k in ODCS_BOUNDS}
+        if not names or len(bounds) != 1 or not all(n in fields for n in names):
+            self.note(
+                where, "duplicateValues needs arguments.properties of this object and one bound"
+            )
+            return True
+        entry: dict[str, Any] = {
+            "name": str(rule.get("name") or rule.get("id") or "duplicate values"),
+            "description": str(
+                rule.get("description") or f"values of ({', '.join(names)}) in more than one row"
+            ),
+            "query": _duplicates_query(str(out.get("entity", "")), names),
+            **bounds,
+        }
+        if soft_severity(rule):
+            entry["severity"] = soft_severity(rule)
+        rules = out.setdefault("sql_rules", [])
+        self.origins[("sql_rules", len(rules))] = where
+        rules.append(entry)
+        return True
 
     def _sql_rule(self, rule: Any, out: dict[str, Any], where: tuple[str | int, ...]) -> bool:
         """A ``type: sql`` rule with one bound becomes an entry of ``sql_rules``."""
