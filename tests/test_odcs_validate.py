@@ -617,3 +617,46 @@ def test_an_object_duplicate_rule_counts_repeated_tuples(tmp_path: Path) -> None
         f for f in json.loads(result.stdout)["findings"] if f["code"] == "OC-QLT-001"
     ]
     assert "1, where the rule wants = 0" in rule_finding["message"]
+
+
+@pytest.mark.parametrize(
+    ("options", "failing"),
+    [
+        ({"exclusiveMinimum": 10}, {"OC-QLT-001": 1}),  # 10 itself is not above 10
+        ({"exclusiveMaximum": 50}, {"OC-QLT-001": 1}),
+        ({"exclusiveMinimum": -5.5, "exclusiveMaximum": 200.5}, {}),
+    ],
+)
+def test_exclusive_bounds_of_a_number_field(
+    tmp_path: Path, options: dict[str, Any], failing: dict[str, int]
+) -> None:
+    path = _sales(tmp_path, "amount", {"metric": "nullValues", "mustBe": 0})
+    doc = yaml.safe_load(path.read_text())
+    doc["schema"][0]["properties"][2]["logicalType"] = "number"
+    doc["schema"][0]["properties"][2]["logicalTypeOptions"] = options
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    result = _run(path)
+    codes = {c: n for c, (_s, n) in _codes(result).items() if c.startswith(("OC-QLT", "OC-FLD"))}
+    assert {c: 1 for c in codes} == failing, result.output
+
+
+@pytest.mark.parametrize(
+    ("options", "bounds"),
+    [
+        ({"exclusiveMinimum": -5.5}, (-5, None)),  # the next integer above, not toward zero
+        ({"exclusiveMaximum": 30.5}, (None, 30)),
+        ({"minimum": 0, "exclusiveMinimum": -3}, (0, None)),  # the stricter bound wins
+        ({"maximum": 40, "exclusiveMaximum": 30}, (None, 29)),
+    ],
+)
+def test_exclusive_bounds_of_an_integer_field_are_exact(
+    tmp_path: Path, options: dict[str, Any], bounds: tuple[int | None, int | None]
+) -> None:
+    path = _sales(tmp_path, "amount", {"metric": "nullValues", "mustBe": 0})
+    doc = yaml.safe_load(path.read_text())
+    doc["schema"][0]["properties"][2]["logicalTypeOptions"] = options
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    native = CliRunner().invoke(cli, ["import", "odcs", str(path)])
+    assert native.exit_code == 0, native.output
+    amount = yaml.safe_load(native.stdout)["fields"]["amount"]
+    assert (amount.get("minimum"), amount.get("maximum")) == bounds

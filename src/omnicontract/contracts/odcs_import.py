@@ -13,6 +13,7 @@ loader validates it with the same model and the same ``file:line`` messages.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -669,6 +670,11 @@ class _Converter:
             used = self._string_options(opts, spec)
         elif ftype in ("integer", "number"):
             used = self._number_options(opts, spec, integer=ftype == "integer")
+            for key in ("exclusiveMinimum", "exclusiveMaximum"):
+                number = _number(opts.get(key))
+                if key not in used and number is not None:  # a number: one SQL rule
+                    self._exclusive_rule(key, number, (*where, key))
+                    used.add(key)
         elif ftype == "timestamp":
             if _bool(opts.get("timezone")) is True:
                 used.add("timezone")
@@ -705,15 +711,40 @@ class _Converter:
             if number is not None:
                 spec[key] = int(number) if number.is_integer() else number
                 used.add(key)
-        for key, native, step in (
-            ("exclusiveMinimum", "minimum", 1),
-            ("exclusiveMaximum", "maximum", -1),
-        ):
-            number = _number(opts.get(key))
-            if integer and number is not None:  # exact for integers only
-                spec[native] = int(number) + step
-                used.add(key)
+        number = _number(opts.get("exclusiveMinimum"))
+        if integer and number is not None:  # the next integer above: exact for integers
+            above = math.floor(number) + 1
+            spec["minimum"] = max(above, spec.get("minimum", above))
+            used.add("exclusiveMinimum")
+        number = _number(opts.get("exclusiveMaximum"))
+        if integer and number is not None:
+            below = math.ceil(number) - 1
+            spec["maximum"] = min(below, spec.get("maximum", below))
+            used.add("exclusiveMaximum")
         return used
+
+    def _exclusive_rule(self, key: str, bound: float, where: tuple[str | int, ...]) -> None:
+        """An exclusive bound of a number field: one SQL rule counting the values at or
+        beyond it (built with sqlglot's expressions), which must be none."""
+        import sqlglot
+        from sqlglot import exp
+
+        col = exp.column(self.field_name, quoted=True)
+        limit = exp.Literal.number(bound)
+        beyond = exp.LTE if key == "exclusiveMinimum" else exp.GTE
+        entity = str(self.entity_out.get("entity", ""))
+        count = exp.func("count_if", beyond(this=col, expression=limit))
+        side = "above" if key == "exclusiveMinimum" else "below"
+        rules = self.entity_out.setdefault("sql_rules", [])
+        self.origins[("sql_rules", len(rules))] = where
+        rules.append(
+            {
+                "name": f"{self.field_name} {key}",
+                "description": f"values of {self.field_name} not {side} {bound:g}",
+                "query": str(sqlglot.select(count).from_(exp.to_table(entity)).sql("duckdb")),
+                "must_be": 0,
+            }
+        )
 
     def _primary_key(
         self,
