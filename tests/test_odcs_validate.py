@@ -660,3 +660,15 @@ def test_exclusive_bounds_of_an_integer_field_are_exact(
     assert native.exit_code == 0, native.output
     amount = yaml.safe_load(native.stdout)["fields"]["amount"]
     assert (amount.get("minimum"), amount.get("maximum")) == bounds
+
+
+def test_a_length_bound_of_the_contract_fails_the_run(tmp_path: Path) -> None:
+    """Every constraint an ODCS contract states is a hard one: a text longer than its
+    ``maxLength`` fails the run, as ODCS tools judge it (a warning in a project)."""
+    path = _sales(tmp_path, "amount", {"metric": "nullValues", "mustBe": 0})
+    doc = yaml.safe_load(path.read_text())
+    doc["schema"][0]["properties"][1]["logicalTypeOptions"] = {"maxLength": 15}
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    result = _run(path)
+    assert result.exit_code == 1, result.output
+    assert _codes(result)["OC-FLD-008"] == ("error", 1)  # ann@shop.example: 16 characters

@@ -20,7 +20,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from omnicontract.contracts.model import History, ProjectFile
+from omnicontract.contracts.model import CheckOverride, History, Policy, ProjectFile, Severity
 from omnicontract.contracts.odcs_import import (
     ODCS_BOUNDS,
     Imported,
@@ -278,6 +278,8 @@ def load(
         contracts=[],
         channels=[],
         history=History(enabled=False),  # a contract file is no place for a run store
+        # every constraint of the contract is a hard one, lengths too (a warning elsewhere)
+        policy=Policy(checks={"OC-FLD-008": CheckOverride(severity=Severity.error)}),
     )
     imported = convert_all(doc) if data or doc.data.get("schema") else []
     tables = []
