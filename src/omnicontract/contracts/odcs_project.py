@@ -278,8 +278,16 @@ def load(
         contracts=[],
         channels=[],
         history=History(enabled=False),  # a contract file is no place for a run store
-        # every constraint of the contract is a hard one, lengths too (a warning elsewhere)
-        policy=Policy(checks={"OC-FLD-008": CheckOverride(severity=Severity.error)}),
+        policy=Policy(
+            checks={
+                # every constraint of the contract is a hard one, lengths too
+                "OC-FLD-008": CheckOverride(severity=Severity.error),
+                # a typed column of another type fails where its values do not read as the
+                # property's type (OC-FLD-002), as ODCS tools cast a file into the contract's
+                # types; a column that reads (an integer column of a string property) warns
+                "OC-SRC-011": CheckOverride(severity=Severity.warning),
+            }
+        ),
     )
     imported = convert_all(doc) if data or doc.data.get("schema") else []
     tables = []

@@ -168,7 +168,7 @@ def _column_type(feed: FeedRun, fname: str, m: FieldMapping, types: ColumnTypes 
             + "; ".join(found[:5])
             + (f" (and {len(found) - 5} more)" if len(found) > 5 else ""),
             field_name=fname,
-            samples=[(w, 1) for w in found[: feed.sample_size]],
+            samples=[(w, 1) for w in found[: feed.sample_size]] if len(found) > 1 else [],
             location=where,
         )
 
@@ -289,7 +289,7 @@ def loaded(feed: FeedRun, rows: int, bound: Bound) -> None:
     """Record a loaded canonical table on ``feed``: row totals, summary, field contexts."""
     feed.rows = rows
     for d in feed.drafts:
-        if d.code not in ("OC-SRC-004", "OC-SRC-005") and not (
+        if d.code not in ("OC-SRC-004", "OC-SRC-005", "OC-SRC-011") and not (
             d.code == "OC-SRC-002" and d.message.startswith("cannot read")
         ):
             d.total = rows
