@@ -190,7 +190,7 @@ def bind(
         if reader is None:
             return resolve_column(name, columns)
         found = reader.resolve(name)
-        return None if found is None else (found, found.type, found.name.split(".")[0])
+        return None if found is None else (found, found.type, found.column)
 
     if types is None and reader is not None:
         types = reader.column_types

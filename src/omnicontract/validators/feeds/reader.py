@@ -118,6 +118,7 @@ class Resolved:
     name: str
     type: str
     exprs: dict[int, Any]  # group index -> column expression
+    column: str  # the source column it is read from (a JSON object's, for a dotted name)
 
 
 class FeedReader:
@@ -237,19 +238,18 @@ class FeedReader:
         objects) in every group that has it; None when no file has it."""
         exprs: dict[int, str] = {}
         types: set[str] = set()
-        found = name
+        found = top = name
         for i, g in enumerate(self.groups):
             hit = _find(name, g.columns)
             if hit is not None:
-                found = hit[0]
-                exprs[i] = hit[1]
-                types.add(hit[2])
+                found, exprs[i], typ, top = hit
+                types.add(typ)
         if not exprs:
             return None
         typ = types.pop() if len(types) == 1 else "VARCHAR"
         if len(exprs) > 1 and typ == "VARCHAR":
             exprs = {i: cast(e, String()) for i, e in exprs.items()}
-        return Resolved(found, typ, exprs)
+        return Resolved(found, typ, exprs, top)
 
     def column_types(self, name: str) -> list[Any] | None:
         """The type of column ``name`` (``column_types.Node``) in each group that has it,
@@ -539,15 +539,15 @@ def _nulls(expr: Any, g: Group) -> Any:
     return case((expr.in_(nulls), literal(None, String())), else_=expr)
 
 
-def _find(name: str, columns: dict[str, str]) -> tuple[str, Any, str] | None:
-    """(found name, column expression, type) of a column in one group."""
+def _find(name: str, columns: dict[str, str]) -> tuple[str, Any, str, str] | None:
+    """(found name, column expression, type, source column) of a column in one group."""
     if name in columns:
-        return name, column(name), columns[name]
+        return name, column(name), columns[name], name
     lowered = {c.lower(): c for c in columns}
     if name.lower() in lowered:  # case differences are forgiven, not silently wrong
         real = lowered[name.lower()]
-        return real, column(real), columns[real]
+        return real, column(real), columns[real], real
     head, _, rest = name.partition(".")
     if rest and head in columns and columns[head].upper().startswith("STRUCT"):
-        return name, struct_path(head, *rest.split(".")), "VARCHAR"
+        return name, struct_path(head, *rest.split(".")), "VARCHAR", head
     return None
