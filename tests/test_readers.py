@@ -141,6 +141,33 @@ def test_invalid_byte_in_declared_single_byte_encoding(tmp_path: Path) -> None:
     assert _feed(result).rows == 2
 
 
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1252"])
+def test_invalid_byte_line_counts_the_line_breaks_of_quoted_fields(
+    tmp_path: Path, encoding: str
+) -> None:
+    # a note written over three lines (a quoted field) comes before the bad row: the
+    # line given is the row's line in the file, where an editor shows it
+    rows = (
+        'id;nome;mail;obs\nC1;Ana;a@b.com;"liga\nde manhã\nou à tarde"\nC2;Bia;b@b.com;ok\n'
+    ).encode(encoding) + b"C3;Caio;c@b.com;\x81\xff\nC4;Dora;d@b.com;ok\n"
+    root = write_project(
+        tmp_path / "p",
+        feeds=[
+            {
+                "entity": "customer",
+                "fields": {**CUSTOMER, "loyalty_id": "obs"},
+                "source": {"path": "data/ch0.csv", "encoding": encoding, "delimiter": ";"},
+                "files": {"ch0.csv": rows},
+            }
+        ],
+    )
+    result = _run(root)
+    (bad,) = _by_code(result, "OC-SRC-002")
+    assert bad.count == 1 and bad.location.endswith("ch0.csv:6")
+    assert [s.value for s in bad.samples] == ["ch0.csv:6: invalid bytes"]
+    assert _feed(result).rows == 3
+
+
 # ------------------------------------------------------------------ multi-file feeds
 
 

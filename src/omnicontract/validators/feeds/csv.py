@@ -158,6 +158,26 @@ def shape_expression(lay: Layout) -> ColumnElement[Any]:
     return case(*branches, else_=literal(None, String()))
 
 
+def lines_at(path: Path, positions: list[int]) -> dict[int, int]:
+    """The line (from 1) of the file at each byte offset, in one pass over the bytes
+    before the last one."""
+    from omnicontract.validators.feeds.encoding import CHUNK, open_binary
+
+    wanted = sorted({p for p in positions if p is not None})
+    out: dict[int, int] = {}
+    line, seen, i = 1, 0, 0
+    with open_binary(path) as fh:
+        while i < len(wanted) and (data := fh.read(CHUNK)):
+            end = seen + len(data)
+            while i < len(wanted) and wanted[i] < end:
+                out[wanted[i]] = line + data.count(b"\n", 0, wanted[i] - seen)
+                i += 1
+            line += data.count(b"\n")
+            seen = end
+    out.update(dict.fromkeys(wanted[i:], line))
+    return out
+
+
 def bad_lines(path: Path, lay: Layout, limit: int) -> list[tuple[int, int]]:
     """(line, fields) of the first ``limit`` rows whose field count is not the header's;
     read only for a file known to hold such rows, and stopped at the last one needed."""

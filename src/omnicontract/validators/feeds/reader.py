@@ -442,20 +442,33 @@ class FeedReader:
             if g.fmt != "csv":
                 continue
             r = table(g.rejects, column("error_type"), column("file_id"), column("line"),
-                      column("scan_id"))  # fmt: skip
+                      column("line_byte_position"), column("scan_id"))  # fmt: skip
             sc = table(f"{g.rejects}_scan", column("file_path"), column("scan_id"),
                        column("file_id"))  # fmt: skip
             joined = r.join(sc, (r.c.scan_id == sc.c.scan_id) & (r.c.file_id == sc.c.file_id))
             try:
                 rows = self.engine.fetch(
-                    select(sc.c.file_path, r.c.line, func.any_value(r.c.error_type))
+                    select(
+                        sc.c.file_path,
+                        r.c.line,
+                        func.min(r.c.line_byte_position),
+                        func.any_value(r.c.error_type),
+                    )
                     .select_from(joined)
                     .group_by(sc.c.file_path, r.c.line)
                     .order_by(sc.c.file_path, r.c.line)
                 )
             except duckdb.Error:  # no rejects table: nothing was rejected
                 continue
-            for file, line, etype in rows:
+            # the engine numbers a row by the rows before it, which quoted line breaks
+            # make fewer than the file's lines: the line is found from the row's offset
+            where = {
+                file: csv.lines_at(Path(file), [p for f, _l, p, _e in rows if f == file])
+                for file in {f for f, _l, p, _e in rows if p is not None}
+            }
+            for file, line, position, etype in rows:
+                if position is not None:
+                    line = where[file][position]
                 out.setdefault(etype == "INVALID ENCODING", []).append(
                     (file, int(line), etype.lower().replace("_", " "), 1)
                 )
