@@ -50,8 +50,9 @@ def cli_markdown() -> str:
 def _type_name(annotation: typing.Any) -> str:
     origin, args = typing.get_origin(annotation), typing.get_args(annotation)
     if origin is typing.Annotated:
-        if any("BeforeValidator" in repr(a) for a in args[1:]):
-            return "column name or mapping"
+        shorthand = {m.FieldMapping: "column name or mapping", m.Connection: "URL or Connection"}
+        if args[0] in shorthand and any("BeforeValidator" in repr(a) for a in args[1:]):
+            return shorthand[args[0]]
         return _type_name(args[0])
     if origin in (typing.Union, types.UnionType):
         return " or ".join(_type_name(a) for a in args)
@@ -95,10 +96,20 @@ def reference_markdown() -> str:
     sections: list[tuple[str, type[BaseModel], str]] = [
         ("Entity contract", m.EntityContract, "`contracts/<entity>.yaml`"),
         ("Field", m.FieldSpec, "each entry under an entity's `fields:`"),
+        ("SQL rule", m.SqlRule, "each entry under an entity's `sql_rules:`"),
         ("Channel binding", m.ChannelBinding, "`channels/<channel>.yaml`"),
         ("Feed", m.FeedBinding, "each entry under a channel's `feeds:`"),
         ("Source", m.Source, "a feed's `source:`"),
+        ("Source file", m.SourceFile, "each entry under a source's `files:`"),
+        ("Freshness", m.Freshness, "a feed's `freshness:`"),
+        ("Volume", m.Volume, "a feed's `volume:`"),
         ("Field mapping", m.FieldMapping, "each entry under a feed's `fields:`"),
+        ("Layout pattern", m.LayoutPattern, "a mapping's `layout:` written `{pattern: ...}`"),
+        (
+            "Document type per row",
+            m.DocumentTypeField,
+            "a mapping's `document_type:` written `{field: ...}`",
+        ),
         (
             "Check override",
             m.CheckOverride,
@@ -108,7 +119,14 @@ def reference_markdown() -> str:
         ("Policy", m.Policy, "the project's `policy:`"),
         ("Defaults", m.Defaults, "the project's `defaults:`"),
         ("Identity", m.Identity, "the project's `identity:`"),
+        ("Identity key", m.IdentityKey, "each entry under the identity policy's `keys:`"),
+        ("Consent", m.Consent, "the project's `consent:`"),
         ("History", m.History, "the project's `history:`"),
+        (
+            "Connection",
+            m.Connection,
+            "each entry under the project's `connections:` (or just its URL)",
+        ),
     ]
     out = [
         "# File format reference",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
+import typing
 
 import jsonschema
 import pytest
@@ -29,6 +30,36 @@ def test_generated_docs_are_current() -> None:
         if not p.exists() or p.read_text(encoding="utf-8") != text
     ]
     assert not stale, f"regenerate with: python docs/generate.py ({stale})"
+
+
+def _models_of(annotation: object, seen: dict[str, type]) -> None:
+    from pydantic import BaseModel
+
+    for arg in typing.get_args(annotation):
+        _models_of(arg, seen)
+    is_model = isinstance(annotation, type) and issubclass(annotation, BaseModel)
+    if is_model and annotation.__name__ not in seen:
+        seen[annotation.__name__] = annotation
+        for info in annotation.model_fields.values():
+            _models_of(info.annotation, seen)
+
+
+def test_reference_lists_every_key_a_file_can_hold() -> None:
+    """Every block a user can write (a consent policy, a freshness rule, a `files:` entry,
+    an identity key...) has its table of keys in docs/reference.md."""
+    from omnicontract.contracts import model as m
+
+    models: dict[str, type] = {}
+    for root in (m.EntityContract, m.ChannelBinding, m.ProjectFile):
+        _models_of(root, models)
+    text = (ROOT / "docs" / "reference.md").read_text(encoding="utf-8")
+    tables = [
+        set(re.findall(r"^\| `(\w+)` \|", section, re.M)) for section in text.split("\n## ")[1:]
+    ]
+    missing = sorted(
+        name for name, model in models.items() if set(model.model_fields) not in tables
+    )
+    assert not missing, f"docs/reference.md has no table for: {missing}"
 
 
 @pytest.mark.parametrize("kind", sorted(KINDS))
