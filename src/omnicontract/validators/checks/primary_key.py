@@ -24,7 +24,9 @@ def message(key: str, empty: int, dup_rows: int, groups: int) -> str:
 
 class PrimaryKey(FeedCheck):
     """The entity's primary key is empty or repeated in a feed. Replaces the `required`
-    and `unique` checks on that field, so each bad key is reported once."""
+    and `unique` checks on that field, so each bad key is reported once. The count is the
+    rows involved: every row with an empty key and every row of a repeated one (a record
+    exported twice counts 2); samples show the empty key and the most repeated ones."""
 
     code = "OC-FLD-004"
     name = "primary-key"

@@ -11,7 +11,8 @@ from omnicontract.validators.sqlfuncs import one_of
 class UnmappedValue(RowCheck):
     """A source value is neither in the mapping's value map nor already a canonical value:
     vocabulary the channel uses that the mapping does not know. The canonical field is left
-    empty for those rows."""
+    empty for those rows. The count is rows, over all such values; samples show each value
+    with its rows."""
 
     code = "OC-MAP-002"
     name = "unmapped-value"
