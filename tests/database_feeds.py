@@ -27,6 +27,8 @@ def read_like_a_file_feed(root: Path, source: dict[str, Any]) -> tuple[list[str]
     """Columns and rows of a CSV feed as the file engine reads them: every column as text,
     the binding's dialect, rows the reader must reject left out."""
     src = Source.model_validate(source)
+    if src.resolved_format != "csv":
+        raise NotImplementedError(f"a {src.resolved_format} feed (only CSV feeds become tables)")
     files = [f for f in feed_readers.resolve_files(root, src) if f.stat().st_size > 0]
     if not files:
         raise FileNotFoundError(source)

@@ -293,14 +293,17 @@ class SparkEngine(Engine):
         )
 
     def _report_rejects(self, feed: FeedRun, rejected: Any, kinds: dict[str, int]) -> None:
-        """Rows set aside while reading: invalid bytes (OC-SRC-002), the wrong number of
-        fields (one OC-SRC-006, as on DuckDB). Spark's readers give no line numbers:
-        samples name the files."""
+        """Rows set aside while reading: invalid bytes and JSON documents that do not
+        parse (OC-SRC-002), the wrong number of fields and JSON lines that are not JSON
+        (one OC-SRC-006), as on DuckDB. Spark's readers give no line numbers: samples name
+        the files."""
         from pyspark.sql import functions as F
 
-        shapes = [k for k in kinds if k != spark_read.BAD_BYTES]
+        unreadable = (spark_read.BAD_BYTES, spark_read.NOT_JSON_DOCUMENT)
+        shapes = [k for k in kinds if k not in unreadable]
         encoding = feed.binding.source.encoding
-        for code, which in (("OC-SRC-002", [spark_read.BAD_BYTES]), ("OC-SRC-006", shapes)):
+        groups = [("OC-SRC-002", [k]) for k in unreadable] + [("OC-SRC-006", shapes)]
+        for code, which in groups:
             count = sum(kinds.get(k, 0) for k in which)
             if not count:
                 continue
@@ -314,13 +317,19 @@ class SparkEngine(Engine):
             )
             first = str(per_file[0][0]) if per_file else ""
             samples = [(f"{Path(str(p)).name}: {k}", int(c)) for p, k, c in per_file]
-            message = (
-                f"{Path(first).name} is not {encoding}: {count} row(s) with invalid bytes "
-                "were skipped"
-                if code == "OC-SRC-002"
-                else f"{count} row(s) rejected (first: {samples[0][0] if samples else '?'}): "
-                "a row must have the header's fields and parse"
-            )
+            if which == [spark_read.NOT_JSON_DOCUMENT]:
+                names = ", ".join(sorted({Path(str(p)).name for p, _k, _c in per_file}))
+                message = f"cannot read {names} as json: not a JSON document"
+            elif code == "OC-SRC-002":
+                message = (
+                    f"{Path(first).name} is not {encoding}: {count} row(s) with invalid bytes "
+                    "were skipped"
+                )
+            else:
+                message = (
+                    f"{count} row(s) rejected (first: {samples[0][0] if samples else '?'}): "
+                    "a row must have the header's fields and parse"
+                )
             feed.source_draft(
                 code,
                 message,
@@ -328,7 +337,7 @@ class SparkEngine(Engine):
                 samples=samples[: feed.sample_size],
                 location=first or None,
             )
-            if code == "OC-SRC-002":
+            if which == [spark_read.BAD_BYTES]:
                 feed.drafts[
                     -1
                 ].hint = "Declare the file's encoding, e.g. source: {encoding: latin-1}."

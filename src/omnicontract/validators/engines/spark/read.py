@@ -29,6 +29,8 @@ REJECT = "__omnicontract_reject"  # why a row was set aside, NULL for rows that 
 FILE = "__omnicontract_file"
 BAD_BYTES = "invalid bytes"
 WRONG_WIDTH = "not the header's number of fields"
+NOT_JSON = "not a JSON record"  # a line of a JSON Lines file
+NOT_JSON_DOCUMENT = "not a JSON document"  # a whole .json file
 CORRUPT = "__omnicontract_corrupt"
 REPLACEMENT = "\ufffd"  # what Spark's decoder puts where bytes are invalid
 # Python codec name -> Java charset; latin-1 is read as Windows-1252, as on DuckDB
@@ -291,18 +293,30 @@ def read_source(
         raise ValueError("skip_rows is not supported on the Spark engine (Spark's CSV reader)")
     if fmt == "csv":
         return _csv(session, files, source, first_local, styled)
+    why = NOT_JSON  # what a record Spark cannot parse is: a line of JSON Lines
     if fmt == "parquet":
         frame = session.read.option("mergeSchema", "true").parquet(*files)
     else:
         whole = fmt == "json" and not (first_local and _lines_of_json(first_local))
+        if whole:  # or a whole document
+            why = NOT_JSON_DOCUMENT
         frame = session.read.options(
-            multiLine=str(whole).lower(), encoding=charset(source.encoding)
+            multiLine=str(whole).lower(),
+            encoding=charset(source.encoding),
+            mode="PERMISSIVE",
+            columnNameOfCorruptRecord=CORRUPT,
         ).json(files)
     from pyspark.sql import functions as F
 
-    frame = frame.drop("_corrupt_record")
-    columns = {f.name: type_name(f.dataType.simpleString()) for f in frame.schema.fields}
+    reject = F.lit(None).cast("string")
+    if CORRUPT in frame.columns:  # set aside, as on DuckDB
+        reject = F.when(F.col(CORRUPT).isNotNull(), F.lit(why)).otherwise(reject)
+    columns = {
+        f.name: type_name(f.dataType.simpleString())
+        for f in frame.schema.fields
+        if f.name != CORRUPT
+    }
     frame = frame.select(
-        "*", F.lit(None).cast("string").alias(REJECT), F.input_file_name().alias(FILE)
+        *[F.col(f"`{n}`") for n in columns], reject.alias(REJECT), F.input_file_name().alias(FILE)
     )
     return Read(frame, columns)
