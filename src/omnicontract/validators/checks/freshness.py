@@ -17,7 +17,9 @@ if TYPE_CHECKING:
 class StaleFeed(FeedCheck):
     """The newest record of a feed is older than the `max_age` its `freshness:` block
     declares, at the time of the run: the export stopped, or delivers yesterday's file
-    again. The field is the block's `field`, else the entity's `event_time`."""
+    again. The field is the block's `field`, else the entity's `event_time`. The feed is
+    judged as a whole: the count is 0 and the sample is the newest value (the readiness
+    score caps the channel instead, docs/readiness.md)."""
 
     code = "OC-SRC-008"
     name = "stale-feed"

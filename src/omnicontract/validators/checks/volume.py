@@ -17,7 +17,8 @@ class VolumeChange(FeedCheck):
     the history store (the feed's `volume:` block sets the bounds and the window). A half
     empty export passes every row check; this is how it is caught. Needs `min_runs`
     recorded runs of the feed before it judges. Absolute bounds (`min_rows`, `max_rows`)
-    are judged on every run, as errors."""
+    are judged on every run, as errors. The count is the feed's rows in this run; against
+    recent runs the total is their median and the samples their row counts."""
 
     code = "OC-SRC-007"
     name = "volume-change"
