@@ -61,3 +61,26 @@ def test_best_shift_recovers_a_rotation() -> None:
     rotated = [base[(h - 5) % 24] for h in range(24)]
     shift, score, at_zero = best_shift(rotated, base)
     assert shift == 5 and score > 0.999 and at_zero < score
+
+
+def test_linked_pairs_that_agree_on_no_offset_leave_the_profile_to_judge(tmp_path: Path) -> None:
+    """A link whose pairs spread over hours and days (a store pickup of a web order, a
+    call about an e-mail) says nothing about either clock: no quarter hour holds most of
+    its pairs. The shifted call center is still found by its hour profile."""
+    rng = random.Random(7)
+    mails = _feed(_events(rng, 600, -3), "email", "America/Sao_Paulo")
+    calls = _feed(_events(rng, 600, -3), "call_center", "UTC")  # local time declared UTC
+    mails["fields"]["link_id"] = "k"
+    mails["rows"] = "id,t,k\n" + "".join(
+        f"{line},k{i}\n" for i, line in enumerate(mails["rows"].splitlines()[1:])
+    )
+    calls["fields"]["ref_id"] = {"column": "about", "links": "ch1.link_id"}
+    calls["rows"] = "id,t,about\n" + "".join(
+        f"{line},{f'k{rng.randrange(600)}' if i < 60 else ''}\n"
+        for i, line in enumerate(calls["rows"].splitlines()[1:])
+    )
+    feeds = [_feed(_events(rng, 600, 0), "whatsapp", "UTC"), mails, calls]
+    result = omnicontract.validate(write_project(tmp_path / "p", feeds=feeds), now=FIXED_NOW)
+    found = [f for f in result.findings if f.code == "OC-TIM-001"]
+    assert [(f.channel, f.count) for f in found] == [("ch2", 600)]
+    assert "3h earlier" in found[0].message

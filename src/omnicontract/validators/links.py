@@ -141,22 +141,31 @@ class Offset:
     histogram: dict[int, int]
 
 
-def clock_offsets(run: Run, profile_gain: Any = None) -> tuple[list[Offset], set[str]]:
-    """Offsets found on linked channels, and every channel that links judged (with enough
-    pairs). A link's pairs mostly in one non-zero quarter hour (more than half) mean that
-    one of the two clocks is off by it; which one: the channel whose other links show no
-    offset is right; failing that, the one in more links showing an offset; failing that,
-    the one whose hour-of-day profile gains more from the correction
-    (``profile_gain(channel, hours)``); failing that, the linking channel."""
-    measured = []
+def _measured(run: Run) -> list[tuple[Link, int, int, dict[int, int]]]:
+    """(link, the difference most of its pairs share, pairs, histogram) of every link
+    with enough pairs, more than half of them in one quarter hour."""
+    out = []
     for link in links(run):
         hist = shifts(run, link)
         pairs = sum(hist.values())
         if pairs < MIN_PAIRS:
             continue
         mode = max(hist, key=lambda s: (hist[s], -abs(s)))
-        off = mode if mode != 0 and hist[mode] * 2 > pairs else 0
-        measured.append((link, off, pairs, hist))
+        if hist[mode] * 2 > pairs:  # else the pairs agree on no difference
+            out.append((link, mode, pairs, hist))
+    return out
+
+
+def clock_offsets(run: Run, profile_gain: Any = None) -> tuple[list[Offset], set[str]]:
+    """Offsets found on linked channels, and every channel that links judged (with enough
+    pairs, more than half of them in one quarter hour). A link's pairs mostly in one
+    non-zero quarter hour mean that one of the two clocks is off by it; which one: the
+    channel whose other links show no offset is right; failing that, the one in more
+    links showing an offset; failing that, the one whose hour-of-day profile gains more
+    from the correction (``profile_gain(channel, hours)``); failing that, the linking
+    channel. Pairs that no quarter hour holds the most of (a pickup days after the
+    order) judge neither clock: their channels are left to the hour profiles."""
+    measured = _measured(run)
     decided = {c for link, *_ in measured for c in (link.feed.channel_name, link.channel)}
     right = {
         c for link, off, *_ in measured if off == 0 for c in (link.feed.channel_name, link.channel)

@@ -40,10 +40,12 @@ class TimezoneShift(ProjectCheck):
     pairs decide: when more than half of them (at least 10) differ by the same non-zero
     quarter hour, one of the two clocks is off by exactly that (the channel whose other
     links agree is right; failing that, the one whose daily profile the correction fits
-    better). Elsewhere, a channel whose hour-of-day profile of events (in UTC) lines up
-    with the other channels' only when shifted by whole hours (at least 200 events per
-    channel, two channels). The count is the channel's events with a time; samples show
-    the shifts of the linked pairs."""
+    better); when more than half differ by less than that, both clocks agree. Linked pairs
+    that agree on no difference (a store pickup hours or days after the web order) say
+    nothing about either clock. Elsewhere, a channel whose hour-of-day profile of events
+    (in UTC) lines up with the other channels' only when shifted by whole hours (at least
+    200 events per channel, two channels). The count is the channel's events with a time;
+    samples show the shifts of the linked pairs."""
 
     code = "OC-TIM-001"
     name = "timezone-shift"
