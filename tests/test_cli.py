@@ -9,9 +9,10 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+import omnicontract
 from omnicontract.cli.main import cli
 from omnicontract.validators.registry import registry
-from tests.conftest import write_project
+from tests.conftest import FIXED_NOW, write_project
 
 CLEAN = {
     "entity": "customer",
@@ -89,6 +90,76 @@ def test_channel_filter_and_unknown_channel(tmp_path: Path) -> None:
     code, _, err = run("validate", str(root), "--channel", "nope")
     assert code == 2
     assert "unknown channel(s): nope" in err and "ch0, ch1" in err
+
+
+def _contacts(channel: str, kind: str, columns: str, rows: str, **fields: object) -> dict:
+    """An interaction feed of ``channel``: CSV ``columns`` and ``rows``, its id in ``id``."""
+    return {
+        "entity": "interaction",
+        "fields": {"interaction_id": "id", **fields},
+        "constants": {"channel": channel, "kind": kind},
+        "rows": f"{columns}\n{rows}",
+    }
+
+
+def _found(root: Path, codes: set[str], channels: list[str] | None = None) -> list[tuple]:
+    result = omnicontract.validate(root, channels=channels, now=FIXED_NOW)
+    return sorted((f.code, f.channel, f.count) for f in result.findings if f.code in codes)
+
+
+def test_one_channel_is_judged_against_the_consent_log_of_another(tmp_path: Path) -> None:
+    # the e-mail platform's log records an "unsubscribe from everything" (no channel);
+    # WhatsApp then sends a campaign: validating WhatsApp alone still sees the opt-out
+    utc = {"timezone": "UTC", "column": "t"}
+    master = {"entity": "customer", "fields": {"customer_id": "id", "email": "mail"}}
+    master["rows"] = "id,mail\nC1,ana@example.com\nC2,bia@example.com\n"
+    log = {
+        "entity": "consent_event",
+        "rows": "id,mail,act,t\ne1,ana@example.com,opt_out,2024-03-01",
+    }
+    log["fields"] = {"event_id": "id", "email": "mail", "action": "act", "occurred_at": utc}
+    sends = _contacts(
+        "whatsapp",
+        "message",
+        "id,cid,camp,t",
+        "w1,C1,P,2024-03-02\nw2,C2,P,2024-03-02\n",
+        customer_id="cid",
+        campaign_id="camp",
+        occurred_at=utc,
+    )
+    sends["constants"]["direction"] = "outbound"
+    contracts = ["builtin:customer", "builtin:interaction", "builtin:consent_event"]
+    project = {"contracts": contracts}
+    root = write_project(tmp_path / "p", feeds=[master, log, sends], project=project)
+    for channels in (None, ["ch2"]):
+        assert _found(root, {"OC-CNS-001", "OC-CNS-003"}, channels) == [("OC-CNS-001", "ch2", 1)]
+
+
+def test_one_channel_is_judged_against_its_links_and_shared_cases(tmp_path: Path) -> None:
+    # web orders link to e-mail clicks (one click was never exported) and share a case id
+    # with a call of another customer: validating the web channel alone finds both
+    master = {"entity": "customer", "fields": {"customer_id": "id"}, "rows": "id\nC1\nC2\n"}
+    mails = _contacts(
+        "email", "email", "id,cid,click", "e1,C1,k1\n", customer_id="cid", link_id="click"
+    )
+    link = {"column": "click", "links": "ch1.link_id"}
+    orders = _contacts(
+        "web",
+        "order",
+        "id,cid,click,case",
+        "w1,C1,k1,X1\nw2,C1,k9,\n",
+        customer_id="cid",
+        case_id="case",
+        ref_id=link,
+    )
+    calls = _contacts(
+        "call_center", "call", "id,cid,case", "c1,C2,X1\n", customer_id="cid", case_id="case"
+    )
+    root = write_project(tmp_path / "p", feeds=[master, mails, orders, calls])
+    codes = {"OC-REF-002", "OC-JRN-001"}
+    whole = _found(root, codes)
+    assert whole == [("OC-JRN-001", "ch2", 1), ("OC-JRN-001", "ch3", 1), ("OC-REF-002", "ch2", 1)]
+    assert _found(root, codes, ["ch2"]) == [f for f in whole if f[1] == "ch2"]
 
 
 def test_bad_contract_exits_2_with_location_and_no_traceback(tmp_path: Path) -> None:

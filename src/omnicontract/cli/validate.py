@@ -71,7 +71,10 @@ def parse_as_of(value: str | None) -> datetime | None:
     "channels",
     multiple=True,
     metavar="NAME",
-    help="Validate only this channel (repeatable).",
+    help="Validate only this channel (repeatable). The feeds its checks need are read "
+    "too (the customer master, consent logs, the channels it links to or shares case ids "
+    "with), and their findings left out; the hour profiles of OC-TIM-001 compare it with "
+    "those channels only.",
 )
 @click.option(
     "--sample-size",

@@ -348,10 +348,12 @@ class IdentityIndex:
         f = feed.fields.get(key.field_for(feed.binding.entity))
         return bool(f and f.spec.pii)
 
-    def resolutions(self) -> list[Resolution]:
+    def resolutions(self, *, every: bool = False) -> list[Resolution]:
+        """The resolved feeds of the run's selected channels (``every``: also the feeds
+        read for them, as a case stitched across channels needs)."""
         out = []
         for feed in self.run.feeds:
-            if feed.selected:
+            if feed.selected or every:
                 res = self.resolution(feed)
                 if res is not None:
                     out.append(res)

@@ -402,19 +402,38 @@ class Run:
 def _feeds_to_read(
     project: Project, selected_channels: set[str] | None
 ) -> list[tuple[LoadedChannel, int, FeedBinding, bool]]:
-    """(channel, index, feed, selected): unselected feeds are still read when they hold a
-    referenced (master) entity, so references and identities resolve."""
+    """(channel, index, feed, selected): unselected feeds are still read when the selected
+    ones need them to be judged: a referenced (master) entity, so references and
+    identities resolve; a consent log, so contacts are judged against every recorded
+    opt-out; a channel a selected feed links to (OC-REF-002); and, where a selected feed
+    carries its entity's journey key, the other feeds that carry one (a case stitched
+    across channels, OC-JRN-001, OC-TIM-002)."""
     referenced = {
         spec.references.split(".")[0]
         for c in project.contracts.values()
         for spec in c.model.fields.values()
         if spec.references
-    } | {project.settings.identity.master}
+    } | {project.settings.identity.master, project.settings.consent.entity}
     todo = [
         (ch, i, fb, selected_channels is None or ch.model.channel in selected_channels)
         for ch, i, fb in project.iter_feeds()
     ]
-    return [t for t in todo if t[3] or t[2].entity in referenced]
+    chosen = [fb for _ch, _i, fb, selected in todo if selected]
+    linked = {m.links.partition(".")[0] for fb in chosen for m in fb.fields.values() if m.links}
+
+    def journeys(fb: FeedBinding) -> bool:
+        key = project.contracts[fb.entity].model.journey_key
+        return key is not None and key in fb.fields
+
+    stitched = any(journeys(fb) for fb in chosen)
+    return [
+        t
+        for t in todo
+        if t[3]
+        or t[2].entity in referenced
+        or t[0].model.channel in linked
+        or (stitched and journeys(t[2]))
+    ]
 
 
 def _summarize_resolution(run: Run) -> None:

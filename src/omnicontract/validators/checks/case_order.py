@@ -28,7 +28,7 @@ class CaseOutOfOrder(ProjectCheck):
     default_severity = Severity.warning
 
     def run(self, run: Run) -> Iterable[Draft]:
-        resolutions = run.identity().resolutions()
+        resolutions = run.identity().resolutions(every=True)  # cases span every channel
         if not resolutions:
             return
         a = union_all(
@@ -70,7 +70,7 @@ class CaseOutOfOrder(ProjectCheck):
         )
         for i, res in enumerate(resolutions):
             cases = [j for feed, j in rows if feed == i]
-            if cases:
+            if cases and res.feed.selected:
                 yield res.feed.draft(
                     self,
                     None,

@@ -23,7 +23,7 @@ class JourneyConflict(ProjectCheck):
     hint = "Check how case ids are generated per channel; they may be reused or collide."
 
     def run(self, run: Run) -> Iterable[Draft]:
-        resolutions = run.identity().resolutions()
+        resolutions = run.identity().resolutions(every=True)  # cases span every channel
         if not resolutions:
             return
         a = union_all(
@@ -49,7 +49,7 @@ class JourneyConflict(ProjectCheck):
         )
         for i, res in enumerate(resolutions):
             mine = [(j, int(n)) for feed, j, n in rows if feed == i]
-            if mine:
+            if mine and res.feed.selected:
                 total = sum(n for _j, n in mine)
                 yield res.feed.draft(
                     self,
