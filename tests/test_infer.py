@@ -198,6 +198,21 @@ def test_json_lines_and_nested_keys(tmp_path: Path) -> None:
     assert feed["fields"]["occurred_at"] == {"column": "sent_at"}  # offsets: no zone needed
 
 
+def test_a_column_whose_name_holds_a_dot_is_a_column(tmp_path: Path) -> None:
+    # 'Cód. Cliente' is mapped; 'Cód. Pedido' (an order number) is left for the user,
+    # listed as unmapped, not taken for a key of a JSON object named 'Cód'
+    export = tmp_path / "ligacoes.csv"
+    export.write_text(
+        "Protocolo;Cód. Cliente;Cód. Pedido;Data/Hora\n"
+        "1;CL1;P77;13/01/2025 10:00\n2;CL2;P78;14/01/2025 11:30\n3;CL3;P79;15/01/2025 09:15\n",
+        encoding="utf-8",
+    )
+    draft = infer_binding(export, "interaction", channel="call_center")
+    feed = yaml.safe_load(draft.text)["feeds"][0]
+    assert feed["fields"]["customer_id"] == {"column": "Cód. Cliente"}
+    assert draft.unmapped == ["Cód. Pedido"]
+
+
 # ------------------------------------------------------------------ detection units
 
 

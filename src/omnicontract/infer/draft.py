@@ -138,7 +138,7 @@ def assign(columns: list[Column], ctx: Context) -> list[tuple[Column, str, str |
     for order, col in enumerate(columns):
         for rank, (name, near) in enumerate(fields_for_name(col.name, contract.entity, names)):
             if _fits(contract.fields[name], name, col, contract, by_name=not near):
-                score = (1 if near else 3) * 10 - rank - (5 if "." in col.name else 0)
+                score = (1 if near else 3) * 10 - rank - (5 if col.nested else 0)
                 scored.append((score, -order, col, name, near))
     scored.sort(key=lambda t: (t[0], t[1]), reverse=True)
     taken: dict[str, tuple[Column, str | None]] = {}
@@ -378,10 +378,10 @@ def build(columns: list[Column], ctx: Context) -> Draft:
             fd.options = [Line("true_values", falses), Line("false_values", trues)]
             fd.note = f"'{col.name}' is an opt-out: its yes means no consent"
         draft.fields.append(fd)
-    mapped = {c.name.split(".")[0] for c, _n, _x in pairs}
+    mapped = {c.source_column for c, _n, _x in pairs}
     if clock is not None:
         mapped.add(clock.name)
-    draft.unmapped = [c for c in columns if c.name.split(".")[0] not in mapped]
+    draft.unmapped = [c for c in columns if c.source_column not in mapped]
     constant_fields = (
         {"channel", "kind", "direction"} if ctx.contract.entity == "interaction" else set()
     )

@@ -29,6 +29,7 @@ class Column:
     decimal_comma: bool = False
     document: bool = False  # national or tax documents, never phones
     email_share: float = 0.0
+    nested: bool = False  # a key inside a JSON object, read through its top-level column
     clock: str | None = None  # a time of day only: its strptime format
     duration: str | None = None  # a duration format: `hh:mm:ss`, `mm:ss`, `iso8601`
 
@@ -36,6 +37,11 @@ class Column:
     def unique(self) -> bool:
         """Every sampled row has a value, and no two the same: a key candidate."""
         return self.rows > 1 and self.nulls == 0 and self.distinct == self.rows
+
+    @property
+    def source_column(self) -> str:
+        """The column of the file it is read from (a JSON object's, for a nested key)."""
+        return self.name.split(".")[0] if self.nested else self.name
 
     @property
     def texts(self) -> list[str]:
@@ -136,7 +142,8 @@ def profile(con, source: Any) -> list[Column]:
             .order_by(n.desc(), value)
             .limit(MAX_DISTINCT),
         ).fetchall()
-        col = Column(name, typ, rows, nulls, distinct, [(str(t), int(n)) for t, n in top])
+        top_values = [(str(t), int(n)) for t, n in top]
+        col = Column(name, typ, rows, nulls, distinct, top_values, nested=nested)
         _classify(col)
         out.append(col)
     return out
