@@ -672,3 +672,15 @@ def test_a_length_bound_of_the_contract_fails_the_run(tmp_path: Path) -> None:
     result = _run(path)
     assert result.exit_code == 1, result.output
     assert _codes(result)["OC-FLD-008"] == ("error", 1)  # ann@shop.example: 16 characters
+
+
+def test_repeated_values_in_percent_are_not_a_check(tmp_path: Path) -> None:
+    """ODCS tools take ``unit: percent`` only for null, missing and invalid values: a
+    duplicateValues rule in percent is reported as not honoured, not judged."""
+    rule = {"metric": "duplicateValues", "mustBeLessThan": 1, "unit": "percent"}
+    path = _sales(tmp_path, "amount", rule)
+    (tmp_path / "sales.csv").write_text(REPEATS)
+    result = _run(path)
+    assert result.exit_code == 0, result.output
+    (note,) = [f for f in json.loads(result.stdout)["findings"] if f["code"] == "OC-CON-006"]
+    assert "percent" in note["message"]

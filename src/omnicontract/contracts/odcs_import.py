@@ -227,8 +227,7 @@ def _metric_query(
 ) -> str | None:
     """A library metric of ODCS with a tolerance as the SELECT that measures it on the
     entity's rows, built with sqlglot's expressions: the count of null, missing or invalid
-    values, or their percentage of the rows; the count of values that repeat (ODCS tools
-    compare that count even under ``unit: percent``)."""
+    values, or their percentage of the rows; the count of values that repeat."""
     import sqlglot
     from sqlglot import exp
 
@@ -269,6 +268,19 @@ def _duplicates_query(entity: str, fields: list[str]) -> str:
     )
     count = exp.func("count", exp.Star())
     return str(sqlglot.select(count).from_(repeated.subquery("repeated")).sql(dialect="duckdb"))
+
+
+def _not_checked(
+    rule: dict[str, Any], metric: str, bounds: dict[str, Any], unit: str
+) -> str | None:
+    """Why a library rule is no check, or None: the standard's metrics need a bound, and
+    repeated values are a count of values, not a share of the rows (ODCS tools take a
+    percent only with nullValues, missingValues and invalidValues)."""
+    if not bounds and rule.get("metric"):
+        return f"quality rule '{metric}' has no bound (mustBe, ...): not checked"
+    if unit == "percent" and metric in ("duplicateValues", "duplicateCount"):
+        return f"unit: percent with '{metric}' is not supported: not checked"
+    return None
 
 
 def _as_share(count: Any, percent: bool) -> Any:
@@ -850,8 +862,10 @@ class _Converter:
         metric = str(rule.get("metric") or rule.get("rule") or "")
         args = rule.get("arguments") if isinstance(rule.get("arguments"), dict) else {}
         bounds = {k: rule[k] for k in rule if k in ODCS_BOUNDS}
-        if not bounds and rule.get("metric"):  # the standard's metrics need a bound
-            self.note(where, f"quality rule '{metric}' has no bound (mustBe, ...): not checked")
+        unit = str(rule.get("unit", "rows")).lower()
+        why = _not_checked(rule, metric, bounds, unit)
+        if why is not None:
+            self.note(where, why)
             return
         bounds = bounds or {"mustBe": 0}  # an older `rule:` asserts there are none
         zero = (
@@ -860,7 +874,6 @@ class _Converter:
             or _number(bounds.get("mustBeLessThan")) == 1
         )
         valid = args.get("validValues", rule.get("validValues"))
-        unit = str(rule.get("unit", "rows")).lower()
         custom_missing = metric == "missingValues" and args.get("missingValues") not in (None, [])
         soft = soft_severity(rule)
         if not zero or unit not in ("rows", "row", "") or custom_missing or soft:
