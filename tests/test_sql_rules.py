@@ -224,7 +224,8 @@ def test_odcs_sql_rules_are_imported_and_run(tmp_path: Path) -> None:
             {"metric": "invalidValues", "arguments": {"pattern": "^.+@.+$"}, "mustBeLessThan": 1},
             "does not match",
         ),
-        ({"metric": "duplicateValues", "unit": "percent", "mustBeLessOrEqualTo": 30}, None),
+        ({"metric": "duplicateValues", "mustBeLessOrEqualTo": 1}, None),  # c@d.com: 1 value
+        ({"metric": "duplicateValues", "mustBeGreaterThan": 1}, "1, where"),
         ({"metric": "duplicateValues", "mustBe": 0}, "used more than once"),
     ],
 )

@@ -45,7 +45,8 @@ NATIVE = ("duckdb",)  # dialects whose function names the default forms use
 FILTER_DIALECTS = ("duckdb", "postgresql", "sqlite")
 # The one number grammar: digits, an optional fraction and exponent; no inf/nan/1_000/0x10
 NUMBER_REGEX = r"[ \t]*[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]{1,3})?[ \t]*"
-INTEGER_REGEX = r"[ \t]*[+-]?[0-9]+[ \t]*"
+# a whole number, also written with a zero fraction ('2.0', as a float column exports it)
+INTEGER_REGEX = r"[ \t]*[+-]?[0-9]+(\.0*)?[ \t]*"
 BIGINT_MAX = 9223372036854775807
 DOUBLE_MAX = 1.7976931348623157e308
 EPOCH_MAX_S = 253402300799  # 9999-12-31 23:59:59 UTC
@@ -286,7 +287,7 @@ def _try_cast_pg(element: try_cast, compiler: Any, **kw: Any) -> str:
             (
                 text.op("~")(literal("^" + INTEGER_REGEX + "$")),
                 case(
-                    (exact.between(-BIGINT_MAX - 1, BIGINT_MAX), cast(value, BigInteger())),
+                    (exact.between(-BIGINT_MAX - 1, BIGINT_MAX), cast(exact, BigInteger())),
                 ),
             )
         )

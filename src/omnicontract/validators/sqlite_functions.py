@@ -51,7 +51,7 @@ def _try_number(value: Any, kind: str) -> int | float | None:
     if kind == "BIGINT":
         if not _regex(INTEGER_REGEX).fullmatch(text):
             return None
-        number = int(text.strip())
+        number = int(text.strip().split(".")[0])
         return number if -BIGINT_MAX - 1 <= number <= BIGINT_MAX else None
     if not _regex(NUMBER_REGEX).fullmatch(text):
         return None

@@ -188,6 +188,28 @@ def _finite(value: exp.Expression) -> exp.Expression:
     return exp.LT(this=exp.Abs(this=value), expression=infinity)
 
 
+def _whole(node: exp.TryCast) -> exp.Expression:
+    """``TRY_CAST(x AS BIGINT)`` through an exact decimal: Spark reads no whole number
+    written with a fraction ('2.0') as a BIGINT, DuckDB does (the grammar admits '.0')."""
+    exact = node.copy()
+    exact.set("to", exp.DataType.build("DECIMAL(38, 0)"))
+    outer = node.copy()
+    outer.set("this", exact)
+    return outer
+
+
+def _anonymous(node: exp.Anonymous, args: dict[str, Any]) -> exp.Expression:
+    name = node.name.lower()
+    if name == "try_strptime":
+        return _strptime(node, args)
+    if name == "isfinite" and len(node.expressions) == 1:
+        return _finite(node.expressions[0])
+    if name == "timezone" and len(node.expressions) == 2:
+        zone, local = node.expressions
+        return exp.Anonymous(this="to_utc_timestamp", expressions=[local, zone])
+    return node
+
+
 def _rewrite(node: exp.Expression, args: dict[str, Any]) -> exp.Expression:
     if isinstance(node, exp.Select):
         _order_by_alias(node, args)
@@ -196,14 +218,9 @@ def _rewrite(node: exp.Expression, args: dict[str, Any]) -> exp.Expression:
     if isinstance(node, exp.RegexpLike):
         return _partial_match(node)
     if isinstance(node, exp.Anonymous):
-        name = node.name.lower()
-        if name == "try_strptime":
-            return _strptime(node, args)
-        if name == "isfinite" and len(node.expressions) == 1:
-            return _finite(node.expressions[0])
-        if name == "timezone" and len(node.expressions) == 2:
-            zone, local = node.expressions
-            return exp.Anonymous(this="to_utc_timestamp", expressions=[local, zone])
+        return _anonymous(node, args)
+    if isinstance(node, exp.TryCast) and node.to.is_type(exp.DataType.Type.BIGINT):
+        return _whole(node)
     if isinstance(node, exp.UnixToTime) and not node.args.get("scale"):
         return exp.Anonymous(this="timestamp_seconds", expressions=[node.this])
     if isinstance(node, exp.TimeToUnix):
