@@ -747,16 +747,21 @@ class _Converter:
         entity = str(self.entity_out.get("entity", ""))
         count = exp.func("count_if", beyond(this=col, expression=limit))
         side = "above" if key == "exclusiveMinimum" else "below"
-        rules = self.entity_out.setdefault("sql_rules", [])
+        rule = {
+            "name": f"{self.field_name} {key}",
+            "description": f"values of {self.field_name} not {side} {bound:g}",
+            "query": str(sqlglot.select(count).from_(exp.to_table(entity)).sql("duckdb")),
+            "must_be": 0,
+        }
+        self._add_rule(self.entity_out, rule, where)
+
+    def _add_rule(
+        self, out: dict[str, Any], rule: dict[str, Any], where: tuple[str | int, ...]
+    ) -> None:
+        """Append ``rule`` to the entity's ``sql_rules``, placed at ``where`` in the file."""
+        rules = out.setdefault("sql_rules", [])
         self.origins[("sql_rules", len(rules))] = where
-        rules.append(
-            {
-                "name": f"{self.field_name} {key}",
-                "description": f"values of {self.field_name} not {side} {bound:g}",
-                "query": str(sqlglot.select(count).from_(exp.to_table(entity)).sql("duckdb")),
-                "must_be": 0,
-            }
-        )
+        rules.append(rule)
 
     def _primary_key(
         self,
@@ -766,23 +771,21 @@ class _Converter:
         where: tuple[str | int, ...],
     ) -> None:
         """One key field: the entity's primary key. Several: each member not null, and one
-        SQL rule counting the rows that repeat the key (the members together unique)."""
+        SQL rule counting the keys found in more than one row (the members together
+        unique)."""
         if len(pks) == 1:
             out["primary_key"] = pks[0]
         elif pks:
             for name in pks:
                 fields[name]["required"] = True
-            rules = out.setdefault("sql_rules", [])
-            self.origins[("sql_rules", len(rules))] = where
-            rules.append(
-                {
-                    "name": "primary key",
-                    "description": f"values of the composite primary key ({', '.join(pks)}) "
-                    "in more than one row",
-                    "query": _duplicates_query(str(out.get("entity", "")), pks),
-                    "must_be": 0,
-                }
-            )
+            rule = {
+                "name": "primary key",
+                "description": f"values of the composite primary key ({', '.join(pks)}) "
+                "in more than one row",
+                "query": _duplicates_query(str(out.get("entity", "")), pks),
+                "must_be": 0,
+            }
+            self._add_rule(out, rule, where)
 
     def _object_duplicates(
         self,
@@ -814,9 +817,7 @@ class _Converter:
         }
         if soft_severity(rule):
             entry["severity"] = soft_severity(rule)
-        rules = out.setdefault("sql_rules", [])
-        self.origins[("sql_rules", len(rules))] = where
-        rules.append(entry)
+        self._add_rule(out, entry, where)
         return True
 
     def _sql_rule(self, rule: Any, out: dict[str, Any], where: tuple[str | int, ...]) -> bool:
@@ -845,9 +846,7 @@ class _Converter:
         for key, native in (("name", "name"), ("id", "name"), ("description", "description")):
             if rule.get(key) and native not in entry:
                 entry[native] = str(rule[key])
-        rules = out.setdefault("sql_rules", [])
-        self.origins[("sql_rules", len(rules))] = where
-        rules.append(entry)
+        self._add_rule(out, entry, where)
         return True
 
     def _quality(self, rule: Any, spec: dict[str, Any], where: tuple[str | int, ...]) -> None:
