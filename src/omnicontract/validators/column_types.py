@@ -1,6 +1,7 @@
 """A source column's own type against the type a binding declares for it (``column_type``,
-OC-SRC-011), for sources that carry types: Parquet files and DuckDB tables. Text sources
-(CSV, JSON) carry none and are not judged.
+OC-SRC-011), for sources that carry types: Parquet files and DuckDB tables (as DuckDB
+reads them), database tables (as SQLAlchemy reflects them) and Spark reads of Parquet and
+catalog tables. Text sources (CSV, JSON) carry none and are not judged.
 
 ``integer`` and ``number`` accept each other, as ODCS tools read them; object fields are
 matched without regard to case. A column whose type has no category (a map, a blob, an
@@ -35,9 +36,8 @@ _DUCKDB = {
 }
 for _id in ("tinyint", "smallint", "integer", "bigint", "hugeint"):
     _DUCKDB[_id] = _DUCKDB["u" + _id] = "integer"
-for _id in ("timestamp", "timestamp with time zone", "timestamp_s", "timestamp_ms"):
+for _id in ("timestamp", "timestamp with time zone", "timestamp_s", "timestamp_ms", "timestamp_ns"):
     _DUCKDB[_id] = "timestamp"
-_DUCKDB["timestamp_ns"] = "timestamp"
 
 
 @dataclass
