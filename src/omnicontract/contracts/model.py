@@ -198,15 +198,6 @@ def _reads_as(kind: LogicalType, text: str) -> bool:
         except ValueError:
             return False
     return True
-    if kind == LogicalType.timestamp:
-        if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9:.]+([+-][0-9:]+|Z)?)?", text) is None:
-            return False
-        try:
-            dt.datetime.fromisoformat(text)
-        except ValueError:
-            return False
-        return True
-    return True
 
 
 def _number(value: float) -> str:
