@@ -22,6 +22,24 @@ def copy_example(name: str, dest: Path) -> Path:
     return Path(shutil.copytree(ROOT / "examples" / name, dest, ignore=RUN_STATE))
 
 
+def odcs_document(
+    contract_id: str,
+    servers: list[dict[str, Any]],
+    schema: list[dict[str, Any]],
+    api: str = "v3.0.2",
+) -> dict[str, Any]:
+    """An ODCS data contract with its ``servers`` and ``schema`` objects."""
+    return {
+        "apiVersion": api,
+        "kind": "DataContract",
+        "id": contract_id,
+        "version": "1.0.0",
+        "status": "active",
+        "servers": servers,
+        "schema": schema,
+    }
+
+
 def write_case(root: Path, case: dict[str, Any]) -> Path:
     """The project of a check case of ``tests/cases/`` (see ``write_project``)."""
     return write_project(

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 import omnicontract
 from omnicontract.cli.main import cli
-from tests.conftest import FIXED_NOW, write_project
+from tests.conftest import FIXED_NOW, odcs_document, write_project
 
 ROWS = """SELECT * FROM (VALUES
     (1, 'a', 1.5::DECIMAL(5, 2), [1, 2], {'Name': 'x', 'active': true}, DATE '2026-01-02'),
@@ -196,15 +196,8 @@ def test_a_bad_column_type_is_refused_at_its_place(
 
 def _odcs(tmp_path: Path, props: list[dict[str, Any]]) -> Path:
     _parquet(tmp_path / "t.parquet")
-    doc = {
-        "apiVersion": "v3.1.0",
-        "kind": "DataContract",
-        "id": "types",
-        "version": "1.0.0",
-        "status": "active",
-        "servers": [{"server": "local", "type": "local", "format": "parquet", "path": "t.parquet"}],
-        "schema": [{"name": "t", "properties": props}],
-    }
+    server = {"server": "local", "type": "local", "format": "parquet", "path": "t.parquet"}
+    doc = odcs_document("types", [server], [{"name": "t", "properties": props}], api="v3.1.0")
     path = tmp_path / "t.odcs.yaml"
     path.write_text(yaml.safe_dump(doc, sort_keys=False))
     return path

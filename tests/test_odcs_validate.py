@@ -12,6 +12,7 @@ import yaml
 from click.testing import CliRunner
 
 from omnicontract.cli.main import cli
+from tests.conftest import odcs_document
 
 CITIES = {
     "apiVersion": "v3.1.0",
@@ -359,15 +360,8 @@ def _sales(tmp_path: Path, field: str, rule: dict[str, Any]) -> Path:
         {"name": "amount", "logicalType": "integer"},
     ]
     next(p for p in props if p["name"] == field)["quality"] = [{"type": "library", **rule}]
-    doc = {
-        "apiVersion": "v3.0.2",
-        "kind": "DataContract",
-        "id": "sales",
-        "version": "1.0.0",
-        "status": "active",
-        "servers": [{"server": "here", "type": "local", "format": "csv", "path": "sales.csv"}],
-        "schema": [{"name": "sales", "properties": props}],
-    }
+    server = {"server": "here", "type": "local", "format": "csv", "path": "sales.csv"}
+    doc = odcs_document("sales", [server], [{"name": "sales", "properties": props}])
     path = tmp_path / "sales.odcs.yaml"
     path.write_text(yaml.safe_dump(doc, sort_keys=False))
     return path
@@ -553,27 +547,19 @@ def test_columns_and_tables_are_read_under_their_physical_names(tmp_path: Path) 
     (tmp_path / "shipments_v1.csv").write_text(
         "sid,oid,qty\n1,10,5\n1,11,6\n1,10,7\n2,,8\n3,12,9\n"
     )
-    doc = {
-        "apiVersion": "v3.0.2",
-        "kind": "DataContract",
-        "id": "shipments",
-        "version": "1.0.0",
-        "status": "active",
-        "servers": [{"server": "here", "type": "local", "format": "csv", "path": "{model}.csv"}],
-        "schema": [
-            {
-                "name": "shipments",
-                "physicalName": "shipments_v1",
-                "properties": [
-                    {"name": "shipment_id", "physicalName": "sid", "logicalType": "integer",
-                     "primaryKey": True, "primaryKeyPosition": 1},
-                    {"name": "order_id", "physicalName": "oid", "logicalType": "integer",
-                     "primaryKey": True, "primaryKeyPosition": 2},
-                    {"name": "qty", "logicalType": "integer"},
-                ],
-            }
+    server = {"server": "here", "type": "local", "format": "csv", "path": "{model}.csv"}
+    shipments = {
+        "name": "shipments",
+        "physicalName": "shipments_v1",
+        "properties": [
+            {"name": "shipment_id", "physicalName": "sid", "logicalType": "integer",
+             "primaryKey": True, "primaryKeyPosition": 1},
+            {"name": "order_id", "physicalName": "oid", "logicalType": "integer",
+             "primaryKey": True, "primaryKeyPosition": 2},
+            {"name": "qty", "logicalType": "integer"},
         ],
     }  # fmt: skip
+    doc = odcs_document("shipments", [server], [shipments])
     path = tmp_path / "shipments.odcs.yaml"
     path.write_text(yaml.safe_dump(doc, sort_keys=False))
     result = _run(path)
@@ -583,7 +569,7 @@ def test_columns_and_tables_are_read_under_their_physical_names(tmp_path: Path) 
     assert ("OC-SRC-003", "shipment_id") not in found  # read from column sid
     assert found[("OC-FLD-001", "order_id")] == 1  # a member of the key is never null
     rule = next(f for f in report["findings"] if f["code"] == "OC-QLT-001")
-    assert "1, where the rule wants = 0" in rule["message"]  # (1, 10) twice: one row beyond
+    assert "1, where the rule wants = 0" in rule["message"]  # (1, 10) in two rows: one key
     assert not [f for f in report["findings"] if "physicalName" in f["message"]]
 
 
