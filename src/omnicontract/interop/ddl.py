@@ -48,6 +48,7 @@ from omnicontract.interop._rules import (
     is_unique,
     not_null,
     parse_bool,
+    refuses_blank,
 )
 
 # dialects whose regular expressions can hold the contract's patterns in a CHECK
@@ -118,11 +119,12 @@ def _number(value: float) -> int | float:
 
 
 def _checks(
-    name: str, spec: FieldSpec, col: Column[Any], dialect: Dialect, required: bool
+    name: str, spec: FieldSpec, col: Column[Any], dialect: Dialect, not_blank: bool
 ) -> list[tuple[str, ColumnElement[bool]]]:
-    """(suffix, condition) of each CHECK constraint on one column."""
+    """(suffix, condition) of each CHECK constraint on one column; ``not_blank``: blank
+    text fails it (``_rules.refuses_blank``)."""
     out: list[tuple[str, ColumnElement[bool]]] = []
-    if required and spec.type == LogicalType.string and spec.blank_is_missing:
+    if not_blank:
         out.append(("not_blank", func.trim(col) != ""))
     values = list(spec.enum) if spec.enum else None
     patterns = [spec.pattern] if spec.pattern else []
@@ -173,7 +175,8 @@ def build_table(contract: EntityContract, options: dict[str, Any], dialect: Dial
         if spec.unique and name != pk:
             constraints.append(UniqueConstraint(name, name=f"uq_{table_name}_{name}"[:63]))
         if with_checks:
-            for suffix, cond in _checks(name, spec, col, dialect, required):
+            blank = refuses_blank(name, spec, pk)
+            for suffix, cond in _checks(name, spec, col, dialect, blank):
                 cname = _constraint_name(table_name, name, suffix, dialect)
                 constraints.append(CheckConstraint(cond, name=cname))
     if pk:
